@@ -1,0 +1,28 @@
+package org.flowgate.api.hook;
+
+import org.flowgate.api.packet.Packet;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A function the packet path calls at one hook point. Register it as an OSGi service with
+ * {@value #HOOK} (a {@link Hook} label) and {@value #PRIORITY} (lower runs first, as netfilter
+ * priorities). Called on packet threads, possibly several at once: it must not block and should
+ * not allocate.
+ */
+@ConsumerType
+public interface PacketHook {
+    String HOOK = "flowgate.hook";
+    String PRIORITY = "flowgate.hook.priority";
+
+    /** Netfilter's well-known priorities. */
+    int PRIORITY_RAW = -300, PRIORITY_CONNTRACK = -200, PRIORITY_MANGLE = -150, PRIORITY_NAT_DST = -100,
+            PRIORITY_FILTER = 0, PRIORITY_SECURITY = 50, PRIORITY_NAT_SRC = 100,
+            PRIORITY_CONNTRACK_CONFIRM = Integer.MAX_VALUE;
+
+    /**
+     * @param hook the point being run (one service may register at several)
+     * @param p    the parsed packet; {@link Packet#inDevice()} is set, and {@link Packet#outDevice()}
+     *             from FORWARD on
+     */
+    Verdict process(Hook hook, Packet p);
+}

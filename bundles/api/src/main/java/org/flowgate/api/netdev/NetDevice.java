@@ -1,0 +1,42 @@
+package org.flowgate.api.netdev;
+
+import java.util.List;
+
+import org.flowgate.api.net.IpPrefix;
+import org.flowgate.api.net.MacAddress;
+import org.flowgate.api.packet.DropReason;
+import org.flowgate.api.packet.Packet;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A router interface: a port attached to the packet path, with its addresses and counters. */
+@ProviderType
+public interface NetDevice {
+    String name();
+
+    /** Router-local interface index, stable while the device exists; never 0. */
+    int ifIndex();
+
+    MacAddress mac();
+
+    /** MAC as a primitive, for the hot path. */
+    long macBits();
+
+    int mtu();
+
+    boolean isUp();
+
+    /** Addresses with their prefix length, IPv4 and IPv6 (including the IPv6 link-local one). */
+    List<IpPrefix> addresses();
+
+    /**
+     * Sends a complete frame out of this device now, bypassing routing and hooks (used by the
+     * flow table fast path and the neighbour code). The frame is copied; returns false when it was
+     * dropped (link down, ring full) and counted.
+     */
+    boolean transmit(Packet p);
+
+    /** Counts a drop of a packet received on or destined to this device. */
+    void drop(DropReason reason);
+
+    DeviceCounters counters();
+}
