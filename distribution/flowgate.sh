@@ -1,0 +1,30 @@
+#!/bin/sh
+# Starts the Flowgate router from this folder: configuration in etc/*.cfg, hot-deployed bundles in
+# deploy/, framework state in data/. Extra arguments go to the JVM before -jar, e.g.
+#   distribution/flowgate.sh -Dgosh.args='-q -c "router:interfaces"'
+# Settings: etc/flowgate.conf (log level, JVM options). FLOWGATE_JAVA_HOME forces a JDK.
+set -e
+FLOWGATE_HOME=$(cd "$(dirname "$0")" && pwd)
+. "$FLOWGATE_HOME/../cnf/bin/java25.sh"
+flowgate_pick_jdk || exit 1
+
+JAR="$FLOWGATE_HOME/target/flowgate.jar"
+[ -f "$JAR" ] || { echo "$JAR is missing: build it first with ./mvnw -q install -DskipTests" >&2; exit 1; }
+
+FLOWGATE_LOG_LEVEL=info
+FLOWGATE_JAVA_OPTS=
+[ -f "$FLOWGATE_HOME/etc/flowgate.conf" ] && . "$FLOWGATE_HOME/etc/flowgate.conf"
+
+cd "$FLOWGATE_HOME"
+mkdir -p deploy data
+set +e
+# shellcheck disable=SC2086  # FLOWGATE_JAVA_OPTS is a list of options
+"$JAVA_HOME/bin/java" \
+  --enable-native-access=ALL-UNNAMED \
+  --sun-misc-unsafe-memory-access=allow \
+  -Dorg.slf4j.simpleLogger.defaultLogLevel="$FLOWGATE_LOG_LEVEL" \
+  $FLOWGATE_JAVA_OPTS "$@" -jar "$JAR"
+rc=$?
+# the bnd launcher exits with 117 when the framework stopped normally (shell 'exit', stop 0)
+[ $rc -eq 117 ] && rc=0
+exit $rc
