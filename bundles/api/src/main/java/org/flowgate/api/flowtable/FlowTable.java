@@ -26,4 +26,12 @@ public interface FlowTable {
      * the packet path: allocation-free where the flow already exists.
      */
     void offer(org.flowgate.api.packet.Packet p);
+
+    /** The declaration this table was made from. */
+    FlowTableSpec spec();
+
+    /** Removes one flow, returning its connection to conntrack; false when it was not in the table. */
+    boolean delete(FlowEntry flow);
+
+    FlowTableStats stats();
 }
