@@ -34,4 +34,19 @@ public interface ConnEntry {
 
     /** {@code ct label set}: the 128-bit label as two longs. */
     void setLabels(long hi, long lo);
+
+    /** IP protocol number of the connection (6, 17, 1, 58, ...). */
+    int protocol();
+
+    /** 4 or 6. */
+    int family();
+
+    /** {@link CtStatus#CONFIRMED}: the entry is in the table (the first packet passed all hooks). */
+    default boolean isConfirmed() { return (status() & CtStatus.CONFIRMED) != 0; }
+
+    /** {@link CtStatus#DYING}: removed from the table (deleted, expired, flushed); drop any reference to it. */
+    default boolean isDying() { return (status() & CtStatus.DYING) != 0; }
+
+    /** {@link CtStatus#OFFLOAD}: owned by a flow table (see {@link ConnTracker#offload}). */
+    default boolean isOffloaded() { return (status() & CtStatus.OFFLOAD) != 0; }
 }

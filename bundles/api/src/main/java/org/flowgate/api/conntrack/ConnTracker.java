@@ -5,7 +5,13 @@ import java.util.List;
 import org.flowgate.api.tuple.FiveTuple;
 import org.osgi.annotation.versioning.ProviderType;
 
-/** The connection tracking table. */
+/**
+ * The connection tracking table.
+ *
+ * <p>On the packet path, conntrack sets {@link org.flowgate.api.packet.Packet#conn()} to the
+ * packet's {@link ConnEntry} (null when untracked or invalid), plus {@code ctState} and
+ * {@code ctDirection}.
+ */
 @ProviderType
 public interface ConnTracker {
     /** The entry a tuple (either direction) belongs to in a zone, or null. */
@@ -28,4 +34,33 @@ public interface ConnTracker {
      * @return false when no free tuple is left in the range: the caller drops the packet
      */
     boolean bindNat(org.flowgate.api.packet.Packet p, NatRange range);
+
+    /**
+     * Hands a confirmed, established TCP/UDP entry to a flow table, as Linux's
+     * {@code flow_offload_add}: sets {@link CtStatus#OFFLOAD}; from now on conntrack no longer sees
+     * the packets of the connection and keeps the entry alive (timeout re-armed to one day by its
+     * garbage collector) until {@link #teardown}. Sends an UPDATE event.
+     *
+     * @return false when the entry is not eligible (not confirmed, dying, already offloaded,
+     *         not TCP/UDP, or TCP not ESTABLISHED)
+     */
+    boolean offload(ConnEntry e);
+
+    /** Keeps an offloaded entry alive now (re-arms its timeout to one day); no-op otherwise. */
+    void keepAlive(ConnEntry e);
+
+    /**
+     * Gives an offloaded entry back to conntrack, as Linux's {@code flow_offload_teardown}: clears
+     * {@link CtStatus#OFFLOAD}, resets TCP window tracking so it is learned again from the next
+     * packets, and lowers the timeout to the state's timeout minus the flow table's offload timeout
+     * (the {@code *_offload_timeout} settings, 30 s by default) so an idle connection expires soon.
+     * Sends an UPDATE event. No-op when the entry is not offloaded.
+     */
+    void teardown(ConnEntry e);
+
+    /**
+     * Counters, in a stable order: {@code found, invalid, ignore, insert, insert_failed, drop,
+     * early_drop, error, search_restart, nat_exhausted, events_dropped, entries, max, ...}.
+     */
+    java.util.Map<String, Long> stats();
 }
