@@ -194,7 +194,8 @@ public final class Packet {
         length += 4;
         setU16(start + 12, ETHERTYPE_VLAN);
         setU16(start + 14, tci);
-        if (vlanTci < 0) vlanTci = tci;
+        if (vlanTci >= 0) flags |= F_QINQ;
+        vlanTci = tci;
         flags |= F_VLAN;
     }
 
@@ -204,8 +205,13 @@ public final class Packet {
         System.arraycopy(buf, start, buf, start + 4, 12);
         start += 4;
         length -= 4;
-        vlanTci = -1;
-        flags &= ~F_VLAN;
+        if ((flags & F_QINQ) != 0) {
+            vlanTci = u16(start + 14); // the inner tag is the outer one now
+            flags &= ~F_QINQ;
+        } else {
+            vlanTci = -1;
+            flags &= ~F_VLAN;
+        }
     }
 
     // ---- layout ----
@@ -370,9 +376,19 @@ public final class Packet {
         return switch (type) {
             case ETHERTYPE_IPV4 -> parseIpv4(end);
             case ETHERTYPE_IPV6 -> parseIpv6(end);
-            case ETHERTYPE_ARP -> end - l3 >= 28 ? null : DropReason.MALFORMED_ARP;
+            case ETHERTYPE_ARP -> parseArp(end);
             default -> null;
         };
+    }
+
+    /** Only Ethernet/IPv4 ARP (RFC 826 with hlen 6, plen 4) is valid here. */
+    private DropReason parseArp(int end) {
+        if (end - l3 < 28) return DropReason.MALFORMED_ARP;
+        if (u16(l3) != 1 || u16(l3 + 2) != ETHERTYPE_IPV4 || u8(l3 + 4) != 6 || u8(l3 + 5) != 4) return DropReason.MALFORMED_ARP;
+        int op = u16(l3 + 6);
+        if (op != 1 && op != 2) return DropReason.MALFORMED_ARP;
+        l3End = l3 + 28;
+        return null;
     }
 
     private DropReason parseIpv4(int end) {
@@ -404,8 +420,8 @@ public final class Packet {
         int p = l3 + 40;
         for (int n = 0; ; n++) {
             switch (next) {
-                case 0, 43, 60 -> { // hop-by-hop, routing, destination options
-                    if (n == MAX_IPV6_EXT || p + 8 > l3End) return DropReason.MALFORMED_IPV6;
+                case 0, 43, 60 -> { // hop-by-hop (first only, RFC 8200 4.1), routing, destination options
+                    if (n == MAX_IPV6_EXT || p + 8 > l3End || (next == 0 && n > 0)) return DropReason.MALFORMED_IPV6;
                     flags |= F_IPV6_EXT;
                     int len = (u8(p + 1) + 1) * 8;
                     next = u8(p);
