@@ -22,6 +22,9 @@ public interface FlowEntry {
         public String label() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); }
     }
 
+    /** Identifies the flow within its table for as long as the table exists (shown by {@code flow:list}). */
+    long id();
+
     FiveTuple original();
 
     FiveTuple reply();

@@ -1,0 +1,117 @@
+package org.flowgate.flowtable.table;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import org.flowgate.api.netdev.NetDevice;
+
+/**
+ * One direction of a flow, as Linux's {@code flow_offload_tuple}: the key an arriving packet is
+ * looked up with (addresses, ports, protocol, ingress device and VLAN) and everything the fast path
+ * needs to forward it, so a hit touches this object only. Immutable but for its counters.
+ */
+public final class FlowTuple {
+    private static final VarHandle PACKETS, BYTES;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PACKETS = l.findVarHandle(FlowTuple.class, "packets", long.class);
+            BYTES = l.findVarHandle(FlowTuple.class, "bytes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // ---- key ----
+    public final int family, proto, srcPort, dstPort, inIfIndex, inVlan;
+    public final long srcHi, srcLo, dstHi, dstLo;
+    final int hash;
+
+    public final Flow flow;
+    public final int dir;
+
+    // ---- NAT: the tuple the packet leaves with ----
+    public final long newSrcHi, newSrcLo, newDstHi, newDstLo;
+    public final int newSrcPort, newDstPort;
+    public final boolean snat, dnat;
+
+    // ---- forwarding ----
+    public final NetDevice inDevice;
+    public final NetDevice outDevice;
+    public final int outIfIndex, outVlan, mtu;
+    public final long srcMac, dstMac;
+    /** Gateway or destination the next-hop MAC belongs to (checked by the garbage collector). */
+    public final long nextHopHi, nextHopLo;
+
+    private volatile long packets, bytes;
+
+    FlowTuple(Flow flow, int dir, Spec s) {
+        this.flow = flow;
+        this.dir = dir;
+        family = s.family; proto = s.proto; srcPort = s.srcPort; dstPort = s.dstPort; inIfIndex = s.inDevice.ifIndex(); inVlan = s.inVlan;
+        srcHi = s.srcHi; srcLo = s.srcLo; dstHi = s.dstHi; dstLo = s.dstLo;
+        newSrcHi = s.newSrcHi; newSrcLo = s.newSrcLo; newDstHi = s.newDstHi; newDstLo = s.newDstLo;
+        newSrcPort = s.newSrcPort; newDstPort = s.newDstPort;
+        snat = newSrcHi != srcHi || newSrcLo != srcLo || newSrcPort != srcPort;
+        dnat = newDstHi != dstHi || newDstLo != dstLo || newDstPort != dstPort;
+        inDevice = s.inDevice; outDevice = s.outDevice; outIfIndex = s.outDevice.ifIndex(); outVlan = s.outVlan;
+        mtu = s.mtu; srcMac = s.srcMac; dstMac = s.dstMac; nextHopHi = s.nextHopHi; nextHopLo = s.nextHopLo;
+        hash = hash(family, srcHi, srcLo, dstHi, dstLo, proto, srcPort, dstPort, inIfIndex, inVlan);
+    }
+
+    private FlowTuple() {
+        flow = null; dir = -1;
+        family = proto = srcPort = dstPort = inVlan = 0; inIfIndex = -1;
+        srcHi = srcLo = dstHi = dstLo = newSrcHi = newSrcLo = newDstHi = newDstLo = 0;
+        newSrcPort = newDstPort = 0; snat = dnat = false;
+        inDevice = outDevice = null; outIfIndex = outVlan = mtu = 0; srcMac = dstMac = nextHopHi = nextHopLo = 0;
+        hash = 0;
+    }
+
+    static FlowTuple tombstone() { return new FlowTuple(); }
+
+    /** The hash of a lookup key; spreads well for linear probing (a splitmix64 finalizer). */
+    public static int hash(int family, long srcHi, long srcLo, long dstHi, long dstLo, int proto, int srcPort, int dstPort,
+            int inIfIndex, int inVlan) {
+        long h = srcLo * 0x9E3779B97F4A7C15L + dstLo;
+        h = (h ^ srcHi) * 0x9E3779B97F4A7C15L + dstHi;
+        h = h * 0x9E3779B97F4A7C15L + (((long) srcPort << 48) | ((long) dstPort << 32) | ((long) (inVlan & 0xFFFF) << 16) | (proto << 4) | family);
+        h = h * 0x9E3779B97F4A7C15L + inIfIndex;
+        h ^= h >>> 31;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 29;
+        return (int) h;
+    }
+
+    boolean matches(int h, int family, long srcHi, long srcLo, long dstHi, long dstLo, int proto, int srcPort, int dstPort,
+            int inIfIndex, int inVlan) {
+        return hash == h && srcLo == this.srcLo && dstLo == this.dstLo && srcPort == this.srcPort && dstPort == this.dstPort
+                && inIfIndex == this.inIfIndex && srcHi == this.srcHi && dstHi == this.dstHi && proto == this.proto
+                && family == this.family && inVlan == this.inVlan;
+    }
+
+    boolean sameKey(FlowTuple o) {
+        return o.matches(hash, family, srcHi, srcLo, dstHi, dstLo, proto, srcPort, dstPort, inIfIndex, inVlan);
+    }
+
+    /** Counts one forwarded packet of {@code len} bytes (IP length, as Linux's flow counters). */
+    public void count(int len) {
+        PACKETS.getAndAdd(this, 1L);
+        BYTES.getAndAdd(this, (long) len);
+    }
+
+    public long packets() { return packets; }
+
+    public long bytes() { return bytes; }
+
+    /** The values a tuple is built from: a mutable builder, used when a flow is added. */
+    public static final class Spec {
+        public int family, proto, srcPort, dstPort, inVlan = -1, outVlan = -1, mtu;
+        public long srcHi, srcLo, dstHi, dstLo;
+        public long newSrcHi, newSrcLo, newDstHi, newDstLo;
+        public int newSrcPort, newDstPort;
+        public NetDevice inDevice, outDevice;
+        public long srcMac, dstMac, nextHopHi, nextHopLo;
+    }
+}
