@@ -1,6 +1,6 @@
 /** The nftables-style ruleset service: atomic load and listing. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.flowgate.api.ruleset;
 
 import org.osgi.annotation.bundle.Export;
