@@ -1,0 +1,11 @@
+package org.flowgate.packet.config;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "Flowgate static routes",
+        description = "Static routes of the default routing instance, in ip route syntax.")
+public @interface RoutesConfig {
+    @AttributeDefinition(name = "Routes", description = "One route each: '10.9.0.0/16 via 10.0.1.5 [dev X] [metric N]', 'default via 10.0.1.254', 'fd00:9::/64 via fd00:1::5'.", required = false)
+    String[] routes() default {};
+}

@@ -1,0 +1,65 @@
+package org.flowgate.packet.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.flowgate.api.route.Route;
+import org.flowgate.api.route.RoutingTable;
+import org.flowgate.packet.fib.Fib;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@code org.flowgate.routes} configuration: its routes replace those it set before. */
+@Component(configurationPid = RoutesConfigComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Designate(ocd = RoutesConfig.class)
+public class RoutesConfigComponent {
+    public static final String PID = "org.flowgate.routes";
+    private static final Logger LOG = LoggerFactory.getLogger(RoutesConfigComponent.class);
+
+    @Reference(target = "(flowgate.instance=default)")
+    RoutingTable table;
+
+    private List<Route> added = List.of();
+
+    @Activate
+    @Modified
+    void apply(RoutesConfig c) {
+        List<Route> routes = parse(c.routes());
+        if (table instanceof Fib fib) {
+            fib.configure(this, routes);
+        } else {
+            for (Route r : added) table.remove(r.destination(), r.gateway());
+            for (Route r : routes) table.add(r);
+        }
+        added = routes;
+        LOG.info("static routes configured: {}", routes);
+    }
+
+    @Deactivate
+    void withdraw() {
+        if (table instanceof Fib fib) fib.configure(this, null);
+        else for (Route r : added) table.remove(r.destination(), r.gateway());
+        added = List.of();
+    }
+
+    static List<Route> parse(String[] lines) {
+        List<Route> l = new ArrayList<>();
+        if (lines == null) return l;
+        for (String s : lines) {
+            if (s == null || s.isBlank()) continue;
+            try {
+                l.add(RouteSyntax.parse(s));
+            } catch (IllegalArgumentException e) {
+                LOG.error("bad route '{}': {}", s, e.getMessage());
+            }
+        }
+        return l;
+    }
+}

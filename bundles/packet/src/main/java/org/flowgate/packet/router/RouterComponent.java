@@ -1,0 +1,88 @@
+package org.flowgate.packet.router;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+
+import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.netdev.NetDevices;
+import org.flowgate.api.netdev.Port;
+import org.flowgate.api.route.NeighbourTable;
+import org.flowgate.api.route.RoutingTable;
+import org.flowgate.packet.neigh.NeighbourSettings;
+import org.flowgate.packet.path.PathSettings;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The default routing instance in the framework: attaches every {@link Port} service as a
+ * device, runs every {@link PacketHook} service at its hook points, and registers the
+ * {@link NetDevices}, {@link RoutingTable} and {@link NeighbourTable} services with
+ * {@code flowgate.instance=default}.
+ */
+@Component(immediate = true, configurationPid = RouterComponent.PID, service = {})
+@Designate(ocd = RouterConfig.class)
+public class RouterComponent {
+    public static final String PID = "org.flowgate.packet";
+    public static final String INSTANCE = "flowgate.instance";
+    public static final String DEFAULT_INSTANCE = "default";
+
+    private final Router router = new Router();
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+
+    @Activate
+    void activate(RouterConfig config, BundleContext context) {
+        apply(config);
+        router.startTimers();
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(INSTANCE, DEFAULT_INSTANCE);
+        registrations.add(context.registerService(NetDevices.class, router.devices(), props));
+        registrations.add(context.registerService(RoutingTable.class, router.routes(), props));
+        registrations.add(context.registerService(NeighbourTable.class, router.neighbours(), props));
+    }
+
+    @Modified
+    void modified(RouterConfig config) { apply(config); }
+
+    @Deactivate
+    void deactivate() {
+        for (ServiceRegistration<?> r : registrations) {
+            try { r.unregister(); } catch (IllegalStateException alreadyGone) { /* bundle stopping */ }
+        }
+        registrations.clear();
+        router.close();
+    }
+
+    private void apply(RouterConfig c) {
+        router.path().setSettings(new PathSettings(c.forwarding(), c.icmp_rate(), c.icmp_burst()));
+        router.neighbours().setSettings(new NeighbourSettings(c.neigh_probes(), c.neigh_retrans_ms(), c.neigh_reachable_ms(),
+                c.neigh_delay_probe_ms(), c.neigh_gc_stale_ms(), c.neigh_gc_failed_ms(), c.neigh_queue_len(),
+                c.neigh_queue_total(), c.neigh_max_entries()));
+    }
+
+    /** The assembled router, for other components of this bundle. */
+    public Router router() { return router; }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindPort(Port port) { router.attach(port); }
+
+    void unbindPort(Port port) { router.detach(port); }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindHook(PacketHook hook, Map<String, Object> props) { router.hooks().addService(hook, props); }
+
+    void updatedHook(PacketHook hook, Map<String, Object> props) { router.hooks().addService(hook, props); }
+
+    void unbindHook(PacketHook hook) { router.hooks().remove(hook); }
+}
