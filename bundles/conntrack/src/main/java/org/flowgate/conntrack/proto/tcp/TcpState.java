@@ -1,0 +1,41 @@
+package org.flowgate.conntrack.proto.tcp;
+
+import org.flowgate.conntrack.table.ProtoInfo;
+
+/** Per-connection TCP state: the conntrack state and each direction's window data ({@code ip_ct_tcp}). */
+public final class TcpState implements ProtoInfo {
+    /** One direction's sequence space as Linux's {@code ip_ct_tcp_state}. */
+    static final class Seen {
+        int end;       // max of seq + len
+        int maxend;    // max of ack + max(win, 1)
+        int maxwin;    // max(win); 0 means "not seen yet": learn from the next packet
+        int maxack;    // max of ack
+        int scale;     // window scale factor
+        int flags;
+    }
+
+    static final int WINDOW_SCALE = 1, SACK_PERM = 2, CLOSE_INIT = 4, BE_LIBERAL = 8, DATA_UNACKNOWLEDGED = 0x10, MAXACK_SET = 0x20;
+
+    volatile int state = TcpStates.NONE;
+    final Seen[] seen = {new Seen(), new Seen()};
+    int lastDir = -1, lastIndex = -1;
+
+    @Override
+    public String stateName() { return TcpStates.name(state); }
+
+    @Override
+    public int state() { return state; }
+
+    /**
+     * Forgets window data so the next packets are learned again, as Linux's
+     * {@code flow_offload_fixup_tcp} does when a flow table gives a connection back.
+     */
+    public void forgetWindows() {
+        synchronized (this) {
+            seen[0].maxwin = 0;
+            seen[1].maxwin = 0;
+            seen[0].flags &= ~MAXACK_SET;
+            seen[1].flags &= ~MAXACK_SET;
+        }
+    }
+}
