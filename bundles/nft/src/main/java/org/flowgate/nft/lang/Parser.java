@@ -1,0 +1,1117 @@
+package org.flowgate.nft.lang;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+import org.flowgate.api.hook.Hook;
+import org.flowgate.api.ruleset.RulesetException;
+import org.flowgate.nft.lang.Token.Kind;
+import org.flowgate.nft.model.Chain;
+import org.flowgate.nft.model.Counter;
+import org.flowgate.nft.model.DataType;
+import org.flowgate.nft.model.Elem;
+import org.flowgate.nft.model.Expr;
+import org.flowgate.nft.model.Expr.Match;
+import org.flowgate.nft.model.Expr.Op;
+import org.flowgate.nft.model.Field;
+import org.flowgate.nft.model.FlowtableDef;
+import org.flowgate.nft.model.Model;
+import org.flowgate.nft.model.Rule;
+import org.flowgate.nft.model.SetDef;
+import org.flowgate.nft.model.Stmt;
+import org.flowgate.nft.model.Table;
+import org.flowgate.nft.model.TokenBucket;
+import org.flowgate.nft.model.Val;
+
+/**
+ * Recursive-descent parser for nft input ({@code nft -f} files and single command lines). It
+ * applies each command to the {@link Model} it is given — a private copy of the running ruleset —
+ * so the caller can validate the result and swap it in, or throw it away on the first error.
+ */
+public final class Parser {
+    /** Reads an included file; {@code from} is the source that names it. */
+    public interface Includer {
+        /** @return {resolved source name, text} */
+        String[] read(String path, String from) throws java.io.IOException;
+    }
+
+    private static final Set<String> FAMILIES = Set.of("ip", "ip6", "inet");
+    private static final Set<String> OTHER_FAMILIES = Set.of("arp", "bridge", "netdev");
+
+    private final TokenStream ts;
+    private final Model model;
+    private final StringBuilder out;
+    private final Includer includer;
+    private final boolean handles;
+    private final List<Runnable> afterCommit;
+
+    private Parser(List<Token> tokens, Model model, StringBuilder out, Includer includer, boolean handles, List<Runnable> afterCommit) {
+        this.ts = new TokenStream(tokens);
+        this.model = model;
+        this.out = out;
+        this.includer = includer;
+        this.handles = handles;
+        this.afterCommit = afterCommit;
+    }
+
+    /**
+     * Parses {@code text} and applies it to {@code model}; list commands print into {@code out};
+     * changes to state shared with the running ruleset (counter resets) go to {@code afterCommit}.
+     */
+    public static void apply(String text, String source, Model model, StringBuilder out, Includer includer, boolean handles,
+            List<Runnable> afterCommit) throws RulesetException {
+        new Parser(Lexer.lex(text, source), model, out, includer, handles, afterCommit).commands();
+    }
+
+    // ---- token helpers ----
+
+    private Token peek() throws RulesetException { return ts.peek(); }
+
+    private Token next() throws RulesetException { return ts.next(); }
+
+    private static RulesetException err(Token t, String msg) {
+        return new RulesetException(t.source(), t.line(), t.column(), t.toString(), msg);
+    }
+
+    private Token word(String what) throws RulesetException {
+        Token t = next();
+        if (t.kind() != Kind.WORD) throw err(t, "expected " + what);
+        return t;
+    }
+
+    /** A name: word or quoted string. */
+    private Token name(String what) throws RulesetException {
+        Token t = next();
+        if (t.kind() != Kind.WORD && t.kind() != Kind.STRING) throw err(t, "expected " + what);
+        return t;
+    }
+
+    private void expect(Kind k, String what) throws RulesetException {
+        Token t = next();
+        if (t.kind() != k) throw err(t, "expected " + what);
+    }
+
+    private void expectWord(String w) throws RulesetException {
+        Token t = next();
+        if (!t.isWord(w)) throw err(t, "expected '" + w + "'");
+    }
+
+    private boolean acceptWord(String w) throws RulesetException {
+        if (peek().isWord(w)) { next(); return true; }
+        return false;
+    }
+
+    private boolean accept(Kind k) throws RulesetException {
+        if (peek().kind() == k) { next(); return true; }
+        return false;
+    }
+
+    private void skipSeparators() throws RulesetException {
+        while (peek().kind() == Kind.NEWLINE || peek().kind() == Kind.SEMICOLON) next();
+    }
+
+    private void skipNewlines() throws RulesetException {
+        while (peek().kind() == Kind.NEWLINE) next();
+    }
+
+    private void endOfStatement() throws RulesetException {
+        Token t = peek();
+        if (t.kind() == Kind.NEWLINE || t.kind() == Kind.SEMICOLON) { next(); return; }
+        if (t.kind() == Kind.EOF || t.kind() == Kind.RBRACE) return;
+        throw err(t, "unexpected token, expected end of statement");
+    }
+
+    private long number(Token t, long min, long max) throws RulesetException {
+        try {
+            String s = t.text();
+            long v = s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
+            if (v < min || v > max) throw err(t, "number out of range " + min + ".." + max);
+            return v;
+        } catch (NumberFormatException e) {
+            throw err(t, "expected a number");
+        }
+    }
+
+    // ---- commands ----
+
+    private void commands() throws RulesetException {
+        while (true) {
+            skipSeparators();
+            Token t = peek();
+            if (t.kind() == Kind.EOF) return;
+            command();
+            endOfStatement();
+        }
+    }
+
+    private void command() throws RulesetException {
+        Token t = word("a command");
+        switch (t.text()) {
+            case "include" -> include();
+            case "define", "redefine" -> define();
+            case "undefine" -> ts.defines.remove(word("a variable name").text());
+            case "table" -> tableBlock(t, false);
+            case "add" -> add(false);
+            case "create" -> add(true);
+            case "insert" -> { expectWord("rule"); addRule(true); }
+            case "delete", "destroy" -> delete(t.text().equals("destroy"));
+            case "flush" -> flush();
+            case "list" -> list();
+            case "reset" -> reset();
+            default -> throw err(t, "unknown command");
+        }
+    }
+
+    private void include() throws RulesetException {
+        Token path = next();
+        if (path.kind() != Kind.STRING) throw err(path, "expected a quoted file name");
+        if (includer == null) throw err(path, "include is not available here");
+        String[] file;
+        try {
+            file = includer.read(path.text(), path.source());
+        } catch (java.io.IOException e) {
+            throw err(path, "cannot read include file: " + e.getMessage());
+        }
+        endOfStatement();
+        ts.splice(Lexer.lex(file[1], file[0]), path);
+    }
+
+    private void define() throws RulesetException {
+        Token n = word("a variable name");
+        expect(Kind.ASSIGN, "'='");
+        List<Token> value = new ArrayList<>();
+        int depth = 0;
+        while (true) {
+            Token t = peek();
+            if (t.kind() == Kind.EOF) break;
+            if (depth == 0 && (t.kind() == Kind.NEWLINE || t.kind() == Kind.SEMICOLON)) break;
+            next();
+            if (t.kind() == Kind.LBRACE) depth++;
+            if (t.kind() == Kind.RBRACE) depth--;
+            value.add(t);
+        }
+        if (value.isEmpty()) throw err(n, "variable without a value");
+        ts.defines.put(n.text(), value);
+    }
+
+    private String family() throws RulesetException {
+        Token t = peek();
+        if (t.kind() == Kind.WORD && FAMILIES.contains(t.text())) { next(); return t.text(); }
+        if (t.kind() == Kind.WORD && OTHER_FAMILIES.contains(t.text())) throw err(t, "unsupported family (ip, ip6 and inet are)");
+        return "ip";
+    }
+
+    private Table existingTable() throws RulesetException {
+        String fam = family();
+        Token n = name("a table name");
+        Table t = model.table(fam, n.text());
+        if (t == null) throw err(n, "No such file or directory: table " + fam + " " + n.text());
+        return t;
+    }
+
+    private Table tableBlock(Token at, boolean create) throws RulesetException {
+        String fam = family();
+        Token n = name("a table name");
+        Table t = model.table(fam, n.text());
+        if (t == null) {
+            t = new Table(fam, n.text(), ++model.tableHandles);
+            model.tables.put(t.key(), t);
+        } else if (create) {
+            throw err(n, "File exists: table " + t.key());
+        }
+        if (accept(Kind.LBRACE)) tableBody(t);
+        return t;
+    }
+
+    private void tableBody(Table t) throws RulesetException {
+        while (true) {
+            skipSeparators();
+            Token k = next();
+            if (k.kind() == Kind.RBRACE) return;
+            if (k.kind() != Kind.WORD) throw err(k, "expected chain, set, map, flowtable, counter or '}'");
+            switch (k.text()) {
+                case "chain" -> chain(t, name("a chain name"), false);
+                case "set" -> set(t, name("a set name"), false, false);
+                case "map" -> set(t, name("a map name"), true, false);
+                case "flowtable" -> flowtable(t, name("a flowtable name"), false);
+                case "counter" -> counterObject(t, name("a counter name"), false);
+                case "comment" -> t.comment = name("a comment").text();
+                case "flags" -> word("table flags");
+                case "include" -> include();
+                default -> throw err(k, "unexpected token in table, expected chain, set, map, flowtable or counter");
+            }
+            endOfStatement();
+        }
+    }
+
+    private void add(boolean create) throws RulesetException {
+        Token what = word("table, chain, rule, set, map, element, counter or flowtable");
+        switch (what.text()) {
+            case "table" -> tableBlock(what, create);
+            case "chain" -> { Table t = existingTable(); chain(t, name("a chain name"), create); }
+            case "rule" -> addRule(false);
+            case "set" -> { Table t = existingTable(); set(t, name("a set name"), false, create); }
+            case "map" -> { Table t = existingTable(); set(t, name("a map name"), true, create); }
+            case "element" -> elementCommand(true);
+            case "counter" -> { Table t = existingTable(); counterObject(t, name("a counter name"), create); }
+            case "flowtable" -> { Table t = existingTable(); flowtable(t, name("a flowtable name"), create); }
+            default -> throw err(what, "cannot add this");
+        }
+    }
+
+    private void chain(Table t, Token n, boolean create) throws RulesetException {
+        Chain c = t.chains.get(n.text());
+        if (c == null) {
+            c = new Chain(n.text(), t.newHandle(), n.pos());
+            t.chains.put(c.name, c);
+        } else if (create) {
+            throw err(n, "File exists: chain " + n.text());
+        }
+        if (!accept(Kind.LBRACE)) return;
+        while (true) {
+            skipSeparators();
+            Token k = peek();
+            if (k.kind() == Kind.RBRACE) { next(); return; }
+            if (k.isWord("type")) { next(); baseChain(t, c); }
+            else if (k.isWord("policy")) { next(); policy(c); }
+            else if (k.isWord("comment") && isChainComment()) { next(); c.comment = name("a comment").text(); }
+            else c.rules.add(rule(t));
+            endOfStatement();
+        }
+    }
+
+    /** A chain-level comment stands alone on its line; a rule's comment follows the rule. */
+    private boolean isChainComment() { return true; }
+
+    private void baseChain(Table t, Chain c) throws RulesetException {
+        Token type = word("filter, nat or route");
+        if (!Set.of("filter", "nat", "route").contains(type.text())) throw err(type, "unknown chain type");
+        expectWord("hook");
+        Token h = word("a hook");
+        Hook hook;
+        try {
+            hook = Hook.parse(h.text());
+        } catch (IllegalArgumentException e) {
+            throw err(h, "unknown hook");
+        }
+        switch (type.text()) {
+            case "nat" -> {
+                if (hook == Hook.INGRESS || hook == Hook.FORWARD) throw err(h, "nat chains cannot use this hook");
+            }
+            case "route" -> {
+                if (hook != Hook.OUTPUT) throw err(h, "route chains use the output hook");
+            }
+            default -> { }
+        }
+        String device = null;
+        if (acceptWord("device")) {
+            device = name("a device name").text();
+            if (hook != Hook.INGRESS) throw err(h, "device is only for the ingress hook");
+        }
+        expectWord("priority");
+        int prio = priority();
+        if (c.isBase() && (c.hook != hook || !c.type.equals(type.text()))) throw err(type, "chain exists with a different type or hook");
+        if (!c.isBase() && !c.rules.isEmpty()) throw err(type, "cannot turn a regular chain into a base chain");
+        c.type = type.text();
+        c.hook = hook;
+        c.device = device;
+        c.priority = prio;
+        if (peek().kind() == Kind.SEMICOLON) next();
+        skipNewlines();
+        if (acceptWord("policy")) policy(c);
+    }
+
+    private void policy(Chain c) throws RulesetException {
+        Token p = word("accept or drop");
+        if (!c.isBase()) throw err(p, "policy is only for base chains");
+        if (p.text().equals("accept")) c.policyDrop = false;
+        else if (p.text().equals("drop")) c.policyDrop = true;
+        else throw err(p, "policy must be accept or drop");
+    }
+
+    public static final String[] PRIORITY_NAMES = {"raw", "mangle", "dstnat", "filter", "security", "srcnat"};
+    public static final int[] PRIORITY_VALUES = {-300, -150, -100, 0, 50, 100};
+
+    private int priority() throws RulesetException {
+        Token t = name("a priority");
+        String s = t.text();
+        int base;
+        String rest = "";
+        int named = -1;
+        for (int i = 0; i < PRIORITY_NAMES.length; i++) {
+            if (s.startsWith(PRIORITY_NAMES[i])) { named = i; rest = s.substring(PRIORITY_NAMES[i].length()); }
+        }
+        if (named >= 0) {
+            base = PRIORITY_VALUES[named];
+            if (rest.isEmpty() && (peek().isWord("+") || peek().isWord("-"))) rest = next().text() + word("a number").text();
+            if (rest.isEmpty()) return base;
+            if (!rest.startsWith("+") && !rest.startsWith("-")) throw err(t, "bad priority");
+            try {
+                return base + Integer.parseInt(rest.startsWith("+") ? rest.substring(1) : rest);
+            } catch (NumberFormatException e) {
+                throw err(t, "bad priority");
+            }
+        }
+        return (int) number(t, Integer.MIN_VALUE + 1, Integer.MAX_VALUE - 1);
+    }
+
+    private void counterObject(Table t, Token n, boolean create) throws RulesetException {
+        if (t.counters.containsKey(n.text()) && create) throw err(n, "File exists: counter " + n.text());
+        long packets = 0, bytes = 0;
+        if (accept(Kind.LBRACE)) {
+            while (true) {
+                skipSeparators();
+                Token k = next();
+                if (k.kind() == Kind.RBRACE) break;
+                if (k.isWord("packets")) packets = number(word("a number"), 0, Long.MAX_VALUE);
+                else if (k.isWord("bytes")) bytes = number(word("a number"), 0, Long.MAX_VALUE);
+                else if (k.isWord("comment")) name("a comment");
+                else throw err(k, "expected packets, bytes or '}'");
+            }
+        }
+        if (!t.counters.containsKey(n.text())) t.counters.put(n.text(), new Counter(packets, bytes));
+    }
+
+    private void flowtable(Table t, Token n, boolean create) throws RulesetException {
+        FlowtableDef f = t.flowtables.get(n.text());
+        if (f != null && create) throw err(n, "File exists: flowtable " + n.text());
+        if (f == null) {
+            f = new FlowtableDef(n.text(), t.newHandle());
+            t.flowtables.put(f.name, f);
+        }
+        if (!accept(Kind.LBRACE)) return;
+        while (true) {
+            skipSeparators();
+            Token k = next();
+            if (k.kind() == Kind.RBRACE) return;
+            switch (k.text()) {
+                case "hook" -> {
+                    Token h = word("ingress");
+                    if (!h.text().equals("ingress")) throw err(h, "flowtables use the ingress hook");
+                    expectWord("priority");
+                    f.priority = priority();
+                }
+                case "devices" -> {
+                    expect(Kind.ASSIGN, "'='");
+                    f.devices.clear();
+                    if (accept(Kind.LBRACE)) {
+                        while (true) {
+                            skipNewlines();
+                            Token d = next();
+                            if (d.kind() == Kind.RBRACE) break;
+                            if (d.kind() == Kind.COMMA) continue;
+                            if (d.kind() != Kind.WORD && d.kind() != Kind.STRING) throw err(d, "expected a device name");
+                            if (!f.devices.contains(d.text())) f.devices.add(d.text());
+                        }
+                    } else {
+                        f.devices.add(name("a device name").text());
+                    }
+                }
+                case "flags" -> {
+                    Token fl = word("offload");
+                    if (!fl.text().equals("offload")) throw err(fl, "unknown flowtable flag");
+                    f.offload = true;
+                }
+                case "counter" -> f.counter = true;
+                default -> throw err(k, "expected hook, devices, flags, counter or '}'");
+            }
+            endOfStatement();
+        }
+    }
+
+    private void set(Table t, Token n, boolean isMap, boolean create) throws RulesetException {
+        SetDef s = t.sets.get(n.text());
+        if (s != null && (create || s.isMap != isMap)) throw err(n, "File exists: set " + n.text());
+        boolean fresh = s == null;
+        if (fresh) s = new SetDef(n.text(), t.newHandle(), isMap, n.pos());
+        expect(Kind.LBRACE, "'{'");
+        List<Token[]> pendingElements = new ArrayList<>();
+        while (true) {
+            skipSeparators();
+            Token k = next();
+            if (k.kind() == Kind.RBRACE) break;
+            switch (k.text()) {
+                case "type" -> {
+                    Token ty = word("a data type");
+                    DataType kt = DataType.byNftName(ty.text());
+                    if (kt == null || kt == DataType.VERDICT) throw err(ty, "unknown or unsupported set key type");
+                    if (!fresh && s.keyType != kt) throw err(ty, "set exists with a different type");
+                    s.keyType = kt;
+                    if (isMap) {
+                        Token colon = next();
+                        if (!colon.isWord(":")) throw err(colon, "expected ':' and the map's data type");
+                        Token dt = word("a data type");
+                        DataType d = DataType.byNftName(dt.text());
+                        if (d == null || d == DataType.IFNAME) throw err(dt, "unknown or unsupported map data type");
+                        s.dataType = d;
+                    }
+                }
+                case "typeof" -> {
+                    Field f = fieldExpr(word("an expression"));
+                    s.keyType = f.type();
+                    if (isMap) {
+                        Token colon = next();
+                        if (!colon.isWord(":")) throw err(colon, "expected ':'");
+                        Token dt = word("a data type or expression");
+                        if (dt.text().equals("verdict")) s.dataType = DataType.VERDICT;
+                        else s.dataType = fieldExpr(dt).type();
+                    }
+                }
+                case "flags" -> {
+                    do {
+                        Token fl = word("a set flag");
+                        if (!Set.of("interval", "constant", "timeout", "dynamic").contains(fl.text())) throw err(fl, "unknown set flag");
+                        if (fl.text().equals("timeout") || fl.text().equals("dynamic")) throw err(fl, "set flag not supported yet");
+                        s.flags.add(fl.text());
+                    } while (accept(Kind.COMMA));
+                }
+                case "elements" -> {
+                    expect(Kind.ASSIGN, "'='");
+                    if (s.keyType == null) throw err(k, "set needs a type before its elements");
+                    addElements(s, elements(s.keyType, s.isMap ? s.dataType : null, s.interval()));
+                }
+                case "comment" -> s.comment = name("a comment").text();
+                case "size" -> number(word("a number"), 1, Integer.MAX_VALUE);
+                case "policy" -> word("performance or memory");
+                case "auto-merge" -> { }
+                default -> throw err(k, "expected type, flags, elements or '}'");
+            }
+            endOfStatement();
+        }
+        if (s.keyType == null) throw err(n, "set has no type");
+        if (isMap && s.dataType == null) throw err(n, "map has no data type");
+        if (fresh) t.sets.put(s.name, s);
+    }
+
+    private void elementCommand(boolean add) throws RulesetException {
+        Table t = existingTable();
+        Token n = name("a set name");
+        SetDef s = t.sets.get(n.text());
+        if (s == null) throw err(n, "No such file or directory: set " + n.text());
+        if (s.flags.contains("constant")) throw err(n, "set is constant");
+        List<Elem> es = elements(s.keyType, s.isMap ? s.dataType : null, s.interval());
+        if (add) {
+            addElements(s, es);
+        } else {
+            for (Elem e : es) {
+                boolean removed = false;
+                for (Iterator<Elem> it = s.elements.iterator(); it.hasNext();) {
+                    Elem x = it.next();
+                    if (x.from().equals(e.from()) && x.to().equals(e.to())) { it.remove(); removed = true; break; }
+                }
+                if (!removed) throw err(n, "No such file or directory: element not in set " + n.text());
+            }
+        }
+    }
+
+    /** add element is idempotent for an existing key, as in nft. */
+    private static void addElements(SetDef s, List<Elem> es) {
+        outer:
+        for (Elem e : es) {
+            for (Elem x : s.elements) if (x.from().equals(e.from()) && x.to().equals(e.to())) continue outer;
+            s.elements.add(e);
+        }
+    }
+
+    // ---- rules ----
+
+    private void addRule(boolean insert) throws RulesetException {
+        Table t = existingTable();
+        Token cn = name("a chain name");
+        Chain c = t.chains.get(cn.text());
+        if (c == null) throw err(cn, "No such file or directory: chain " + cn.text());
+        int index = insert ? 0 : c.rules.size();
+        if (peek().isWord("position") || peek().isWord("handle")) {
+            next();
+            Token h = word("a rule handle");
+            long handle = number(h, 1, Long.MAX_VALUE);
+            int at = indexOfHandle(c, handle);
+            if (at < 0) throw err(h, "No such file or directory: rule handle " + handle);
+            index = insert ? at : at + 1;
+        }
+        c.rules.add(index, rule(t));
+    }
+
+    private static int indexOfHandle(Chain c, long handle) {
+        for (int i = 0; i < c.rules.size(); i++) if (c.rules.get(i).handle() == handle) return i;
+        return -1;
+    }
+
+    private Rule rule(Table t) throws RulesetException {
+        Token first = peek();
+        List<Expr> exprs = new ArrayList<>();
+        String comment = null;
+        boolean terminal = false;
+        while (!peek().isEnd()) {
+            Token k = next();
+            if (k.kind() != Kind.WORD) throw err(k, "unexpected token in rule");
+            if (terminal && !k.isWord("comment")) throw err(k, "statement after a verdict");
+            if (k.isWord("comment")) { comment = name("a comment").text(); continue; }
+            Expr e = expr(k, t);
+            if (e instanceof Stmt.VerdictStmt || e instanceof Stmt.VmapStmt) terminal = true;
+            exprs.add(e);
+        }
+        if (exprs.isEmpty()) throw err(peek(), "empty rule");
+        return new Rule(t.newHandle(), exprs, comment, first.pos());
+    }
+
+    private Expr expr(Token k, Table t) throws RulesetException {
+        switch (k.text()) {
+            case "accept" -> { return new Stmt.VerdictStmt(Stmt.VerdictKind.ACCEPT, null, k.pos()); }
+            case "drop" -> { return new Stmt.VerdictStmt(Stmt.VerdictKind.DROP, null, k.pos()); }
+            case "continue" -> { return new Stmt.VerdictStmt(Stmt.VerdictKind.CONTINUE, null, k.pos()); }
+            case "return" -> { return new Stmt.VerdictStmt(Stmt.VerdictKind.RETURN, null, k.pos()); }
+            case "jump", "goto" -> {
+                Token c = name("a chain name");
+                return new Stmt.VerdictStmt(k.text().equals("jump") ? Stmt.VerdictKind.JUMP : Stmt.VerdictKind.GOTO, c.text(), c.pos());
+            }
+            case "counter" -> { return counter(); }
+            case "log" -> { return log(); }
+            case "limit" -> { return limit(); }
+            case "reject" -> { return reject(); }
+            case "masquerade" -> { return nat(Stmt.NatKind.MASQUERADE, k, t); }
+            case "snat" -> { return nat(Stmt.NatKind.SNAT, k, t); }
+            case "dnat" -> { return nat(Stmt.NatKind.DNAT, k, t); }
+            case "notrack" -> { return new Stmt.Notrack(); }
+            case "flow" -> { return flow(k); }
+            case "mark" -> {
+                if (acceptWord("set")) return new Stmt.SetField(Field.META_MARK, source(Field.META_MARK));
+                return match(Field.META_MARK);
+            }
+            default -> {
+                Field f = fieldExpr(k);
+                if (peek().isWord("set")) {
+                    Token s = next();
+                    if (f != Field.META_MARK && f != Field.CT_MARK && f != Field.CT_ZONE && f != Field.CT_LABEL)
+                        throw err(s, "cannot set " + f.nftName());
+                    return new Stmt.SetField(f, source(f));
+                }
+                if (peek().isWord("vmap")) {
+                    next();
+                    return new Stmt.VmapStmt(f, mapRhs(f.type(), DataType.VERDICT));
+                }
+                return match(f);
+            }
+        }
+    }
+
+    /** Reads a field name: {@code ip saddr}, {@code meta mark}, {@code iifname}, ... */
+    private Field fieldExpr(Token k) throws RulesetException {
+        String w = k.text();
+        if (Field.isShorthand(w)) return Field.of(w, null);
+        if (!Set.of("ip", "ip6", "tcp", "udp", "th", "icmp", "icmpv6", "ct", "meta").contains(w))
+            throw err(k, "unknown expression or statement");
+        Token s = word("a " + w + " field");
+        Field f = Field.of(w, s.text());
+        if (f == null) throw err(s, "unknown " + w + " field");
+        return f;
+    }
+
+    private Match match(Field f) throws RulesetException {
+        DataType type = f.type();
+        long mask = -1;
+        if (accept(Kind.AMP)) {
+            if (!type.isBitmask() && type != DataType.MARK && type != DataType.INTEGER) throw err(peek(), "mask needs a bitmask or integer field");
+            boolean paren = accept(Kind.LPAREN);
+            mask = flagList(type);
+            if (paren) expect(Kind.RPAREN, "')'");
+        }
+        Op op = Op.IMPLICIT;
+        switch (peek().kind()) {
+            case EQ -> { next(); op = type.isBitmask() || mask != -1 ? Op.EQ : Op.IMPLICIT; }
+            case NE -> { next(); op = Op.NE; }
+            case LT -> { next(); op = Op.LT; }
+            case GT -> { next(); op = Op.GT; }
+            case LE -> { next(); op = Op.LE; }
+            case GE -> { next(); op = Op.GE; }
+            default -> { }
+        }
+        Token v = peek();
+        boolean ordered = op == Op.LT || op == Op.GT || op == Op.LE || op == Op.GE;
+        if (ordered && (type.isBitmask() || type == DataType.IFNAME)) throw err(v, "ordering needs a numeric type");
+        if (v.kind() == Kind.LBRACE) {
+            if (ordered) throw err(v, "cannot compare with a set");
+            next();
+            return new Match(f, mask, op, new Expr.AnonSet(elementList(type, null, type != DataType.IFNAME)));
+        }
+        if (v.kind() == Kind.SETREF) {
+            if (ordered) throw err(v, "cannot compare with a set");
+            next();
+            return new Match(f, mask, op, new Expr.SetRef(v.text(), v.pos()));
+        }
+        if (type.isBitmask()) {
+            return new Match(f, mask, op, new Expr.Value(Elem.single(Val.of(flagList(type)))));
+        }
+        Elem e = element(type, !ordered);
+        return new Match(f, mask, op, new Expr.Value(e));
+    }
+
+    /** {@code a,b,c} or {@code a | b} of a bitmask (or a single integer). */
+    private long flagList(DataType type) throws RulesetException {
+        long bits = 0;
+        do {
+            Token t = name("a value");
+            Val v = type.parse(t.text());
+            if (v == null) throw err(t, "expected " + type.nftName());
+            bits |= v.lo();
+        } while (type.isBitmask() && (accept(Kind.COMMA) || accept(Kind.PIPE)));
+        return bits;
+    }
+
+    /** One constant, range {@code a-b} or prefix {@code a/n} of {@code type}. */
+    private Elem element(DataType type, boolean ranges) throws RulesetException {
+        Token t = next();
+        if (t.kind() != Kind.WORD && t.kind() != Kind.STRING) throw err(t, "expected " + type.nftName());
+        return elementOf(t, t.text(), type, ranges);
+    }
+
+    private Elem elementOf(Token t, String s, DataType type, boolean ranges) throws RulesetException {
+        if (type == DataType.IFNAME) {
+            Val v = type.parse(s);
+            if (v == null) throw err(t, "bad interface name");
+            return Elem.single(v);
+        }
+        Val v = type.parse(s);
+        if (v != null) {
+            if (ranges && peek().isWord("-")) {
+                next();
+                Token e = name("the end of the range");
+                Val to = type.parse(e.text());
+                if (to == null) throw err(e, "expected " + type.nftName());
+                return range(e, v, to);
+            }
+            return Elem.single(v);
+        }
+        int slash = s.indexOf('/');
+        if (type.isAddress() && slash > 0 && ranges) {
+            Val a = type.parse(s.substring(0, slash));
+            if (a == null) throw err(t, "expected " + type.nftName());
+            int len;
+            try {
+                len = Integer.parseInt(s.substring(slash + 1));
+            } catch (NumberFormatException ex) {
+                throw err(t, "bad prefix length");
+            }
+            Val end = type.prefixEnd(a, len);
+            if (end == null) throw err(t, "bad prefix: length out of range or host bits set");
+            return new Elem(a, end, len, null);
+        }
+        if (ranges) {
+            for (int i = s.indexOf('-'); i > 0; i = s.indexOf('-', i + 1)) {
+                Val from = type.parse(s.substring(0, i));
+                Val to = type.parse(s.substring(i + 1));
+                if (from != null && to != null) return range(t, from, to);
+            }
+        }
+        if (!ranges && (s.indexOf('/') > 0 || s.indexOf('-') > 0)) throw err(t, "ranges and prefixes need a set with flags interval");
+        throw err(t, "expected " + type.nftName());
+    }
+
+    private static Elem range(Token t, Val from, Val to) throws RulesetException {
+        if (from.compareTo(to) > 0) throw err(t, "range is backwards");
+        return new Elem(from, to, -1, null);
+    }
+
+    /** {@code = { a, b : x, ... }} after '{' was seen or not. */
+    private List<Elem> elements(DataType key, DataType data, boolean ranges) throws RulesetException {
+        expect(Kind.LBRACE, "'{'");
+        return elementList(key, data, ranges);
+    }
+
+    /** Elements up to and including '}'. */
+    private List<Elem> elementList(DataType key, DataType data, boolean ranges) throws RulesetException {
+        List<Elem> out = new ArrayList<>();
+        while (true) {
+            skipNewlines();
+            Token t = peek();
+            if (t.kind() == Kind.RBRACE) { next(); break; }
+            if (t.kind() == Kind.COMMA) { next(); continue; }
+            Elem e;
+            if (key.isBitmask()) {
+                Token v = name(key.nftName());
+                Val x = key.parse(v.text());
+                if (x == null) throw err(v, "expected " + key.nftName());
+                e = Elem.single(x);
+            } else {
+                Token v = next();
+                if (v.kind() != Kind.WORD && v.kind() != Kind.STRING) throw err(v, "expected " + key.nftName());
+                String s = v.text();
+                boolean colonAttached = data != null && s.endsWith(":") && key != DataType.IPV6_ADDR;
+                if (colonAttached) s = s.substring(0, s.length() - 1);
+                e = elementOf(v, s, key, ranges);
+                if (data != null) {
+                    if (!colonAttached) {
+                        Token c = next();
+                        if (!c.isWord(":")) throw err(c, "expected ':' and a value");
+                    }
+                    e = e.withData(data == DataType.VERDICT ? verdict() : mapValue(data));
+                }
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    private Stmt.VerdictStmt verdict() throws RulesetException {
+        Token v = word("a verdict");
+        return switch (v.text()) {
+            case "accept", "drop", "continue", "return", "jump", "goto" -> (Stmt.VerdictStmt) expr(v, null);
+            default -> throw err(v, "expected a verdict");
+        };
+    }
+
+    private Val mapValue(DataType data) throws RulesetException {
+        Token v = name(data.nftName());
+        Val x = data.parse(v.text());
+        if (x == null) throw err(v, "expected " + data.nftName());
+        return x;
+    }
+
+    private Expr.Rhs mapRhs(DataType key, DataType data) throws RulesetException {
+        Token t = next();
+        if (t.kind() == Kind.SETREF) return new Expr.SetRef(t.text(), t.pos());
+        if (t.kind() != Kind.LBRACE) throw err(t, "expected '{' or @map");
+        return new Expr.AnonSet(elementList(key, data, true));
+    }
+
+    private Stmt.Source source(Field target) throws RulesetException {
+        Token t = peek();
+        if (t.kind() == Kind.WORD && (Field.isShorthand(t.text())
+                || Set.of("ip", "ip6", "tcp", "udp", "th", "icmp", "icmpv6", "ct", "meta").contains(t.text()))) {
+            next();
+            Field f = fieldExpr(t);
+            if (acceptWord("map")) return new Stmt.MapSource(f, mapRhs(f.type(), target.type()));
+            if (f.type() == DataType.IPV6_ADDR || f.type() == DataType.IFNAME) throw err(t, "cannot set " + target.nftName() + " from this");
+            return new Stmt.FieldSource(f);
+        }
+        return new Stmt.Const(mapValue(target.type()));
+    }
+
+    private Stmt counter() throws RulesetException {
+        if (acceptWord("name")) {
+            Token n = name("a counter name");
+            return new Stmt.NamedCounterStmt(n.text(), n.pos());
+        }
+        long packets = 0, bytes = 0;
+        if (acceptWord("packets")) {
+            packets = number(word("a number"), 0, Long.MAX_VALUE);
+            expectWord("bytes");
+            bytes = number(word("a number"), 0, Long.MAX_VALUE);
+        }
+        return new Stmt.CounterStmt(new Counter(packets, bytes));
+    }
+
+    private Stmt log() throws RulesetException {
+        String prefix = null, level = null;
+        while (true) {
+            if (acceptWord("prefix")) prefix = name("a prefix").text();
+            else if (acceptWord("level")) {
+                Token l = word("a log level");
+                if (!Set.of("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug").contains(l.text()))
+                    throw err(l, "unknown log level");
+                level = l.text();
+            } else break;
+        }
+        return new Stmt.LogStmt(prefix, level);
+    }
+
+    private Stmt limit() throws RulesetException {
+        expectWord("rate");
+        boolean over = acceptWord("over");
+        Token n = word("a rate");
+        String s = n.text();
+        String numText = s, unitText = null;
+        int slash = s.indexOf('/');
+        if (slash >= 0) { numText = s.substring(0, slash); unitText = s.substring(slash + 1); }
+        long rate = number(new Token(Kind.WORD, numText, n.source(), n.line(), n.column()), 1, Long.MAX_VALUE);
+        long byteScale = 0;
+        if (unitText == null) {
+            Token u = word("a unit");
+            String us = u.text();
+            if (us.equals("/")) us = word("a time unit").text();
+            else if (us.startsWith("/")) us = us.substring(1);
+            else {
+                int sl = us.indexOf('/');
+                String bu = sl < 0 ? us : us.substring(0, sl);
+                byteScale = switch (bu) {
+                    case "bytes" -> 1;
+                    case "kbytes" -> 1024;
+                    case "mbytes" -> 1024 * 1024;
+                    default -> throw err(u, "expected bytes, kbytes or mbytes");
+                };
+                us = sl < 0 ? word("a time unit").text() : us.substring(sl + 1);
+                if (us.startsWith("/")) us = us.substring(1);
+                else if (us.isEmpty() || sl < 0 && us.equals("/")) us = word("a time unit").text();
+            }
+            unitText = us;
+        }
+        long per = switch (unitText) {
+            case "second" -> 1;
+            case "minute" -> 60;
+            case "hour" -> 3600;
+            case "day" -> 86400;
+            case "week" -> 604800;
+            default -> throw err(n, "unknown time unit '" + unitText + "'");
+        };
+        long units = byteScale == 0 ? rate : rate * byteScale;
+        long burst = byteScale == 0 ? 5 : 0;
+        if (acceptWord("burst")) {
+            burst = number(word("a number"), 0, Integer.MAX_VALUE);
+            Token bu = word("packets or bytes");
+            if (bu.text().equals("packets")) {
+                if (byteScale != 0) throw err(bu, "burst of a byte rate is in bytes");
+            } else if (bu.text().equals("bytes") || bu.text().equals("kbytes") || bu.text().equals("mbytes")) {
+                if (byteScale == 0) throw err(bu, "burst of a packet rate is in packets");
+                burst *= bu.text().equals("kbytes") ? 1024 : bu.text().equals("mbytes") ? 1024 * 1024 : 1;
+            } else throw err(bu, "expected packets or bytes");
+        }
+        return new Stmt.LimitStmt(over, units, unitText, byteScale != 0, burst, new TokenBucket((double) units / per, burst));
+    }
+
+    private static final Set<String> ICMP_CODES = Set.of("net-unreachable", "host-unreachable", "prot-unreachable",
+            "port-unreachable", "net-prohibited", "host-prohibited", "admin-prohibited", "frag-needed");
+    private static final Set<String> ICMPV6_CODES = Set.of("no-route", "admin-prohibited", "addr-unreachable",
+            "port-unreachable", "policy-fail", "reject-route");
+    private static final Set<String> ICMPX_CODES = Set.of("port-unreachable", "admin-prohibited", "no-route", "host-unreachable");
+
+    private Stmt reject() throws RulesetException {
+        if (!acceptWord("with")) return new Stmt.RejectStmt(null, -1, null);
+        Token w = word("icmp, icmpv6, icmpx or tcp");
+        switch (w.text()) {
+            case "tcp" -> {
+                expectWord("reset");
+                return new Stmt.RejectStmt("tcp", -1, "reset");
+            }
+            case "icmp", "icmpv6", "icmpx" -> {
+                acceptWord("type");
+                Token c = word("a reject code");
+                Set<String> ok = w.text().equals("icmp") ? ICMP_CODES : w.text().equals("icmpv6") ? ICMPV6_CODES : ICMPX_CODES;
+                if (!ok.contains(c.text())) throw err(c, "unknown " + w.text() + " reject code");
+                return new Stmt.RejectStmt(w.text(), 0, c.text());
+            }
+            default -> throw err(w, "expected icmp, icmpv6, icmpx or tcp");
+        }
+    }
+
+    private Stmt nat(Stmt.NatKind kind, Token k, Table t) throws RulesetException {
+        DataType at = null;
+        if (kind != Stmt.NatKind.MASQUERADE) {
+            if (acceptWord("ip")) at = DataType.IPV4_ADDR;
+            else if (acceptWord("ip6")) at = DataType.IPV6_ADDR;
+        }
+        Val amin = null, amax = null;
+        int pmin = 0, pmax = 0;
+        if (acceptWord("to")) {
+            Token v = name("a nat target");
+            String s = v.text();
+            String ports = null;
+            String addr = s;
+            if (s.startsWith(":")) { addr = ""; ports = s.substring(1); }
+            else if (s.startsWith("[")) {
+                int close = s.indexOf(']');
+                if (close < 0) throw err(v, "expected ']'");
+                addr = s.substring(1, close);
+                if (close + 1 < s.length()) {
+                    if (s.charAt(close + 1) != ':') throw err(v, "expected ':' and a port");
+                    ports = s.substring(close + 2);
+                }
+            } else if (s.indexOf(':') >= 0 && s.indexOf(':') == s.lastIndexOf(':')) {
+                addr = s.substring(0, s.indexOf(':'));
+                ports = s.substring(s.indexOf(':') + 1);
+            }
+            if (!addr.isEmpty()) {
+                if (kind == Stmt.NatKind.MASQUERADE) throw err(v, "masquerade takes only ports");
+                if (at == null) at = addr.indexOf(':') >= 0 ? DataType.IPV6_ADDR : DataType.IPV4_ADDR;
+                Elem e = elementOf(v, addr, at, true);
+                if (e.prefix() >= 0) throw err(v, "nat takes an address or a range, not a prefix");
+                amin = e.from();
+                amax = e.to();
+            }
+            if (ports != null) {
+                Elem p = elementOf(v, ports, DataType.INET_SERVICE, true);
+                pmin = (int) p.from().lo();
+                pmax = (int) p.to().lo();
+                if (pmin == 0) throw err(v, "port 0 in a nat range");
+            }
+            if (amin == null && ports == null) throw err(v, "expected an address or :port");
+        } else if (kind != Stmt.NatKind.MASQUERADE) {
+            throw err(peek(), "expected 'to'");
+        }
+        if (t != null && at != null && (t.family.equals("ip") && at != DataType.IPV4_ADDR || t.family.equals("ip6") && at != DataType.IPV6_ADDR))
+            throw err(k, "address family does not match the table");
+        List<String> flags = new ArrayList<>();
+        while (peek().kind() == Kind.WORD && Set.of("random", "fully-random", "persistent").contains(peek().text())) {
+            flags.add(next().text());
+            accept(Kind.COMMA);
+        }
+        return new Stmt.NatStmt(kind, at, amin, amax, pmin, pmax, flags, k.pos());
+    }
+
+    private Stmt flow(Token k) throws RulesetException {
+        Token w = word("offload or add");
+        if (w.text().equals("add")) {
+            Token r = next();
+            if (r.kind() != Kind.SETREF) throw err(r, "expected @flowtable");
+            return new Stmt.FlowStmt(r.text(), false, r.pos());
+        }
+        if (!w.text().equals("offload")) throw err(w, "expected offload or add");
+        if (peek().kind() == Kind.SETREF) {
+            Token r = next();
+            return new Stmt.FlowStmt(r.text(), true, r.pos());
+        }
+        return new Stmt.FlowStmt(null, true, k.pos());
+    }
+
+    // ---- delete, flush, list ----
+
+    private void delete(boolean destroy) throws RulesetException {
+        Token what = word("table, chain, rule, set, map, element, counter or flowtable");
+        switch (what.text()) {
+            case "table" -> {
+                String fam = family();
+                Token n = name("a table name");
+                if (model.tables.remove(fam + " " + n.text()) == null && !destroy) throw err(n, "No such file or directory: table " + n.text());
+            }
+            case "chain" -> {
+                Table t = existingTable();
+                Token n = name("a chain name");
+                Chain c = t.chains.get(n.text());
+                if (c == null) { if (!destroy) throw err(n, "No such file or directory: chain " + n.text()); return; }
+                if (!c.rules.isEmpty()) throw err(n, "Device or resource busy: chain has rules");
+                if (isJumpTarget(t, c.name)) throw err(n, "Device or resource busy: chain is a jump target");
+                t.chains.remove(c.name);
+            }
+            case "rule" -> {
+                Table t = existingTable();
+                Token n = name("a chain name");
+                Chain c = t.chains.get(n.text());
+                if (c == null) throw err(n, "No such file or directory: chain " + n.text());
+                expectWord("handle");
+                Token h = word("a rule handle");
+                int i = indexOfHandle(c, number(h, 1, Long.MAX_VALUE));
+                if (i < 0) { if (!destroy) throw err(h, "No such file or directory: rule handle " + h.text()); return; }
+                c.rules.remove(i);
+            }
+            case "set", "map" -> {
+                Table t = existingTable();
+                Token n = name("a set name");
+                if (!t.sets.containsKey(n.text())) { if (!destroy) throw err(n, "No such file or directory: set " + n.text()); return; }
+                if (isSetUsed(t, n.text())) throw err(n, "Device or resource busy: set is used by a rule");
+                t.sets.remove(n.text());
+            }
+            case "element" -> elementCommand(false);
+            case "counter" -> {
+                Table t = existingTable();
+                Token n = name("a counter name");
+                if (t.counters.remove(n.text()) == null && !destroy) throw err(n, "No such file or directory: counter " + n.text());
+            }
+            case "flowtable" -> {
+                Table t = existingTable();
+                Token n = name("a flowtable name");
+                if (t.flowtables.remove(n.text()) == null && !destroy) throw err(n, "No such file or directory: flowtable " + n.text());
+            }
+            default -> throw err(what, "cannot delete this");
+        }
+    }
+
+    private static boolean isJumpTarget(Table t, String chain) {
+        for (Chain c : t.chains.values()) for (Rule r : c.rules) for (Expr e : r.exprs()) {
+            if (e instanceof Stmt.VerdictStmt v && chain.equals(v.chain())) return true;
+        }
+        return false;
+    }
+
+    private static boolean isSetUsed(Table t, String set) {
+        for (Chain c : t.chains.values()) for (Rule r : c.rules) for (Expr e : r.exprs()) {
+            if (e instanceof Match m && m.rhs() instanceof Expr.SetRef s && s.name().equals(set)) return true;
+            if (e instanceof Stmt.VmapStmt v && v.map() instanceof Expr.SetRef s && s.name().equals(set)) return true;
+            if (e instanceof Stmt.SetField f && f.value() instanceof Stmt.MapSource ms && ms.map() instanceof Expr.SetRef s && s.name().equals(set)) return true;
+        }
+        return false;
+    }
+
+    private void flush() throws RulesetException {
+        Token what = word("ruleset, table, chain, set or map");
+        switch (what.text()) {
+            case "ruleset" -> {
+                String fam = peek().kind() == Kind.WORD && FAMILIES.contains(peek().text()) ? next().text() : null;
+                model.tables.values().removeIf(t -> fam == null || t.family.equals(fam));
+            }
+            case "table" -> existingTable().chains.values().forEach(c -> c.rules.clear());
+            case "chain" -> {
+                Table t = existingTable();
+                Token n = name("a chain name");
+                Chain c = t.chains.get(n.text());
+                if (c == null) throw err(n, "No such file or directory: chain " + n.text());
+                c.rules.clear();
+            }
+            case "set", "map" -> {
+                Table t = existingTable();
+                Token n = name("a set name");
+                SetDef s = t.sets.get(n.text());
+                if (s == null) throw err(n, "No such file or directory: set " + n.text());
+                s.elements.clear();
+            }
+            default -> throw err(what, "cannot flush this");
+        }
+    }
+
+    private void reset() throws RulesetException {
+        Token what = word("counters");
+        if (!what.text().equals("counters") && !what.text().equals("rules")) throw err(what, "expected counters or rules");
+        List<Counter> counters = new ArrayList<>();
+        for (Table t : model.tables.values()) {
+            counters.addAll(t.counters.values());
+            for (Chain c : t.chains.values()) for (Rule r : c.rules) for (Expr e : r.exprs())
+                if (e instanceof Stmt.CounterStmt cs) counters.add(cs.counter());
+        }
+        afterCommit.add(() -> counters.forEach(Counter::reset));
+    }
+
+    private void list() throws RulesetException {
+        Token what = word("ruleset, tables, table, chain, set, map, flowtable or counters");
+        Printer p = new Printer(out, handles);
+        switch (what.text()) {
+            case "ruleset" -> {
+                String fam = peek().kind() == Kind.WORD && FAMILIES.contains(peek().text()) ? next().text() : null;
+                for (Table t : model.tables.values()) if (fam == null || t.family.equals(fam)) p.table(t);
+            }
+            case "tables" -> { for (Table t : model.tables.values()) out.append("table ").append(t.key()).append('\n'); }
+            case "table" -> p.table(existingTable());
+            case "chain" -> {
+                Table t = existingTable();
+                Token n = name("a chain name");
+                Chain c = t.chains.get(n.text());
+                if (c == null) throw err(n, "No such file or directory: chain " + n.text());
+                p.wrap(t, () -> p.chain(t, c));
+            }
+            case "set", "map" -> {
+                Table t = existingTable();
+                Token n = name("a set name");
+                SetDef s = t.sets.get(n.text());
+                if (s == null) throw err(n, "No such file or directory: set " + n.text());
+                p.wrap(t, () -> p.set(s));
+            }
+            case "flowtable" -> {
+                Table t = existingTable();
+                Token n = name("a flowtable name");
+                FlowtableDef f = t.flowtables.get(n.text());
+                if (f == null) throw err(n, "No such file or directory: flowtable " + n.text());
+                p.wrap(t, () -> p.flowtable(f));
+            }
+            case "flowtables", "sets", "chains", "counters" -> {
+                for (Table t : model.tables.values()) p.wrap(t, () -> {
+                    switch (what.text()) {
+                        case "flowtables" -> t.flowtables.values().forEach(p::flowtable);
+                        case "sets" -> t.sets.values().forEach(p::set);
+                        case "chains" -> t.chains.values().forEach(c -> p.chainHeader(t, c));
+                        default -> t.counters.forEach(p::counterObject);
+                    }
+                });
+            }
+            default -> throw err(what, "cannot list this");
+        }
+    }
+}
