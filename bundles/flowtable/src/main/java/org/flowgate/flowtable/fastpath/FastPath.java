@@ -39,8 +39,10 @@ public final class FastPath implements PacketHook {
         int proto = p.l4Proto();
         if ((proto != Packet.PROTO_TCP && proto != Packet.PROTO_UDP) || p.l4() < 0) return handBack(HandBack.UNSUPPORTED);
 
+        int vlan = p.vlanId();
+        if (vlan == 0) vlan = -1; // priority-tagged frames belong to the untagged device, as on the classic path
         FlowTuple t = table.lookup(family, p.srcHi(), p.srcLo(), p.dstHi(), p.dstLo(), proto, p.srcPort(), p.dstPort(),
-                in.ifIndex(), p.vlanId());
+                in.ifIndex(), vlan);
         if (t == null) {
             table.countMiss();
             return Verdict.ACCEPT;

@@ -120,7 +120,8 @@ public final class FlowTableImpl implements FlowTable {
         NetDevice in = p.inDevice(), out = p.outDevice();
         if (in == null || out == null || !devices.contains(in) || !devices.contains(out)) return;
         if (p.hasFlag(Packet.F_QINQ)) return;
-        Flow f = describe(ce, p.ctDirection() == FlowEntry.REPLY ? FlowEntry.REPLY : FlowEntry.ORIGINAL, in, p.vlanId(), out);
+        int vlan = p.vlanId() == 0 ? -1 : p.vlanId();
+        Flow f = describe(ce, p.ctDirection() == FlowEntry.REPLY ? FlowEntry.REPLY : FlowEntry.ORIGINAL, in, vlan, out);
         if (f == null) return;
         if (!flows.insert(f, false)) return;
         if (!env.conntrack().offload(ce)) {
