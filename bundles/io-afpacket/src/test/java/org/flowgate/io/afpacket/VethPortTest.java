@@ -175,6 +175,47 @@ class VethPortTest {
         assertNotEquals(0, portB.statistics().rxBlocks());
     }
 
+    /** The per-frame path allocates nothing, on the sending thread and on the receive thread. */
+    @Test
+    void sendAndReceiveDoNotAllocatePerFrame() throws Exception {
+        Counter counter = new Counter();
+        portB.stop();
+        portB.start(counter);
+        Thread rxThread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("flowgate-afpacket-b")).findFirst().orElseThrow();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        byte[] f = frame(portB.mac().bits(), 0x0064, 46, 0); // tagged: exercises the VLAN re-insert
+        Packet p = new Packet();
+        p.setFrame(f, 0, f.length);
+        sendBatches(p, 3_000); // warm up: let the JIT compile both paths
+        long target = counter.count.get() + 64L * 2_000;
+        long sender0 = mx.getCurrentThreadAllocatedBytes();
+        long receiver0 = mx.getThreadAllocatedBytes(rxThread.threadId());
+        long sent = sendBatches(p, 2_000);
+        long senderBytes = mx.getCurrentThreadAllocatedBytes() - sender0;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (counter.count.get() < target && System.nanoTime() < deadline) Thread.sleep(10);
+        long receiverBytes = mx.getThreadAllocatedBytes(rxThread.threadId()) - receiver0;
+        long received = counter.count.get() - (target - 64L * 2_000);
+        assertTrue(sent > 64_000 && received > 10_000, "sent " + sent + ", received " + received);
+        System.out.printf("allocation over %d frames sent and %d received: sender %d bytes, receive thread %d bytes%n",
+                sent, received, senderBytes, receiverBytes);
+        // a few bytes may come from a once-a-second link refresh; anything per frame would be megabytes
+        assertTrue(senderBytes < 16_384, "sender allocated " + senderBytes + " bytes for " + sent + " frames");
+        assertTrue(receiverBytes < 16_384, "receive thread allocated " + receiverBytes + " bytes for " + received + " frames");
+    }
+
+    private long sendBatches(Packet p, int batches) {
+        long sent = 0;
+        for (int b = 0; b < batches; b++) {
+            for (int i = 0; i < 64; i++) {
+                if (portA.send(p)) sent++;
+            }
+            portA.flush();
+        }
+        return sent;
+    }
+
     /**
      * Not an assertion: a rough rate of 64-byte frames from A to B, one sending thread, batches of
      * 64 frames per flush, for about two seconds.

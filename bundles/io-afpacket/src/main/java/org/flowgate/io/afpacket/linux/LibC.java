@@ -59,6 +59,12 @@ public final class LibC {
     private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SENDTO = errnoCall("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    // the per-batch calls without errno capture: the JDK slices the capture segment on every call
+    // (an allocation); on failure the caller repeats the call with the capturing handle to learn errno
+    private static final MethodHandle POLL_FAST = LINKER.downcallHandle(symbol("poll"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SENDTO_FAST = LINKER.downcallHandle(symbol("sendto"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle IOCTL = LINKER.downcallHandle(symbol("ioctl"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
@@ -164,6 +170,24 @@ public final class LibC {
     public static int poll(MemorySegment cs, MemorySegment fds, long nfds, int timeoutMillis) {
         try {
             return (int) POLL.invokeExact(cs, fds, nfds, timeoutMillis);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code poll} without errno: -1 says only that it failed. */
+    public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
+        try {
+            return (int) POLL_FAST.invokeExact(fds, nfds, timeoutMillis);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sendto} without errno: -1 says only that it failed. */
+    public static long sendto(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
+        try {
+            return (long) SENDTO_FAST.invokeExact(fd, buf, len, flags, addr, addrLen);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -71,17 +71,17 @@ public final class RxRing {
      * @return the number of frames handed to the receiver
      */
     public int drainBlock(PortReceiver receiver) {
-        MemorySegment block = ring.asSlice((long) current * blockSize, blockSize);
+        long block = (long) current * blockSize;
         int delivered = 0;
-        int count = block.get(U32, BLOCK_NUM_PKTS);
-        long off = Integer.toUnsignedLong(block.get(U32, BLOCK_FIRST_PKT));
+        int count = ring.get(U32, block + BLOCK_NUM_PKTS);
+        long off = Integer.toUnsignedLong(ring.get(U32, block + BLOCK_FIRST_PKT));
         for (int i = 0; i < count; i++) {
             if (off < BLOCK_DESC.byteSize() || off + TPACKET3_HDRLEN > blockSize) {
                 malformedBlocks++;
                 break;
             }
             if (deliver(block, off, receiver)) delivered++;
-            long next = Integer.toUnsignedLong(block.get(U32, off + HDR_NEXT_OFFSET));
+            long next = Integer.toUnsignedLong(ring.get(U32, block + off + HDR_NEXT_OFFSET));
             if (next == 0) break;
             off += next;
         }
@@ -91,42 +91,44 @@ public final class RxRing {
         } catch (Throwable t) {
             receiverFailed(t);
         }
-        INT.setRelease(ring, (long) current * blockSize + BLOCK_STATUS, TP_STATUS_KERNEL);
+        INT.setRelease(ring, block + BLOCK_STATUS, TP_STATUS_KERNEL);
         current = current + 1 == blockCount ? 0 : current + 1;
         return delivered;
     }
 
-    private boolean deliver(MemorySegment block, long hdr, PortReceiver receiver) {
-        if ((block.get(ValueLayout.JAVA_BYTE, hdr + HDR_PKTTYPE) & 0xFF) == PACKET_OUTGOING) {
+    /** Delivers the frame whose header is at {@code off} in the block at {@code block}. */
+    private boolean deliver(long block, long off, PortReceiver receiver) {
+        long hdr = block + off;
+        if ((ring.get(ValueLayout.JAVA_BYTE, hdr + HDR_PKTTYPE) & 0xFF) == PACKET_OUTGOING) {
             outgoingSkipped++;
             return false;
         }
-        int status = block.get(U32, hdr + HDR_STATUS);
-        int snaplen = block.get(U32, hdr + HDR_SNAPLEN);
-        int len = block.get(U32, hdr + HDR_LEN);
-        long mac = Short.toUnsignedLong(block.get(U16, hdr + HDR_MAC));
+        int status = ring.get(U32, hdr + HDR_STATUS);
+        int snaplen = ring.get(U32, hdr + HDR_SNAPLEN);
+        int len = ring.get(U32, hdr + HDR_LEN);
+        long mac = Short.toUnsignedLong(ring.get(U16, hdr + HDR_MAC));
         if (snaplen != len || snaplen < Packet.ETH_HLEN) {
             truncated++;
             return false;
         }
         boolean tagged = (status & TP_STATUS_VLAN_VALID) != 0;
-        if (hdr + mac + snaplen > blockSize || snaplen + (tagged ? 4 : 0) > packet.maxFrame()) {
+        if (off + mac + snaplen > blockSize || snaplen + (tagged ? 4 : 0) > packet.maxFrame()) {
             oversize++;
             return false;
         }
         Packet p = packet;
         p.reset(snaplen);
-        MemorySegment.copy(block, hdr + mac, packetBuffer, p.start(), snaplen);
+        MemorySegment.copy(ring, hdr + mac, packetBuffer, p.start(), snaplen);
         if (tagged) {
             // the kernel (or the NIC) moved the outer tag into metadata: put it back where it was
-            p.pushVlan(block.get(U32, hdr + HDR_VLAN_TCI) & 0xFFFF);
+            p.pushVlan(ring.get(U32, hdr + HDR_VLAN_TCI) & 0xFFFF);
             if ((status & TP_STATUS_VLAN_TPID_VALID) != 0) {
-                int tpid = Short.toUnsignedInt(block.get(U16, hdr + HDR_VLAN_TPID));
+                int tpid = Short.toUnsignedInt(ring.get(U16, hdr + HDR_VLAN_TPID));
                 if (tpid != 0) p.setU16(p.start() + 12, tpid);
             }
         }
-        p.setTimestampNanos(Integer.toUnsignedLong(block.get(U32, hdr + HDR_SEC)) * 1_000_000_000L
-                + Integer.toUnsignedLong(block.get(U32, hdr + HDR_NSEC)));
+        p.setTimestampNanos(Integer.toUnsignedLong(ring.get(U32, hdr + HDR_SEC)) * 1_000_000_000L
+                + Integer.toUnsignedLong(ring.get(U32, hdr + HDR_NSEC)));
         frames++;
         bytes += p.length();
         try {

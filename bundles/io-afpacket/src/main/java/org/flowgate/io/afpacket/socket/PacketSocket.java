@@ -191,10 +191,13 @@ public final class PacketSocket implements AutoCloseable {
     public int poll(MemorySegment cs, MemorySegment pollSet, int timeoutMillis) {
         pollSet.set(JAVA_SHORT, 6, (short) 0);
         pollSet.set(JAVA_SHORT, 14, (short) 0);
-        int n = LibC.poll(cs, pollSet, 2, timeoutMillis);
+        int n = LibC.poll(pollSet, 2, timeoutMillis);
         if (n < 0) {
-            int e = errno(cs);
-            return e == EINTR ? 0 : -e;
+            n = LibC.poll(cs, pollSet, 2, 0); // again, to learn errno
+            if (n < 0) {
+                int e = errno(cs);
+                return e == EINTR ? 0 : -e;
+            }
         }
         int r = 0;
         short sock = pollSet.get(JAVA_SHORT, 6);
@@ -229,7 +232,9 @@ public final class PacketSocket implements AutoCloseable {
      * @return 0 or a positive byte count on success, -errno on failure
      */
     public long kick(MemorySegment cs) {
-        long r = LibC.sendto(cs, fd, MemorySegment.NULL, 0, MSG_DONTWAIT, MemorySegment.NULL, 0);
+        long r = LibC.sendto(fd, MemorySegment.NULL, 0, MSG_DONTWAIT, MemorySegment.NULL, 0);
+        if (r >= 0) return r;
+        r = LibC.sendto(cs, fd, MemorySegment.NULL, 0, MSG_DONTWAIT, MemorySegment.NULL, 0); // a kick is idempotent
         return r < 0 ? -errno(cs) : r;
     }
 
