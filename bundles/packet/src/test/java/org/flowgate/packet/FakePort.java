@@ -1,0 +1,70 @@
+package org.flowgate.packet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.flowgate.api.net.MacAddress;
+import org.flowgate.api.netdev.Port;
+import org.flowgate.api.netdev.PortReceiver;
+import org.flowgate.api.packet.Packet;
+
+/** An in-test port: frames are injected on the caller's thread, frames sent are captured. */
+public final class FakePort implements Port {
+    private final String name;
+    private final MacAddress mac;
+    private final int mtu;
+    private final Packet rx = new Packet();
+    private final List<byte[]> sent = new ArrayList<>();
+    private volatile boolean linkUp = true;
+    private volatile PortReceiver receiver;
+    private int flushes;
+    private boolean stopped;
+
+    public FakePort(String name, long mac, int mtu) {
+        this.name = name;
+        this.mac = new MacAddress(mac);
+        this.mtu = mtu;
+    }
+
+    @Override public String name() { return name; }
+
+    @Override public MacAddress mac() { return mac; }
+
+    @Override public int mtu() { return mtu; }
+
+    @Override public boolean isLinkUp() { return linkUp; }
+
+    public void setLinkUp(boolean up) { linkUp = up; }
+
+    @Override public void start(PortReceiver r) { receiver = r; stopped = false; }
+
+    @Override public synchronized void stop() { receiver = null; stopped = true; }
+
+    public synchronized boolean stopped() { return stopped; }
+
+    @Override
+    public synchronized boolean send(Packet p) {
+        sent.add(p.toByteArray());
+        return true;
+    }
+
+    @Override public synchronized void flush() { flushes++; }
+
+    public synchronized int flushes() { return flushes; }
+
+    /** Delivers one frame as a batch of one, on the calling thread. */
+    public synchronized void inject(byte[] frame) {
+        PortReceiver r = receiver;
+        if (r == null) throw new IllegalStateException("port " + name + " not started");
+        rx.setFrame(frame, 0, frame.length);
+        r.receive(rx);
+        r.endOfBatch();
+    }
+
+    /** Frames sent since the last call. */
+    public synchronized List<byte[]> take() {
+        List<byte[]> l = new ArrayList<>(sent);
+        sent.clear();
+        return l;
+    }
+}
