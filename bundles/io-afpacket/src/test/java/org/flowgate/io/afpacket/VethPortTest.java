@@ -175,6 +175,77 @@ class VethPortTest {
         assertNotEquals(0, portB.statistics().rxBlocks());
     }
 
+    @Test
+    void followsLinkStateAndMtuAndSurvivesLinkDownUp() throws Exception {
+        try {
+            Netns.run(true, "ip", "link", "set", B, "down"); // the veth peer loses carrier too
+            assertTrue(eventually(() -> !portA.isLinkUp() && !portB.isLinkUp()), "both ends seen down");
+            Packet p = new Packet();
+            byte[] f = frame(portB.mac().bits(), -1, 64, 30);
+            p.setFrame(f, 0, f.length);
+            assertFalse(portA.send(p), "no sending on a link that is down");
+
+            Netns.run(true, "ip", "link", "set", A, "mtu", "1400");
+            Netns.run(true, "ip", "link", "set", B, "up");
+            assertTrue(eventually(() -> portA.isLinkUp() && portB.isLinkUp()), "both ends seen up again");
+            assertTrue(eventually(() -> portA.mtu() == 1400), "MTU change seen");
+            byte[] big = frame(portB.mac().bits(), -1, 1500, 31);
+            p.setFrame(big, 0, big.length);
+            assertFalse(portA.send(p), "1514-byte frame refused at MTU 1400");
+
+            p.setFrame(f, 0, f.length);
+            assertTrue(portA.send(p));
+            portA.flush();
+            List<byte[]> got = atB.await(1);
+            assertEquals(1, got.size(), "the same sockets work after the link came back");
+            assertArrayEquals(f, got.get(0));
+        } finally {
+            Netns.run(true, "ip", "link", "set", A, "mtu", "1500");
+            Netns.run(true, "ip", "link", "set", B, "up");
+        }
+    }
+
+    @Test
+    void severalThreadsSendOnOnePort() throws Exception {
+        int threads = 4, each = 500;
+        Thread[] ts = new Thread[threads];
+        long dst = portB.mac().bits();
+        AtomicLong refused = new AtomicLong();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            ts[t] = new Thread(() -> {
+                Packet p = new Packet();
+                for (int i = 0; i < each; i++) {
+                    byte[] f = frame(dst, -1, 64, 0);
+                    f[15] = (byte) id;
+                    f[16] = (byte) (i >>> 8);
+                    f[17] = (byte) i;
+                    p.setFrame(f, 0, f.length);
+                    while (!portA.send(p)) {
+                        refused.incrementAndGet();
+                        portA.flush();
+                        Thread.onSpinWait();
+                    }
+                    if (i % 16 == 15) portA.flush();
+                }
+                portA.flush();
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) t.join();
+        List<byte[]> got = atB.await(threads * each);
+        assertEquals(threads * each, got.size(), "every frame arrived once (" + refused.get() + " retries on a full ring)");
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        int[] last = new int[threads];
+        java.util.Arrays.fill(last, -1);
+        for (byte[] f : got) {
+            int id = f[15], i = ((f[16] & 0xFF) << 8) | (f[17] & 0xFF);
+            assertTrue(seen.add(id * 100_000 + i), "duplicate frame " + id + "/" + i);
+            assertTrue(i > last[id], "frames of one thread stay in order");
+            last[id] = i;
+        }
+    }
+
     /** The per-frame path allocates nothing, on the sending thread and on the receive thread. */
     @Test
     void sendAndReceiveDoNotAllocatePerFrame() throws Exception {
@@ -247,6 +318,29 @@ class VethPortTest {
                 sent / secs, full, received / secs, 100.0 * received / Math.max(1, sent), sb.kernelDrops(), sb.rxBlocks(),
                 (double) sb.rxFrames() / Math.max(1, sb.rxBlocks()));
         assertTrue(received > 0);
+
+        // one frame at a time: the latency an idle link adds (dominated by the RX block timeout)
+        long[] micros = new long[50];
+        for (int i = 0; i < micros.length; i++) {
+            long before = counter.count.get();
+            long s = System.nanoTime();
+            portA.send(p);
+            portA.flush();
+            while (counter.count.get() == before && System.nanoTime() - s < 1_000_000_000L) Thread.onSpinWait();
+            micros[i] = (System.nanoTime() - s) / 1000;
+        }
+        java.util.Arrays.sort(micros);
+        System.out.printf("AF_PACKET veth one-way latency of a lone frame: median %d us, max %d us (RX block timeout 1 ms)%n",
+                micros[micros.length / 2], micros[micros.length - 1]);
+    }
+
+    static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) return true;
+            Thread.sleep(50);
+        }
+        return condition.getAsBoolean();
     }
 
     /** An Ethernet frame from {@link #SRC} with the experimental EtherType and a numbered payload. */
