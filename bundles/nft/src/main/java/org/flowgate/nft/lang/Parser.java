@@ -175,7 +175,11 @@ public final class Parser {
             throw err(path, "cannot read include file: " + e.getMessage());
         }
         endOfStatement();
-        ts.splice(Lexer.lex(file[1], file[0]), path);
+        // the caller ends the include statement: give it a separator before the included tokens
+        List<Token> tokens = new ArrayList<>();
+        tokens.add(new Token(Kind.NEWLINE, "\n", path.source(), path.line(), path.column()));
+        tokens.addAll(Lexer.lex(file[1], file[0]));
+        ts.splice(tokens, path);
     }
 
     private void define() throws RulesetException {
@@ -319,7 +323,6 @@ public final class Parser {
         c.device = device;
         c.priority = prio;
         if (peek().kind() == Kind.SEMICOLON) next();
-        skipNewlines();
         if (acceptWord("policy")) policy(c);
     }
 
