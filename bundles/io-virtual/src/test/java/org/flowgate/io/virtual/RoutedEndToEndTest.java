@@ -1,0 +1,117 @@
+package org.flowgate.io.virtual;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.flowgate.api.net.IpAddress;
+import org.flowgate.api.net.IpPrefix;
+import org.flowgate.api.net.MacAddress;
+import org.flowgate.api.netdev.DeviceCounters;
+import org.flowgate.io.virtual.host.EmulatedHost;
+import org.flowgate.io.virtual.host.EmulatedHost.Outcome;
+import org.flowgate.io.virtual.host.EmulatedHost.PingResult;
+import org.flowgate.io.virtual.port.VirtualPort;
+import org.flowgate.io.virtual.traffic.TrafficSource;
+import org.flowgate.io.virtual.traffic.TrafficSpec;
+import org.flowgate.io.virtual.traffic.TrafficSpec.Protocol;
+import org.flowgate.packet.router.Router;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * h1 -- v0 [router] v1 -- h2, all in one process with synchronous ports: the packet path of
+ * bundles/packet between two emulated hosts, as the demo runs it (and as a benchmark can).
+ */
+class RoutedEndToEndTest {
+    static final IpAddress H1_4 = IpAddress.parse("10.0.1.2"), H2_4 = IpAddress.parse("10.0.2.2");
+    static final IpAddress H1_6 = IpAddress.parse("fd00:1::2"), H2_6 = IpAddress.parse("fd00:2::2");
+
+    Router router;
+    VirtualPort v0, v1;
+    EmulatedHost h1, h2;
+
+    @BeforeEach
+    void setUp() {
+        router = new Router();
+        v0 = new VirtualPort("v0", MacAddress.parse("02:66:67:00:00:01"), 1500);
+        v1 = new VirtualPort("v1", MacAddress.parse("02:66:67:00:01:01"), 1500);
+        h1 = new EmulatedHost("h1", MacAddress.parse("02:66:67:00:00:02"), IpPrefix.parse("10.0.1.2/24"), IpAddress.parse("10.0.1.1"),
+                IpPrefix.parse("fd00:1::2/64"), IpAddress.parse("fd00:1::1"));
+        h2 = new EmulatedHost("h2", MacAddress.parse("02:66:67:00:01:02"), IpPrefix.parse("10.0.2.2/24"), IpAddress.parse("10.0.2.1"),
+                IpPrefix.parse("fd00:2::2/64"), IpAddress.parse("fd00:2::1"));
+        h1.attach(v0);
+        h2.attach(v1);
+        router.devices().addAddress("v0", IpPrefix.parse("10.0.1.1/24"));
+        router.devices().addAddress("v0", IpPrefix.parse("fd00:1::1/64"));
+        router.devices().addAddress("v1", IpPrefix.parse("10.0.2.1/24"));
+        router.devices().addAddress("v1", IpPrefix.parse("fd00:2::1/64"));
+        router.attach(v0);
+        router.attach(v1);
+    }
+
+    @AfterEach
+    void tearDown() { router.close(); }
+
+    @Test
+    void pingCrossesTheRouterBothFamilies() {
+        PingResult r = h1.ping(H2_4, 1, 56, 1000);
+        assertEquals(Outcome.REPLY, r.outcome(), r.toString());
+        assertEquals(H2_4, r.from());
+        assertEquals(EmulatedHost.TTL - 1, r.ttl(), "one router on the way back");
+        assertEquals(64, r.bytes());
+        assertEquals(1, h2.counters().echoRequestsAnswered());
+
+        PingResult r6 = h1.ping(H2_6, 2, 56, 1000);
+        assertEquals(Outcome.REPLY, r6.outcome(), r6.toString());
+        assertEquals(H2_6, r6.from());
+        assertEquals(EmulatedHost.TTL - 1, r6.ttl());
+
+        PingResult back = h2.ping(H1_4, 3, 56, 1000);
+        assertEquals(Outcome.REPLY, back.outcome());
+        assertEquals(0, h1.counters().badChecksum() + h2.counters().badChecksum());
+    }
+
+    @Test
+    void pingTheRouterItself() {
+        PingResult r = h1.ping(IpAddress.parse("10.0.1.1"), 1, 56, 1000);
+        assertEquals(Outcome.REPLY, r.outcome(), r.toString());
+        assertEquals(64, r.ttl(), "answered by the router (TTL 64), not forwarded");
+        PingResult far = h1.ping(IpAddress.parse("10.0.2.1"), 2, 56, 1000);
+        assertEquals(Outcome.REPLY, far.outcome(), far.toString());
+        PingResult r6 = h1.ping(IpAddress.parse("fd00:1::1"), 3, 56, 1000);
+        assertEquals(Outcome.REPLY, r6.outcome(), r6.toString());
+    }
+
+    @Test
+    void noRouteIsReportedByIcmp() {
+        PingResult r = h1.ping(IpAddress.parse("10.9.9.9"), 1, 56, 1000);
+        assertEquals(Outcome.ERROR, r.outcome(), r.toString());
+        assertEquals(3, r.icmpType(), "destination unreachable");
+        assertEquals(IpAddress.parse("10.0.1.1"), r.from());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"UDP, 4", "UDP, 6", "TCP, 4", "TCP, 6"})
+    void trafficCrossesTheRouter(Protocol protocol, int family) throws Exception {
+        TrafficSource s = new TrafficSource(h1, h2, TrafficSpec.of(protocol, family, 8, 256, 0, 400));
+        s.start();
+        assertTrue(s.awaitDone(30_000));
+        TrafficSource.Status st = s.status();
+        assertEquals(TrafficSource.State.DONE, st.state(), st.toString());
+        assertEquals(400, st.sent());
+        assertEquals(400, st.received(), "every packet arrived, checksums intact after the TTL rewrite");
+        assertEquals(0, h2.counters().badChecksum());
+        assertEquals(8, h2.flows().size());
+        for (int i = 0; i < 8; i++) assertEquals(50, h2.flowPackets(s.flow(i)));
+
+        DeviceCounters in = router.devices().byName("v0").orElseThrow().counters();
+        DeviceCounters out = router.devices().byName("v1").orElseThrow().counters();
+        assertTrue(in.rxPackets() >= 400, "router received on v0: " + in);
+        assertTrue(out.txPackets() >= 400, "router sent on v1: " + out);
+        if (protocol == Protocol.TCP) {
+            assertTrue(h1.tcpConnections().isEmpty() && h2.tcpConnections().isEmpty(), "connections closed through the router");
+        }
+    }
+}
