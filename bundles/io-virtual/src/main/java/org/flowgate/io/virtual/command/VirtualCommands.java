@@ -25,7 +25,8 @@ public class VirtualCommands {
 
     public VirtualCommands() {}
 
-    VirtualCommands(Demo demo) { this.demo = demo; }
+    /** For use without DS (tests). */
+    public VirtualCommands(Demo demo) { this.demo = demo; }
 
     @Descriptor("show the demo traffic (traffic status) or stop it (traffic stop)")
     public String traffic(@Descriptor("start | stop | status") String action) {
@@ -113,6 +114,7 @@ public class VirtualCommands {
                 case ERROR -> sb.append(String.format("From %s icmp_seq=%d %s%n", r.from(), r.seq(), icmpError(dst.isV4(), r.icmpType(), r.icmpCode())));
                 case TIMEOUT -> sb.append(String.format("icmp_seq=%d timeout%n", r.seq()));
                 case NO_ROUTE -> sb.append(String.format("icmp_seq=%d no route to host%n", r.seq()));
+                case NOT_SENT -> sb.append(String.format("icmp_seq=%d not sent: the port dropped it (link down or queue full)%n", r.seq()));
             }
         }
         sb.append(String.format("--- %s ping statistics ---%n%d packets transmitted, %d received, %d%% packet loss",

@@ -36,7 +36,8 @@ public final class EmulatedHost implements FrameSink {
     private static final int PENDING = 16;
     private static final long STALL_NANOS = 200_000_000L;
 
-    public enum Outcome { REPLY, ERROR, TIMEOUT, NO_ROUTE }
+    /** NO_ROUTE: no gateway for the destination; NOT_SENT: the port refused the frame (link down, ring full). */
+    public enum Outcome { REPLY, ERROR, TIMEOUT, NO_ROUTE, NOT_SENT }
 
     /** What came back for one echo request. {@code icmpType}/{@code icmpCode} describe an error. */
     public record PingResult(Outcome outcome, IpAddress from, int seq, int ttl, int bytes, long rttNanos, int icmpType, int icmpCode) {}
@@ -422,7 +423,7 @@ public final class EmulatedHost implements FrameSink {
             boolean sent = sendEcho(dst, seq, payloadLength);
             synchronized (pingMonitor) {
                 try {
-                    if (!sent && pingResult == null) return new PingResult(Outcome.NO_ROUTE, null, seq, 0, 0, 0, -1, -1);
+                    if (!sent && pingResult == null) return new PingResult(nextHop(dst) == null ? Outcome.NO_ROUTE : Outcome.NOT_SENT, null, seq, 0, 0, 0, -1, -1);
                     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
                     while (pingResult == null) {
                         long left = deadline - System.nanoTime();
