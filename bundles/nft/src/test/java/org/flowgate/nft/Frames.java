@@ -99,6 +99,11 @@ public final class Frames {
     public static Packet arp() {
         byte[] f = new byte[14 + 28];
         eth(f, 0x0806);
+        put16(f, 14, 1);       // Ethernet
+        put16(f, 16, 0x0800);  // IPv4
+        f[18] = 6;
+        f[19] = 4;
+        put16(f, 20, 1);       // request
         return parsed(f);
     }
 

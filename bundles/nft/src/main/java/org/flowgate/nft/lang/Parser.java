@@ -278,6 +278,7 @@ public final class Parser {
             skipSeparators();
             Token k = peek();
             if (k.kind() == Kind.RBRACE) { next(); return; }
+            if (k.kind() == Kind.EOF) throw err(k, "expected '}' to close chain " + c.name);
             if (k.isWord("type")) { next(); baseChain(t, c); }
             else if (k.isWord("policy")) { next(); policy(c); }
             else if (k.isWord("comment") && isChainComment()) { next(); c.comment = name("a comment").text(); }
