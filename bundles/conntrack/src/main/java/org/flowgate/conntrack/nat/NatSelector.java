@@ -71,6 +71,8 @@ public final class NatSelector {
         if (c.hasStatus(CtStatus.SRC_NAT_DONE)) return OK;
         c.setStatus(CtStatus.SRC_NAT_DONE);
         if (!table.taken(c.zone, c.reply, c, now)) return OK;
+        Conn owner = table.find(c.zone, c.reply, now);
+        if (owner != null && Tuples.equal(owner.orig, c.orig)) return OK; // the same flow, raced: confirm joins it
         FiveTuple cur = Tuples.invert(new FiveTuple(), c.reply);
         int r = select(c, true, cur.srcHi, cur.srcLo, cur.srcHi, cur.srcLo, false, 0, 0, false, now);
         if (r == OK) Mangler.apply(p, c, Conn.ORIGINAL, true, s);
