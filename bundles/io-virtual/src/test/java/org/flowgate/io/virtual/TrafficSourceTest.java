@@ -100,6 +100,7 @@ class TrafficSourceTest {
         assertEquals(100, st.sent());
         assertEquals(100, st.received());
         assertEquals(0, st.retransmits());
+        assertNull(st.message());
 
         List<byte[]> tcp1 = new ArrayList<>(), tcp2 = new ArrayList<>();
         for (byte[] f : fromH1) if (u16(f, 12) != 0x0806 && proto(f) == 6) tcp1.add(f);

@@ -131,4 +131,31 @@ class VirtualPortTest {
         assertEquals(4, ok);
         assertEquals(6, a.counters().droppedRingFull());
     }
+
+    @Test
+    void failuresOfReceiverOrFarEndAreCountedAndTheThreadSurvives() {
+        VirtualPort a = new VirtualPort("a", new MacAddress(A), 1500, VirtualPort.Mode.THREADED, 16);
+        Capture c = new Capture();
+        int[] calls = {0};
+        a.start(new PortReceiver() {
+            @Override public void receive(Packet p) {
+                if (calls[0]++ == 0) throw new IllegalStateException("receiver bug");
+                c.receive(p);
+            }
+            @Override public void endOfBatch() { }
+        });
+        byte[] f = frame(A, B, 1);
+        a.inject(f, 0, f.length);
+        assertTrue(a.awaitIdle(TimeUnit.SECONDS.toNanos(10)));
+        a.inject(f, 0, f.length);
+        assertTrue(a.awaitIdle(TimeUnit.SECONDS.toNanos(10)));
+        assertEquals(1, c.size(), "the port thread delivered the next frame");
+        a.stop();
+
+        VirtualPort s = new VirtualPort("s", new MacAddress(A), 1500);
+        s.connect(p -> { throw new IllegalStateException("far end bug"); });
+        assertTrue(s.send(packet(f)));
+        assertEquals(1, s.counters().errors());
+        assertEquals(1, a.counters().errors());
+    }
 }

@@ -8,6 +8,8 @@ import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.netdev.PortReceiver;
 import org.flowgate.api.packet.Packet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A router-side port whose far end is an in-memory wire. Frames the router {@link #send sends}
@@ -20,6 +22,8 @@ import org.flowgate.api.packet.Packet;
  */
 public final class VirtualPort implements Port {
     public enum Mode { SYNCHRONOUS, THREADED }
+
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualPort.class);
 
     /** Room for a VLAN tag on top of the MTU and the Ethernet header. */
     private static final int L2_OVERHEAD = Packet.ETH_HLEN + 4;
@@ -45,7 +49,7 @@ public final class VirtualPort implements Port {
     private final AtomicLong sentFrames = new AtomicLong(), sentBytes = new AtomicLong();
     private final AtomicLong injectedFrames = new AtomicLong(), injectedBytes = new AtomicLong();
     private final AtomicLong droppedNoReceiver = new AtomicLong(), droppedRingFull = new AtomicLong(),
-            droppedTooBig = new AtomicLong(), droppedLinkDown = new AtomicLong();
+            droppedTooBig = new AtomicLong(), droppedLinkDown = new AtomicLong(), errors = new AtomicLong();
 
     /** A synchronous port. */
     public VirtualPort(String name, MacAddress mac, int mtu) {
@@ -141,18 +145,28 @@ public final class VirtualPort implements Port {
         WireThread w = WireThread.current();
         if (w.active) {
             w.tx.setFrame(p.array(), p.start(), len);
-            sink.accept(w.tx);
+            toFarEnd(sink, w.tx);
             return true;
         }
         w.active = true;
         try {
             w.tx.setFrame(p.array(), p.start(), len);
-            sink.accept(w.tx);
+            toFarEnd(sink, w.tx);
             w.drain();
         } finally {
             w.active = false;
+            w.clear();
         }
         return true;
+    }
+
+    /** A failing far end must not take the router's sending thread down with it: counted, logged once. */
+    private void toFarEnd(FrameSink sink, Packet p) {
+        try {
+            sink.accept(p);
+        } catch (RuntimeException e) {
+            failed("far end of " + name, e);
+        }
     }
 
     @Override
@@ -186,6 +200,7 @@ public final class VirtualPort implements Port {
             w.drain();
         } finally {
             w.active = false;
+            w.clear();
         }
         return true;
     }
@@ -230,9 +245,19 @@ public final class VirtualPort implements Port {
                 for (int k = 0; k < n; k++) {
                     Packet p = ring[(first + k) & (ring.length - 1)];
                     if (r == null) { droppedNoReceiver.incrementAndGet(); continue; }
-                    r.receive(p);
+                    try {
+                        r.receive(p);
+                    } catch (RuntimeException e) { // the port thread must survive a receiver bug
+                        failed("receiver of " + name, e);
+                    }
                 }
-                if (r != null) r.endOfBatch();
+                if (r != null) {
+                    try {
+                        r.endOfBatch();
+                    } catch (RuntimeException e) {
+                        failed("receiver of " + name, e);
+                    }
+                }
             } finally {
                 inFlight.decrementAndGet();
             }
@@ -248,6 +273,10 @@ public final class VirtualPort implements Port {
         }
     }
 
+    private void failed(String what, RuntimeException e) {
+        if (errors.getAndIncrement() == 0) LOG.warn("{} failed (further failures only counted)", what, e);
+    }
+
     /** Waits (parking) until the ring is empty or the timeout passes; for orderly shutdowns and tests. */
     public boolean awaitIdle(long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
@@ -261,14 +290,15 @@ public final class VirtualPort implements Port {
 
     // ---- counters ----
 
+    /** {@code errors}: exceptions thrown by the receiver (threaded mode) or the far end, caught and counted. */
     public record Counters(long sentFrames, long sentBytes, long injectedFrames, long injectedBytes,
-            long droppedNoReceiver, long droppedRingFull, long droppedTooBig, long droppedLinkDown) {
+            long droppedNoReceiver, long droppedRingFull, long droppedTooBig, long droppedLinkDown, long errors) {
         public long dropped() { return droppedNoReceiver + droppedRingFull + droppedTooBig + droppedLinkDown; }
     }
 
     public Counters counters() {
         return new Counters(sentFrames.get(), sentBytes.get(), injectedFrames.get(), injectedBytes.get(),
-                droppedNoReceiver.get(), droppedRingFull.get(), droppedTooBig.get(), droppedLinkDown.get());
+                droppedNoReceiver.get(), droppedRingFull.get(), droppedTooBig.get(), droppedLinkDown.get(), errors.get());
     }
 
     @Override

@@ -57,6 +57,13 @@ final class WireThread {
         }
     }
 
+    /** Forgets queued frames (after a delivery threw: they belong to an exchange that failed). */
+    void clear() {
+        for (int k = 0; k < count; k++) targets[(head + k) & (frames.length - 1)] = null;
+        head = 0;
+        count = 0;
+    }
+
     private void grow() {
         int n = frames.length;
         Packet[] f = new Packet[n * 2];

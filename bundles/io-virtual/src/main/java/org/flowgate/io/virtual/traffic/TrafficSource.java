@@ -140,6 +140,7 @@ public final class TrafficSource {
                 return;
             }
             if (!running) { state = State.STOPPED; return; }
+            message = null;
             state = State.RUNNING;
             startNanos = System.nanoTime();
             send();
