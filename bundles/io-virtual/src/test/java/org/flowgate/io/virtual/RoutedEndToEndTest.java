@@ -3,9 +3,8 @@ package org.flowgate.io.virtual;
 import static org.junit.jupiter.api.Assertions.*;
 
 import org.flowgate.api.net.IpAddress;
-import org.flowgate.api.net.IpPrefix;
-import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.DeviceCounters;
+import org.flowgate.io.virtual.demo.DemoNetworks;
 import org.flowgate.io.virtual.host.EmulatedHost;
 import org.flowgate.io.virtual.host.EmulatedHost.Outcome;
 import org.flowgate.io.virtual.host.EmulatedHost.PingResult;
@@ -35,18 +34,12 @@ class RoutedEndToEndTest {
     @BeforeEach
     void setUp() {
         router = new Router();
-        v0 = new VirtualPort("v0", MacAddress.parse("02:66:67:00:00:01"), 1500);
-        v1 = new VirtualPort("v1", MacAddress.parse("02:66:67:00:01:01"), 1500);
-        h1 = new EmulatedHost("h1", MacAddress.parse("02:66:67:00:00:02"), IpPrefix.parse("10.0.1.2/24"), IpAddress.parse("10.0.1.1"),
-                IpPrefix.parse("fd00:1::2/64"), IpAddress.parse("fd00:1::1"));
-        h2 = new EmulatedHost("h2", MacAddress.parse("02:66:67:00:01:02"), IpPrefix.parse("10.0.2.2/24"), IpAddress.parse("10.0.2.1"),
-                IpPrefix.parse("fd00:2::2/64"), IpAddress.parse("fd00:2::1"));
-        h1.attach(v0);
-        h2.attach(v1);
-        router.devices().addAddress("v0", IpPrefix.parse("10.0.1.1/24"));
-        router.devices().addAddress("v0", IpPrefix.parse("fd00:1::1/64"));
-        router.devices().addAddress("v1", IpPrefix.parse("10.0.2.1/24"));
-        router.devices().addAddress("v1", IpPrefix.parse("fd00:2::1/64"));
+        DemoNetworks net = DemoNetworks.synchronous();
+        v0 = net.v0();
+        v1 = net.v1();
+        h1 = net.h1();
+        h2 = net.h2();
+        net.addRouterAddresses(router.devices());
         router.attach(v0);
         router.attach(v1);
     }

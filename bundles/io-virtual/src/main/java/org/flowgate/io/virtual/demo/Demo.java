@@ -8,8 +8,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.net.IpAddress;
-import org.flowgate.api.net.IpPrefix;
-import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.DeviceCounters;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.netdev.NetDevices;
@@ -41,15 +39,11 @@ public class Demo {
     public static final String PID = "org.flowgate.demo";
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
 
-    static final IpPrefix V0_V4 = IpPrefix.parse("10.0.1.1/24"), V0_V6 = IpPrefix.parse("fd00:1::1/64");
-    static final IpPrefix V1_V4 = IpPrefix.parse("10.0.2.1/24"), V1_V6 = IpPrefix.parse("fd00:2::1/64");
-
     @Reference(target = "(flowgate.instance=default)")
     NetDevices devices;
 
     private boolean enabled;
-    private VirtualPort v0, v1;
-    private EmulatedHost h1, h2;
+    private DemoNetworks net;
     private final List<ServiceRegistration<Port>> registrations = new ArrayList<>();
     private ScheduledExecutorService summaries;
     private TrafficSource traffic; // guarded by this
@@ -61,22 +55,13 @@ public class Demo {
             LOG.info("demo networks disabled ({} enabled=false)", PID);
             return;
         }
-        v0 = new VirtualPort("v0", MacAddress.parse("02:66:67:00:00:01"), 1500, VirtualPort.Mode.THREADED, 1024);
-        v1 = new VirtualPort("v1", MacAddress.parse("02:66:67:00:01:01"), 1500, VirtualPort.Mode.THREADED, 1024);
-        h1 = new EmulatedHost("h1", MacAddress.parse("02:66:67:00:00:02"), IpPrefix.parse("10.0.1.2/24"), V0_V4.address(),
-                IpPrefix.parse("fd00:1::2/64"), V0_V6.address());
-        h2 = new EmulatedHost("h2", MacAddress.parse("02:66:67:00:01:02"), IpPrefix.parse("10.0.2.2/24"), V1_V4.address(),
-                IpPrefix.parse("fd00:2::2/64"), V1_V6.address());
-        h1.attach(v0);
-        h2.attach(v1);
-        devices.addAddress("v0", V0_V4);
-        devices.addAddress("v0", V0_V6);
-        devices.addAddress("v1", V1_V4);
-        devices.addAddress("v1", V1_V6);
-        registrations.add(context.registerService(Port.class, v0, VirtualPortComponent.properties("v0", "default")));
-        registrations.add(context.registerService(Port.class, v1, VirtualPortComponent.properties("v1", "default")));
-        LOG.info("demo networks up: v0 {} {} with h1 {} {}; v1 {} {} with h2 {} {}", V0_V4, V0_V6, h1.ipv4(), h1.ipv6(),
-                V1_V4, V1_V6, h2.ipv4(), h2.ipv6());
+        net = DemoNetworks.create(VirtualPort.Mode.THREADED, 1024);
+        net.addRouterAddresses(devices);
+        for (VirtualPort p : net.ports()) {
+            registrations.add(context.registerService(Port.class, p, VirtualPortComponent.properties(p.name(), "default")));
+        }
+        LOG.info("demo networks up: v0 {} {} with h1 {} {}; v1 {} {} with h2 {} {}", DemoNetworks.V0_V4, DemoNetworks.V0_V6,
+                DemoNetworks.H1_V4, DemoNetworks.H1_V6, DemoNetworks.V1_V4, DemoNetworks.V1_V6, DemoNetworks.H2_V4, DemoNetworks.H2_V6);
         if (config.traffic()) {
             TrafficSpec spec = TrafficSpec.of(TrafficSpec.Protocol.parse(config.protocol()), config.ipv6() ? 6 : 4,
                     config.flows(), config.packetSize(), config.pps(), 0);
@@ -96,23 +81,19 @@ public class Demo {
             try { r.unregister(); } catch (IllegalStateException gone) { /* bundle stopping */ }
         }
         registrations.clear();
-        if (enabled) {
-            removeAddress("v0", V0_V4);
-            removeAddress("v0", V0_V6);
-            removeAddress("v1", V1_V4);
-            removeAddress("v1", V1_V6);
-            v0.stop();
-            v1.stop();
+        if (net != null) {
+            try {
+                net.removeRouterAddresses(devices);
+            } catch (RuntimeException e) {
+                LOG.debug("removing the demo addresses: {}", e.toString());
+            }
+            for (VirtualPort p : net.ports()) p.stop();
         }
-    }
-
-    private void removeAddress(String device, IpPrefix p) {
-        try { devices.removeAddress(device, p); } catch (RuntimeException e) { LOG.debug("removing {} from {}: {}", p, device, e.toString()); }
     }
 
     public boolean enabled() { return enabled; }
 
-    public List<EmulatedHost> hosts() { return enabled ? List.of(h1, h2) : List.of(); }
+    public List<EmulatedHost> hosts() { return enabled ? net.hosts() : List.of(); }
 
     public Optional<EmulatedHost> host(String name) {
         for (EmulatedHost h : hosts()) if (h.name().equals(name)) return Optional.of(h);
@@ -123,7 +104,7 @@ public class Demo {
     public synchronized TrafficSource.Status startTraffic(TrafficSpec spec) {
         requireEnabled();
         if (traffic != null) traffic.stop();
-        traffic = new TrafficSource(h1, h2, spec);
+        traffic = new TrafficSource(net.h1(), net.h2(), spec);
         traffic.start();
         LOG.info("demo traffic h1 -> h2 started: {}", spec);
         return traffic.status();

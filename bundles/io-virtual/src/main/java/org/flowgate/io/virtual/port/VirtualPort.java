@@ -129,6 +129,8 @@ public final class VirtualPort implements Port {
             }
             thread = null;
         }
+        // called from inside a delivery (a receiver stopping its own port) there is nothing to wait for
+        if (t == Thread.currentThread() || WireThread.current().active) return;
         while (inFlight.get() != 0) Thread.onSpinWait();
     }
 
