@@ -8,10 +8,14 @@ import socket
 import sys
 import time
 
+# Linux values (<linux/in.h>); Python's socket module does not name them all
+IP_TTL = 2
+IP_RECVTTL = 12
+
 
 def recv(addr, port, count, timeout):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTTL, 1)
+    s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
     s.bind((addr, port))
     print("ready", flush=True)
     seen, ttl = set(), -1
@@ -28,7 +32,7 @@ def recv(addr, port, count, timeout):
         if data.startswith(b"flowgate "):
             seen.add(data)
         for level, kind, value in anc:
-            if level == socket.IPPROTO_IP and kind == socket.IP_TTL:
+            if level == socket.IPPROTO_IP and kind == IP_TTL:
                 ttl = int.from_bytes(value[:4], sys.byteorder)
     print("received %d ttl %d" % (len(seen), ttl), flush=True)
 

@@ -2,6 +2,7 @@ package org.flowgate.itests;
 
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
@@ -30,6 +31,9 @@ final class FlowgateBundles {
         options.add(cleanCaches());
         options.add(frameworkStartLevel(10));
         options.add(junitBundles());
+        // the test JVM's class path holds slf4j-simple too: without this, Felix lets ServiceLoader
+        // inside the framework find that copy, whose provider type is not the bundle's
+        options.add(frameworkProperty("felix.bootdelegation.implicit").value("false"));
         options.add(systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("info"));
         options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
         for (File jar : jars) options.add(bundle(jar.toURI().toString()).startLevel(startLevel(jar.getName())));
