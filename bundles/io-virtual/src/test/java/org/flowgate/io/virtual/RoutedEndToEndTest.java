@@ -107,4 +107,27 @@ class RoutedEndToEndTest {
             assertTrue(h1.tcpConnections().isEmpty() && h2.tcpConnections().isEmpty(), "connections closed through the router");
         }
     }
+
+    @ParameterizedTest
+    @CsvSource({"UDP, 4", "TCP, 6"})
+    void threadedPortsAtFullRateLoseNothing(Protocol protocol, int family) throws Exception {
+        // as the demo runs: each port delivers on its own thread, the source pushes back on a full ring
+        try (Router threaded = new Router()) {
+            threaded.startTimers();
+            DemoNetworks net = DemoNetworks.create(VirtualPort.Mode.THREADED, 256);
+            net.addRouterAddresses(threaded.devices());
+            threaded.attach(net.v0());
+            threaded.attach(net.v1());
+            TrafficSource s = new TrafficSource(net.h1(), net.h2(), TrafficSpec.of(protocol, family, 16, 200, 0, 50_000));
+            s.start();
+            assertTrue(s.awaitDone(60_000), "sent everything");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (s.status().received() < 50_000 && System.nanoTime() < deadline) Thread.sleep(5);
+            TrafficSource.Status st = s.status();
+            assertEquals(TrafficSource.State.DONE, st.state(), st.toString());
+            assertEquals(50_000, st.sent());
+            assertEquals(50_000, st.received(), st.toString());
+            assertEquals(0, net.h2().counters().badChecksum());
+        }
+    }
 }

@@ -505,7 +505,11 @@ public final class EmulatedHost implements FrameSink {
             c.sndNxt += n;
         }
         buildTcp(f, c, seq, ack, TCP_ACK | TCP_PSH, n, tag);
-        return transmit(f) ? n : -1;
+        if (transmit(f)) return n;
+        synchronized (c) { // the port refused it (ring full): take the bytes back unless others followed
+            if (c.sndNxt == seq + n) c.sndNxt = seq;
+        }
+        return -1;
     }
 
     /** Closes an established connection with a FIN; the peer's FIN is acknowledged when it comes. */

@@ -241,6 +241,9 @@ public final class VirtualPort implements Port {
                 n = Math.min(ringCount, BATCH);
             }
             if (n == 0) continue;
+            // frames that the batch makes other (synchronous) ports inject wait until it is done
+            WireThread w = WireThread.current();
+            w.active = true;
             inFlight.incrementAndGet();
             try {
                 PortReceiver r = receiver;
@@ -260,8 +263,15 @@ public final class VirtualPort implements Port {
                         failed("receiver of " + name, e);
                     }
                 }
+                try {
+                    w.drain();
+                } catch (RuntimeException e) {
+                    failed("delivery from " + name, e);
+                }
             } finally {
                 inFlight.decrementAndGet();
+                w.active = false;
+                w.clear();
             }
             synchronized (ring) {
                 ringHead = (ringHead + n) & (ring.length - 1);
