@@ -2,6 +2,7 @@ package org.flowgate.nft.eval;
 
 import java.util.List;
 
+import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.CtState;
 import org.flowgate.api.flowtable.FlowTableSpec;
 import org.flowgate.api.hook.Hook;
@@ -72,13 +73,16 @@ public final class CompiledRuleset {
     }
 
     /**
-     * nat chains see a connection's first packet only. Without conntrack (state 0, no entry) they
-     * run too, so that a nat statement is counted and dropped instead of silently skipped.
+     * nat chains see a connection's first packet only: new and not yet confirmed (later packets of
+     * an unanswered UDP flow are still "new", as in Linux, but their NAT is already bound). Without
+     * conntrack (state 0, no entry) they run too, so that a nat statement is counted and dropped
+     * instead of silently skipped.
      */
     private static boolean natApplies(Packet p) {
         int s = p.ctState();
         if ((s & CtState.UNTRACKED) != 0) return false;
-        return (s & CtState.NEW) != 0 || (s == 0 && p.conn() == null);
+        if (s == 0 && p.conn() == null) return true;
+        return (s & CtState.NEW) != 0 && !(p.conn() instanceof ConnEntry e && e.isConfirmed());
     }
 
     /** @return a verdict code, or CONT/RETURN when the chain ended without one */
