@@ -23,6 +23,7 @@ set +e
   --enable-native-access=ALL-UNNAMED \
   --sun-misc-unsafe-memory-access=allow \
   -Dorg.slf4j.simpleLogger.defaultLogLevel="$FLOWGATE_LOG_LEVEL" \
+  -Djava.util.logging.config.file=etc/java-logging.properties \
   $FLOWGATE_JAVA_OPTS "$@" -jar "$JAR"
 rc=$?
 # the bnd launcher exits with 117 when the framework stopped normally (shell 'exit', stop 0)
