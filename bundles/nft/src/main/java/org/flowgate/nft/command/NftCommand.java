@@ -22,7 +22,7 @@ public class NftCommand {
     private static final String CMDLINE = "<cmdline>";
 
     @Reference
-    private NftComponent ruleset;
+    NftComponent ruleset;
 
     /** {@code nft [-c] -f <file>} or {@code nft <command>}. */
     public String nft(String... args) {

@@ -154,7 +154,8 @@ public final class Reject {
     /** The receiving interface's IPv4 address answers, as Linux's icmp_send picks; else the original destination. */
     private static int localAddress4(NetDevice in, int fallback) {
         if (in != null) {
-            for (IpPrefix a : in.addresses()) if (a.address().isV4()) return a.address().v4();
+            java.util.List<IpPrefix> as = in.addresses();
+            for (int i = 0; i < as.size(); i++) if (as.get(i).address().isV4()) return as.get(i).address().v4();
         }
         return fallback;
     }

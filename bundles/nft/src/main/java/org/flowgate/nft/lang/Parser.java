@@ -281,14 +281,11 @@ public final class Parser {
             if (k.kind() == Kind.EOF) throw err(k, "expected '}' to close chain " + c.name);
             if (k.isWord("type")) { next(); baseChain(t, c); }
             else if (k.isWord("policy")) { next(); policy(c); }
-            else if (k.isWord("comment") && isChainComment()) { next(); c.comment = name("a comment").text(); }
+            else if (k.isWord("comment")) { next(); c.comment = name("a comment").text(); }
             else c.rules.add(rule(t));
             endOfStatement();
         }
     }
-
-    /** A chain-level comment stands alone on its line; a rule's comment follows the rule. */
-    private boolean isChainComment() { return true; }
 
     private void baseChain(Table t, Chain c) throws RulesetException {
         Token type = word("filter, nat or route");
