@@ -1,7 +1,8 @@
 #!/bin/sh
-# Starts the Flowgate router from this folder: configuration in etc/*.cfg, hot-deployed bundles in
-# deploy/, framework state in data/. Extra arguments go to the JVM before -jar, e.g.
-#   distribution/flowgate.sh -Dgosh.args='-q -c "router:interfaces"'
+# Starts the Flowgate router from this folder: configuration in etc/*.cfg (or in the folder
+# FLOWGATE_ETC names), hot-deployed bundles in deploy/, framework state in data/. Extra arguments
+# go to the JVM before -jar, e.g.
+#   distribution/flowgate.sh -Dgosh.args='-q -c "echo (router:interfaces)"'
 # Settings: etc/flowgate.conf (log level, JVM options). FLOWGATE_JAVA_HOME forces a JDK.
 set -e
 FLOWGATE_HOME=$(cd "$(dirname "$0")" && pwd)
@@ -11,9 +12,13 @@ flowgate_pick_jdk || exit 1
 JAR="$FLOWGATE_HOME/target/flowgate.jar"
 [ -f "$JAR" ] || { echo "$JAR is missing: build it first with ./mvnw -q install -DskipTests" >&2; exit 1; }
 
+ETC=${FLOWGATE_ETC:-$FLOWGATE_HOME/etc}
+case "$ETC" in /*) ;; *) ETC="$PWD/$ETC" ;; esac
+[ -d "$ETC" ] || { echo "configuration folder $ETC does not exist" >&2; exit 1; }
+
 FLOWGATE_LOG_LEVEL=info
 FLOWGATE_JAVA_OPTS=
-[ -f "$FLOWGATE_HOME/etc/flowgate.conf" ] && . "$FLOWGATE_HOME/etc/flowgate.conf"
+if [ -f "$ETC/flowgate.conf" ]; then . "$ETC/flowgate.conf"; elif [ -f "$FLOWGATE_HOME/etc/flowgate.conf" ]; then . "$FLOWGATE_HOME/etc/flowgate.conf"; fi
 
 cd "$FLOWGATE_HOME"
 mkdir -p deploy data
@@ -23,7 +28,8 @@ set +e
   --enable-native-access=ALL-UNNAMED \
   --sun-misc-unsafe-memory-access=allow \
   -Dorg.slf4j.simpleLogger.defaultLogLevel="$FLOWGATE_LOG_LEVEL" \
-  -Djava.util.logging.config.file=etc/java-logging.properties \
+  -Djava.util.logging.config.file="$FLOWGATE_HOME/etc/java-logging.properties" \
+  -Dfelix.fileinstall.dir="$ETC" \
   $FLOWGATE_JAVA_OPTS "$@" -jar "$JAR"
 rc=$?
 # the bnd launcher exits with 117 when the framework stopped normally (shell 'exit', stop 0)
