@@ -19,6 +19,9 @@ public final class TcpState implements ProtoInfo {
     volatile int state = TcpStates.NONE;
     final Seen[] seen = {new Seen(), new Seen()};
     int lastDir = -1, lastIndex = -1;
+    /** The last in-window segment, to count retransmissions of it. */
+    int lastSeq, lastAck, lastEnd, lastWin;
+    int retrans;
 
     @Override
     public String stateName() { return TcpStates.name(state); }

@@ -16,6 +16,9 @@ import org.flowgate.conntrack.table.Conn;
 public final class TcpTracker {
     private TcpTracker() {}
 
+    /** Linux's {@code nf_conntrack_tcp_max_retrans}: after this many retransmissions the retrans timeout applies. */
+    static final int MAX_RETRANS = 3;
+
     /** Whether the packet is a sane TCP segment at all ({@code tcp_error}): flags combination. */
     public static boolean validSegment(Packet p) { return validFlags(p.tcpFlags()); }
 
@@ -87,7 +90,8 @@ public final class TcpTracker {
             if (old != next && next == FIN_WAIT) s.seen[dir].flags |= TcpState.CLOSE_INIT;
 
             long timeout = to.tcp(next);
-            if (((s.seen[0].flags | s.seen[1].flags) & TcpState.DATA_UNACKNOWLEDGED) != 0 && to.tcpUnack < timeout)
+            if (s.retrans >= MAX_RETRANS && to.tcpRetrans < timeout) timeout = to.tcpRetrans;
+            else if (((s.seen[0].flags | s.seen[1].flags) & TcpState.DATA_UNACKNOWLEDGED) != 0 && to.tcpUnack < timeout)
                 timeout = to.tcpUnack;
             int result = old != next ? Result.CHANGED : Result.ACCEPT;
             if (!c.hasStatus(CtStatus.SEEN_REPLY)) {
@@ -214,6 +218,16 @@ public final class TcpTracker {
                 && before(sackSeq, receiver.end + 1)
                 && after(sackSeq, receiver.end - maxAckWindow - 1);
         if (ok) {
+            // the same segment again from the same side: a retransmission
+            if (s.lastDir == dir && s.lastSeq == seq && s.lastAck == ackSeq && s.lastEnd == end && s.lastWin == win) {
+                s.retrans++;
+            } else {
+                s.lastSeq = seq;
+                s.lastAck = ackSeq;
+                s.lastEnd = end;
+                s.lastWin = win;
+                s.retrans = 0;
+            }
             if (!syn) win <<= sender.scale;
             int swin = win + (sackSeq - ackSeq);
             if (Integer.compareUnsigned(sender.maxwin, swin) < 0) sender.maxwin = swin;

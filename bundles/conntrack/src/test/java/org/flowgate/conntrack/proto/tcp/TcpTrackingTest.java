@@ -94,6 +94,24 @@ class TcpTrackingTest {
     }
 
     @Test
+    void repeatedRetransmissionsGetTheRetransTimeout() {
+        handshake();
+        for (int i = 0; i < 3; i++) {
+            send(c2s(ISN_C + 1, ISN_S + 1, ACK | PSH, new byte[50]));
+            assertEquals(300, entry().timeoutSeconds(), "unacknowledged data");
+        }
+        send(s2c(ISN_S + 1, ISN_C + 51, ACK));
+        assertEquals(432000, entry().timeoutSeconds());
+        // the server resends the same segment over and over: from the 3rd retransmission on, 300 s
+        for (int i = 0; i < 2; i++) send(s2c(ISN_S + 1, ISN_C + 51, ACK));
+        assertEquals(432000, entry().timeoutSeconds());
+        send(s2c(ISN_S + 1, ISN_C + 51, ACK));
+        assertEquals(300, entry().timeoutSeconds());
+        send(c2s(ISN_C + 51, ISN_S + 1, ACK));
+        assertEquals(432000, entry().timeoutSeconds(), "new segment: counting starts over");
+    }
+
+    @Test
     void finTeardownFinWaitCloseWaitLastAckTimeWait() {
         handshake();
         ConnEntry e = entry();
