@@ -281,7 +281,11 @@ public final class Compiler {
             case Stmt.RejectStmt r -> reject(t, r, pos, ops);
             case Stmt.NatStmt n -> ops.add(nat(t, c, n));
             case Stmt.SetField sf -> ops.add(new Statements.SetFieldOp(sf.target(), source(t, sf, pos)));
-            case Stmt.Notrack n -> ops.add(new Statements.NotrackOp());
+            case Stmt.Notrack n -> {
+                if (c.isBase() && c.hook != Hook.PREROUTING && c.hook != Hook.OUTPUT)
+                    throw pos.error("notrack belongs in a prerouting or output chain (before conntrack)");
+                ops.add(new Statements.NotrackOp());
+            }
             case Stmt.FlowStmt f -> ops.add(flow(t, c, f));
             case Stmt.VmapStmt vm -> {
                 Compiled cm = lookup(t, vm.key(), vm.map(), DataType.VERDICT, pos);

@@ -69,7 +69,9 @@ public final class Parser {
 
     private Token peek() throws RulesetException { return ts.peek(); }
 
-    private Token next() throws RulesetException { return ts.next(); }
+    private Token last;
+
+    private Token next() throws RulesetException { return last = ts.next(); }
 
     private static RulesetException err(Token t, String msg) {
         return new RulesetException(t.source(), t.line(), t.column(), t.toString(), msg);
@@ -117,6 +119,8 @@ public final class Parser {
     }
 
     private void endOfStatement() throws RulesetException {
+        // "} chain x {" and "priority 0; policy drop; rule" on one line, as nft allows
+        if (last != null && (last.kind() == Kind.RBRACE || last.kind() == Kind.SEMICOLON)) return;
         Token t = peek();
         if (t.kind() == Kind.NEWLINE || t.kind() == Kind.SEMICOLON) { next(); return; }
         if (t.kind() == Kind.EOF || t.kind() == Kind.RBRACE) return;
@@ -729,26 +733,25 @@ public final class Parser {
             Token t = peek();
             if (t.kind() == Kind.RBRACE) { next(); break; }
             if (t.kind() == Kind.COMMA) { next(); continue; }
+            Token v = next();
+            if (v.kind() != Kind.WORD && v.kind() != Kind.STRING) throw err(v, "expected " + key.nftName());
+            String s = v.text();
+            boolean colonAttached = data != null && s.endsWith(":") && key != DataType.IPV6_ADDR;
+            if (colonAttached) s = s.substring(0, s.length() - 1);
             Elem e;
             if (key.isBitmask()) {
-                Token v = name(key.nftName());
-                Val x = key.parse(v.text());
+                Val x = key.parse(s);
                 if (x == null) throw err(v, "expected " + key.nftName());
                 e = Elem.single(x);
             } else {
-                Token v = next();
-                if (v.kind() != Kind.WORD && v.kind() != Kind.STRING) throw err(v, "expected " + key.nftName());
-                String s = v.text();
-                boolean colonAttached = data != null && s.endsWith(":") && key != DataType.IPV6_ADDR;
-                if (colonAttached) s = s.substring(0, s.length() - 1);
                 e = elementOf(v, s, key, ranges);
-                if (data != null) {
-                    if (!colonAttached) {
-                        Token c = next();
-                        if (!c.isWord(":")) throw err(c, "expected ':' and a value");
-                    }
-                    e = e.withData(data == DataType.VERDICT ? verdict() : mapValue(data));
+            }
+            if (data != null) {
+                if (!colonAttached) {
+                    Token c = next();
+                    if (!c.isWord(":")) throw err(c, "expected ':' and a value");
                 }
+                e = e.withData(data == DataType.VERDICT ? verdict() : mapValue(data));
             }
             out.add(e);
         }
