@@ -3,6 +3,8 @@ package org.flowgate.io.virtual;
 import static org.junit.jupiter.api.Assertions.*;
 
 import org.flowgate.api.net.IpAddress;
+import org.flowgate.api.net.IpPrefix;
+import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.DeviceCounters;
 import org.flowgate.io.virtual.demo.DemoNetworks;
 import org.flowgate.io.virtual.host.EmulatedHost;
@@ -86,9 +88,10 @@ class RoutedEndToEndTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"UDP, 4", "UDP, 6", "TCP, 4", "TCP, 6"})
-    void trafficCrossesTheRouter(Protocol protocol, int family) throws Exception {
-        TrafficSource s = new TrafficSource(h1, h2, TrafficSpec.of(protocol, family, 8, 256, 0, 400));
+    @CsvSource({"UDP, 4, 256", "UDP, 6, 256", "TCP, 4, 256", "TCP, 6, 256", "UDP, 4, 60", "TCP, 4, 60", "UDP, 6, 1514", "TCP, 6, 1514"})
+    void trafficCrossesTheRouter(Protocol protocol, int family, int size) throws Exception {
+        // 60-byte frames carry Ethernet padding after the IP packet; 1514 fills the 1500-byte MTU
+        TrafficSource s = new TrafficSource(h1, h2, TrafficSpec.of(protocol, family, 8, size, 0, 400));
         s.start();
         assertTrue(s.awaitDone(30_000));
         TrafficSource.Status st = s.status();
@@ -134,6 +137,34 @@ class RoutedEndToEndTest {
                     + "\nh2 " + net.h2().counters() + "\nv0 " + net.v0().counters() + "\nv1 " + net.v1().counters()
                     + "\nneighbours " + threaded.neighbours().list());
             assertEquals(0, net.h2().counters().badChecksum());
+        }
+    }
+
+    @Test
+    void tooBigForTheEgressMtuIsReportedToTheSender() {
+        try (Router narrow = new Router()) {
+            VirtualPort a = new VirtualPort("v0", MacAddress.parse("02:00:00:00:00:01"), 1500);
+            VirtualPort b = new VirtualPort("v1", MacAddress.parse("02:00:00:00:00:02"), 1280);
+            EmulatedHost s = new EmulatedHost("s", MacAddress.parse("02:00:00:00:01:01"), IpPrefix.parse("10.0.1.2/24"), IpAddress.parse("10.0.1.1"),
+                    IpPrefix.parse("fd00:1::2/64"), IpAddress.parse("fd00:1::1"));
+            EmulatedHost d = new EmulatedHost("d", MacAddress.parse("02:00:00:00:01:02"), IpPrefix.parse("10.0.2.2/24"), IpAddress.parse("10.0.2.1"),
+                    IpPrefix.parse("fd00:2::2/64"), IpAddress.parse("fd00:2::1"));
+            s.attach(a);
+            d.attach(b);
+            new DemoNetworks(a, b, s, d).addRouterAddresses(narrow.devices());
+            narrow.attach(a);
+            narrow.attach(b);
+
+            PingResult fits = s.ping(IpAddress.parse("10.0.2.2"), 1, 1280 - 28, 1000);
+            assertEquals(Outcome.REPLY, fits.outcome(), fits.toString());
+            PingResult big = s.ping(IpAddress.parse("10.0.2.2"), 2, 1400, 1000);
+            assertEquals(Outcome.ERROR, big.outcome(), big.toString());
+            assertEquals(3, big.icmpType());
+            assertEquals(4, big.icmpCode(), "fragmentation needed and DF set");
+            PingResult big6 = s.ping(IpAddress.parse("fd00:2::2"), 3, 1400, 1000);
+            assertEquals(Outcome.ERROR, big6.outcome(), big6.toString());
+            assertEquals(2, big6.icmpType(), "packet too big");
+            assertEquals(2, s.counters().icmpErrorsReceived());
         }
     }
 }
