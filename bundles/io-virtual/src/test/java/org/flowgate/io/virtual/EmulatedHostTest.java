@@ -267,4 +267,46 @@ class EmulatedHostTest {
         assertEquals(1, h1.counters().notForUs());
         assertEquals(0, h1.counters().udpPackets());
     }
+
+    @Test
+    void tcpActiveSideRespectsTheWindowAndGoesBackAfterThreeDuplicateAcks() {
+        routerSends(arpRequest(R, R4, H4));
+        router.take();
+        org.flowgate.io.virtual.host.TcpConnection c = h1.tcpConnect(FAR4, 40000, 80);
+        byte[] syn = router.take().get(0);
+        assertEquals(0x02, syn[47]);
+        assertTrue(l4ChecksumOk(syn));
+        assertEquals(1460, u16(syn, 56), "our MSS");
+        long iss = u32(syn, 38);
+        // SYN-ACK without options: MSS 536, unscaled window of 1000 bytes
+        routerSends(ipv4(H, R, FAR4, H4, 6, 63, tcp(80, 40000, 7000, iss + 1, 0x12, 1000, new byte[0], 0)));
+        byte[] ack = router.take().get(0);
+        assertEquals(0x10, ack[47]);
+        assertEquals(iss + 1, u32(ack, 38));
+        assertEquals(7001, u32(ack, 42));
+        assertTrue(c.isEstablished());
+
+        org.flowgate.api.packet.Packet buf = new org.flowgate.api.packet.Packet();
+        assertEquals(400, h1.tcpSend(c, buf, 400, 0));
+        assertEquals(400, h1.tcpSend(c, buf, 400, 0));
+        assertEquals(0, h1.tcpSend(c, buf, 400, 0), "1000-byte window: 800 in flight + 400 does not fit");
+        assertEquals(200, h1.tcpSend(c, buf, 200, 0));
+        assertEquals(0, h1.tcpSend(c, buf, 2000, 0), "window full: 1000 bytes in flight");
+        List<byte[]> data = router.take();
+        assertEquals(3, data.size());
+        assertEquals(iss + 1, u32(data.get(0), 38));
+        assertEquals(iss + 401, u32(data.get(1), 38));
+        assertEquals(iss + 801, u32(data.get(2), 38));
+        for (byte[] f : data) assertTrue(l4ChecksumOk(f));
+
+        // the first segment was lost: the peer acknowledges nothing new, three times
+        for (int i = 0; i < 3; i++) routerSends(ipv4(H, R, FAR4, H4, 6, 63, tcp(80, 40000, 7001, iss + 1, 0x10, 1000, new byte[0], 0)));
+        assertEquals(1, c.retransmits());
+        assertEquals(400, h1.tcpSend(c, buf, 400, 0));
+        assertEquals(iss + 1, u32(router.take().get(0), 38), "sending resumes at the first unacknowledged byte");
+
+        // a real ACK opens the window again (the peer's MSS caps the segment)
+        routerSends(ipv4(H, R, FAR4, H4, 6, 63, tcp(80, 40000, 7001, iss + 401, 0x10, 2000, new byte[0], 0)));
+        assertEquals(536, h1.tcpSend(c, buf, 2000, 0));
+    }
 }

@@ -483,8 +483,8 @@ public final class EmulatedHost implements FrameSink {
     /**
      * Sends one data segment of {@code payloadLength} bytes (capped at the peer's MSS) built in
      * {@code f}, when the connection is established and the peer's window has room. After
-     * 200 ms without an acknowledgement of outstanding data, or three duplicate ACKs, sending
-     * goes back to the first unacknowledged byte.
+     * 200 ms without an acknowledgement while more than two segments are outstanding, or after
+     * three duplicate ACKs, sending goes back to the first unacknowledged byte (go-back-N).
      *
      * @return the payload bytes sent, 0 when nothing could be sent now, -1 when the port dropped it
      */
@@ -494,7 +494,9 @@ public final class EmulatedHost implements FrameSink {
             if (c.state != TcpConnection.State.ESTABLISHED) return 0;
             n = Math.max(1, Math.min(payloadLength, c.peerMss));
             long now = System.nanoTime();
-            if (c.sndNxt != c.sndUna && now - c.lastProgressNanos > STALL_NANOS) {
+            // a delayed ACK may legitimately hold back one segment: only more than two unacknowledged is a stall
+            long unacked = (c.sndNxt - c.sndUna) & 0xFFFF_FFFFL;
+            if (unacked > 2L * c.lastSegmentLength && now - c.lastProgressNanos > STALL_NANOS) {
                 c.sndNxt = c.sndUna;
                 c.retransmits++;
                 c.lastProgressNanos = now;
@@ -503,6 +505,8 @@ public final class EmulatedHost implements FrameSink {
             seq = c.sndNxt;
             ack = c.rcvNxt;
             c.sndNxt += n;
+            c.lastSegmentLength = n;
+            if (seq == c.sndUna) c.lastProgressNanos = now; // the stall clock starts with the first unacknowledged byte
         }
         buildTcp(f, c, seq, ack, TCP_ACK | TCP_PSH, n, tag);
         if (transmit(f)) return n;

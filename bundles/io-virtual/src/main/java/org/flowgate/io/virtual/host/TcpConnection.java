@@ -22,6 +22,7 @@ public final class TcpConnection {
     int peerMss = 536;
     int segmentsSinceAck;
     int duplicateAcks;
+    int lastSegmentLength;
     long lastProgressNanos;
     long retransmits;
 
