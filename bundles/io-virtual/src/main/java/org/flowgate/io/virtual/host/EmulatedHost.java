@@ -3,7 +3,6 @@ package org.flowgate.io.virtual.host;
 import static org.flowgate.io.virtual.frame.Frames.*;
 
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -32,9 +31,7 @@ public final class EmulatedHost implements FrameSink {
     public static final int TTL = 64;
     /** We advertise 65535 << 7: about 8 MiB of receive window. */
     public static final int WINDOW_SCALE = 7;
-    private static final int WINDOW = 65535;
     private static final int PENDING = 16;
-    private static final long STALL_NANOS = 200_000_000L;
 
     /** NO_ROUTE: no gateway for the destination; NOT_SENT: the port refused the frame (link down, ring full). */
     public enum Outcome { REPLY, ERROR, TIMEOUT, NO_ROUTE, NOT_SENT }
@@ -52,7 +49,7 @@ public final class EmulatedHost implements FrameSink {
             long badChecksum, long malformed, long notForUs, long unhandled) {}
 
     private final String name;
-    private final long mac;
+    final long mac;
     private final IpPrefix ipv4, ipv6;
     private final IpAddress gateway4, gateway6;
     private final int v4;
@@ -65,12 +62,12 @@ public final class EmulatedHost implements FrameSink {
     private final AtomicInteger ipId = new AtomicInteger(1);
 
     private final Object rxLock = new Object();
-    private final Packet reply = new Packet();          // rxLock
-    private final FlowStats flows = new FlowStats(4096); // rxLock
-    private final Object originLock = new Object();
-    private final Packet origin = new Packet();         // originLock
+    final Packet reply = new Packet();                  // rxLock
+    final FlowStats flows = new FlowStats(4096);        // rxLock
+    final Object originLock = new Object();
+    final Packet origin = new Packet();                 // originLock
     private final NeighbourCache neighbours = new NeighbourCache(64);
-    private final TcpTable tcp = new TcpTable();
+    private final TcpStack tcp = new TcpStack(this);
 
     private final Packet[] pending = new Packet[PENDING]; // guarded by pending
     private final int[] pendingFamily = new int[PENDING];
@@ -79,8 +76,7 @@ public final class EmulatedHost implements FrameSink {
 
     // receive counters, rxLock
     private long rxFrames, rxBytes, arpAnswered, nsAnswered, echoAnswered, echoReplies, icmpErrors,
-            udpPackets, udpBytes, tcpData, tcpDataBytes, tcpControl, tcpOutOfOrder, tcpResets,
-            badChecksum, malformed, notForUs, unhandled;
+            udpPackets, udpBytes, badChecksum, malformed, notForUs, unhandled;
     private final AtomicLong txFrames = new AtomicLong(), txBytes = new AtomicLong(), txDropped = new AtomicLong();
 
     // the one echo request a ping() waits for
@@ -307,7 +303,7 @@ public final class EmulatedHost implements FrameSink {
 
     // ---- frame builders (used by the traffic source with its own buffer) ----
 
-    private int ipHeader(byte[] b, int l3, int family, int totalLength, int proto, long dstHi, long dstLo) {
+    int ipHeader(byte[] b, int l3, int family, int totalLength, int proto, long dstHi, long dstLo) {
         if (family == 4) {
             return Frames.ipv4(b, l3, totalLength, ipId.getAndIncrement() & 0xFFFF, true, TTL, proto, v4, (int) dstLo);
         }
@@ -315,7 +311,7 @@ public final class EmulatedHost implements FrameSink {
         return Frames.ipv6(b, l3, totalLength - IPV6_HLEN, proto, TTL, ll ? LINK_LOCAL_HI : v6Hi, ll ? llLo : v6Lo, dstHi, dstLo);
     }
 
-    private static void payload(byte[] b, int off, int len, long tag) {
+    static void payload(byte[] b, int off, int len, long tag) {
         if (len >= 8) {
             put64(b, off, tag);
             zero(b, off + 8, off + len);
@@ -325,11 +321,11 @@ public final class EmulatedHost implements FrameSink {
     }
 
     /** Pads a short frame to the Ethernet minimum with zeros (the IP length keeps the real size). */
-    private static void pad(Packet f, int frameLength) {
+    static void pad(Packet f, int frameLength) {
         if (frameLength < ETH_MIN_FRAME) zero(f.array(), f.start() + frameLength, f.start() + ETH_MIN_FRAME);
     }
 
-    private void requireFamily(int family) {
+    void requireFamily(int family) {
         if (family == 4 ? ipv4 == null : family != 6) throw new IllegalStateException(name + " has no IPv" + family + " address");
     }
 
@@ -353,25 +349,7 @@ public final class EmulatedHost implements FrameSink {
         pad(f, frame);
     }
 
-    private void buildTcp(Packet f, TcpConnection c, int seq, int ack, int flags, int payloadLength, long tag) {
-        boolean syn = (flags & TCP_SYN) != 0;
-        int opts = syn ? TCP_SYN_OPTIONS : 0;
-        int hl = c.family == 4 ? IPV4_HLEN : IPV6_HLEN;
-        int l4len = TCP_HLEN + opts + payloadLength;
-        int frame = Packet.ETH_HLEN + hl + l4len;
-        f.reset(Math.max(frame, ETH_MIN_FRAME));
-        byte[] b = f.array();
-        int s = f.start();
-        int l3 = ethernet(b, s, 0, mac, c.family == 4 ? Packet.ETHERTYPE_IPV4 : Packet.ETHERTYPE_IPV6);
-        int l4 = ipHeader(b, l3, c.family, hl + l4len, Packet.PROTO_TCP, c.remoteHi, c.remoteLo);
-        int p = tcp(b, l4, c.localPort, c.remotePort, seq, (flags & TCP_ACK) != 0 ? ack : 0, flags, WINDOW, opts);
-        if (syn) p = tcpSynOptions(b, p, mssFor(c.family), WINDOW_SCALE);
-        payload(b, p, payloadLength, tag);
-        transportChecksum(b, l3, l4, l4len, Packet.PROTO_TCP);
-        pad(f, frame);
-    }
-
-    private int mssFor(int family) {
+    int mssFor(int family) {
         VirtualPort p = port;
         int mtu = p == null ? 1500 : p.mtu();
         return mtu - (family == 4 ? IPV4_HLEN : IPV6_HLEN) - TCP_HLEN;
@@ -452,33 +430,16 @@ public final class EmulatedHost implements FrameSink {
         }
     }
 
-    // ---- TCP, active side ----
+    // ---- TCP (the connections and their segments live in TcpStack) ----
 
     /** Opens a connection: sends a SYN and returns the connection in SYN_SENT. */
     public TcpConnection tcpConnect(IpAddress dst, int srcPort, int dstPort) {
         requireFamily(dst.family());
-        TcpConnection c = new TcpConnection(dst.family(), dst.hi(), dst.lo(), srcPort, dstPort,
-                TcpConnection.State.SYN_SENT, ThreadLocalRandom.current().nextInt());
-        synchronized (c) { c.sndNxt = c.iss + 1; }
-        tcp.put(c);
-        synchronized (originLock) {
-            buildTcp(origin, c, c.iss, 0, TCP_SYN, 0, 0);
-            transmit(origin);
-        }
-        return c;
+        return tcp.connect(dst, srcPort, dstPort);
     }
 
     /** Sends the SYN again while the connection is still opening. */
-    public void tcpRetransmitSyn(TcpConnection c) {
-        synchronized (c) {
-            if (c.state != TcpConnection.State.SYN_SENT) return;
-            c.retransmits++;
-        }
-        synchronized (originLock) {
-            buildTcp(origin, c, c.iss, 0, TCP_SYN, 0, 0);
-            transmit(origin);
-        }
-    }
+    public void tcpRetransmitSyn(TcpConnection c) { tcp.retransmitSyn(c); }
 
     /**
      * Sends one data segment of {@code payloadLength} bytes (capped at the peer's MSS) built in
@@ -488,56 +449,12 @@ public final class EmulatedHost implements FrameSink {
      *
      * @return the payload bytes sent, 0 when nothing could be sent now, -1 when the port dropped it
      */
-    public int tcpSend(TcpConnection c, Packet f, int payloadLength, long tag) {
-        int seq, ack, n;
-        synchronized (c) {
-            if (c.state != TcpConnection.State.ESTABLISHED) return 0;
-            n = Math.max(1, Math.min(payloadLength, c.peerMss));
-            long now = System.nanoTime();
-            // a delayed ACK may legitimately hold back one segment: only more than two unacknowledged is a stall
-            long unacked = (c.sndNxt - c.sndUna) & 0xFFFF_FFFFL;
-            if (unacked > 2L * c.lastSegmentLength && now - c.lastProgressNanos > STALL_NANOS) {
-                c.sndNxt = c.sndUna;
-                c.retransmits++;
-                c.lastProgressNanos = now;
-            }
-            if (((c.sndNxt - c.sndUna) & 0xFFFF_FFFFL) + n > c.peerWindow) return 0;
-            seq = c.sndNxt;
-            ack = c.rcvNxt;
-            c.sndNxt += n;
-            c.lastSegmentLength = n;
-            if (seq == c.sndUna) c.lastProgressNanos = now; // the stall clock starts with the first unacknowledged byte
-        }
-        buildTcp(f, c, seq, ack, TCP_ACK | TCP_PSH, n, tag);
-        if (transmit(f)) return n;
-        synchronized (c) { // the port refused it (ring full): take the bytes back unless others followed
-            if (c.sndNxt == seq + n) c.sndNxt = seq;
-        }
-        return -1;
-    }
+    public int tcpSend(TcpConnection c, Packet f, int payloadLength, long tag) { return tcp.send(c, f, payloadLength, tag); }
 
     /** Closes an established connection with a FIN; the peer's FIN is acknowledged when it comes. */
-    public void tcpClose(TcpConnection c) {
-        int seq, ack;
-        synchronized (c) {
-            if (c.state == TcpConnection.State.SYN_SENT) {
-                c.state = TcpConnection.State.CLOSED;
-                tcp.remove(c);
-                return;
-            }
-            if (c.state != TcpConnection.State.ESTABLISHED) return;
-            seq = c.sndNxt;
-            ack = c.rcvNxt;
-            c.sndNxt += 1;
-            c.state = TcpConnection.State.FIN_WAIT_1;
-        }
-        synchronized (originLock) {
-            buildTcp(origin, c, seq, ack, TCP_FIN | TCP_ACK, 0, 0);
-            transmit(origin);
-        }
-    }
+    public void tcpClose(TcpConnection c) { tcp.close(c); }
 
-    public List<TcpConnection> tcpConnections() { return tcp.list(); }
+    public List<TcpConnection> tcpConnections() { return tcp.connections(); }
 
     // =====================================================================================
     // receiving
@@ -603,7 +520,7 @@ public final class EmulatedHost implements FrameSink {
         switch (proto) {
             case Packet.PROTO_ICMP -> onIcmp4(p);
             case Packet.PROTO_UDP -> onUdp(p);
-            default -> onTcp(p);
+            default -> tcp.receive(p);
         }
     }
 
@@ -620,7 +537,7 @@ public final class EmulatedHost implements FrameSink {
         switch (proto) {
             case Packet.PROTO_ICMPV6 -> onIcmp6(p);
             case Packet.PROTO_UDP -> onUdp(p);
-            default -> onTcp(p);
+            default -> tcp.receive(p);
         }
     }
 
@@ -763,168 +680,6 @@ public final class EmulatedHost implements FrameSink {
         learn(6, th, tl, tha >= 0 ? tha : p.ethSrc());
     }
 
-    // ---- TCP, both sides ----
-
-    private void onTcp(Packet p) {
-        int family = p.ipVersion();
-        int l4 = p.l4();
-        int sport = p.srcPort(), dport = p.dstPort();
-        int seq = p.u32(l4 + 4), ack = p.u32(l4 + 8);
-        int doff = (p.u8(l4 + 12) >>> 4) * 4;
-        int flags = p.tcpFlags();
-        int window = p.u16(l4 + 14);
-        int payload = p.l3End() - l4 - doff;
-        long rh = p.srcHi(), rl = p.srcLo();
-        TcpConnection c = tcp.find(family, rh, rl, sport, dport);
-        if (c == null) {
-            if ((flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
-                c = new TcpConnection(family, rh, rl, dport, sport, TcpConnection.State.SYN_RCVD, ThreadLocalRandom.current().nextInt());
-                synchronized (c) {
-                    readSynOptions(p, l4, doff, c);
-                    c.peerWindow = window; // never scaled in a SYN (RFC 7323 2.2)
-                    c.rcvNxt = seq + 1;
-                    c.sndNxt = c.iss + 1;
-                    tcp.put(c);
-                    tcpControl++;
-                    replyTcp(c, c.iss, c.rcvNxt, TCP_SYN | TCP_ACK);
-                }
-            } else if ((flags & TCP_RST) == 0) {
-                tcpResets++;
-                resetFor(p, seq, ack, flags, payload);
-            }
-            return;
-        }
-        synchronized (c) {
-            onSegment(p, c, seq, ack, flags, window, payload, l4, doff);
-        }
-    }
-
-    private void onSegment(Packet p, TcpConnection c, int seq, int ack, int flags, int window, int payload, int l4, int doff) {
-        if ((flags & TCP_RST) != 0) {
-            tcpResets++;
-            c.state = TcpConnection.State.CLOSED;
-            tcp.remove(c);
-            return;
-        }
-        switch (c.state) {
-            case SYN_SENT -> {
-                tcpControl++;
-                if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && ack == c.iss + 1) {
-                    readSynOptions(p, l4, doff, c);
-                    c.rcvNxt = seq + 1;
-                    c.sndUna = ack;
-                    c.peerWindow = (long) window; // the SYN-ACK's window is not scaled either
-                    c.state = TcpConnection.State.ESTABLISHED;
-                    c.lastProgressNanos = System.nanoTime();
-                    replyTcp(c, c.sndNxt, c.rcvNxt, TCP_ACK);
-                } else {
-                    unhandled++;
-                }
-                return;
-            }
-            case SYN_RCVD -> {
-                if ((flags & TCP_SYN) != 0 && seq + 1 == c.rcvNxt) { // our SYN-ACK was lost: again
-                    tcpControl++;
-                    replyTcp(c, c.iss, c.rcvNxt, TCP_SYN | TCP_ACK);
-                    return;
-                }
-                if ((flags & TCP_ACK) == 0 || ack != c.sndNxt) { unhandled++; return; }
-                c.state = TcpConnection.State.ESTABLISHED;
-                c.sndUna = ack;
-            }
-            case CLOSED -> { unhandled++; return; }
-            default -> { }
-        }
-        if ((flags & TCP_ACK) != 0) {
-            c.peerWindow = (long) window << c.peerWindowScale;
-            if (TcpConnection.after(ack, c.sndUna) && !TcpConnection.after(ack, c.sndNxt)) {
-                c.sndUna = ack;
-                c.duplicateAcks = 0;
-                c.lastProgressNanos = System.nanoTime();
-            } else if (ack == c.sndUna && payload == 0 && c.sndNxt != c.sndUna && (flags & TCP_FIN) == 0) {
-                if (++c.duplicateAcks == 3) { // go back to the first unacknowledged byte
-                    c.sndNxt = c.sndUna;
-                    c.retransmits++;
-                    c.duplicateAcks = 0;
-                }
-            }
-        }
-        boolean ackNow = false;
-        boolean inOrder = seq == c.rcvNxt;
-        if (payload > 0) {
-            if (inOrder) {
-                c.rcvNxt += payload;
-                tcpData++;
-                tcpDataBytes += p.ipLength();
-                flows.count(p.ipVersion(), Packet.PROTO_TCP, p.srcHi(), p.srcLo(), p.dstHi(), p.dstLo(), p.srcPort(), p.dstPort(), p.ipLength());
-                if (++c.segmentsSinceAck >= 2) ackNow = true; // delayed ACK: every second segment
-            } else {
-                tcpOutOfOrder++;
-                ackNow = true; // duplicate ACK tells the sender where we are
-            }
-        } else {
-            tcpControl++;
-        }
-        if ((flags & TCP_FIN) != 0 && inOrder) {
-            c.rcvNxt += 1;
-            c.segmentsSinceAck = 0;
-            switch (c.state) {
-                case ESTABLISHED -> {
-                    c.state = TcpConnection.State.LAST_ACK;
-                    int finSeq = c.sndNxt;
-                    c.sndNxt += 1;
-                    replyTcp(c, finSeq, c.rcvNxt, TCP_FIN | TCP_ACK);
-                }
-                case FIN_WAIT_1, FIN_WAIT_2 -> {
-                    replyTcp(c, c.sndNxt, c.rcvNxt, TCP_ACK);
-                    c.state = TcpConnection.State.CLOSED; // no TIME_WAIT: nothing can arrive late here
-                    tcp.remove(c);
-                }
-                default -> replyTcp(c, c.sndNxt, c.rcvNxt, TCP_ACK);
-            }
-            return;
-        }
-        if (c.state == TcpConnection.State.LAST_ACK && ack == c.sndNxt) {
-            c.state = TcpConnection.State.CLOSED;
-            tcp.remove(c);
-            return;
-        }
-        if (c.state == TcpConnection.State.FIN_WAIT_1 && ack == c.sndNxt) c.state = TcpConnection.State.FIN_WAIT_2;
-        if (ackNow) {
-            c.segmentsSinceAck = 0;
-            replyTcp(c, c.sndNxt, c.rcvNxt, TCP_ACK);
-        }
-    }
-
-    private static void readSynOptions(Packet p, int l4, int doff, TcpConnection c) {
-        int end = l4 + doff;
-        c.peerWindowScale = 0;
-        for (int o = l4 + TCP_HLEN; o < end; ) {
-            int kind = p.u8(o);
-            if (kind == 0) break;
-            if (kind == 1) { o++; continue; }
-            if (o + 1 >= end) break;
-            int len = p.u8(o + 1);
-            if (len < 2 || o + len > end) break;
-            if (kind == 2 && len == 4) c.peerMss = p.u16(o + 2);
-            if (kind == 3 && len == 3) c.peerWindowScale = Math.min(14, p.u8(o + 2));
-            o += len;
-        }
-    }
-
-    private void replyTcp(TcpConnection c, int seq, int ack, int flags) {
-        buildTcp(reply, c, seq, ack, flags, 0, 0);
-        transmit(reply);
-    }
-
-    /** RST for a segment of no connection (RFC 9293 3.10.7.1). */
-    private void resetFor(Packet p, int seq, int ack, int flags, int payload) {
-        TcpConnection c = new TcpConnection(p.ipVersion(), p.srcHi(), p.srcLo(), p.dstPort(), p.srcPort(), TcpConnection.State.CLOSED, 0);
-        if ((flags & TCP_ACK) != 0) buildTcp(reply, c, ack, 0, TCP_RST, 0, 0);
-        else buildTcp(reply, c, 0, seq + payload + ((flags & TCP_SYN) != 0 ? 1 : 0) + ((flags & TCP_FIN) != 0 ? 1 : 0), TCP_RST | TCP_ACK, 0, 0);
-        transmit(reply);
-    }
-
     // =====================================================================================
     // counters
     // =====================================================================================
@@ -933,7 +688,7 @@ public final class EmulatedHost implements FrameSink {
         synchronized (rxLock) {
             return new Counters(rxFrames, rxBytes, txFrames.get(), txBytes.get(), txDropped.get(),
                     arpAnswered, nsAnswered, echoAnswered, echoReplies, icmpErrors, udpPackets, udpBytes,
-                    tcpData, tcpDataBytes, tcpControl, tcpOutOfOrder, tcpResets, badChecksum, malformed, notForUs, unhandled);
+                    tcp.data, tcp.dataBytes, tcp.control, tcp.outOfOrder, tcp.resets, badChecksum, malformed, notForUs, unhandled + tcp.unhandled);
         }
     }
 
