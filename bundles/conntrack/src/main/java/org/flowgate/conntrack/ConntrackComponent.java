@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The conntrack service of the default routing instance: the {@link ConnTracker}, its packet
- * hooks, garbage collector and event delivery, configured from {@value #PID}.
+ * hooks, garbage collector and event delivery, configured from {@value #PID}. Immediate: the
+ * packet hooks must be in place before anybody asks for the tracker.
  */
-@Component(name = ConntrackComponent.PID, configurationPid = ConntrackComponent.PID, service = ConnTracker.class,
+@Component(name = ConntrackComponent.PID, configurationPid = ConntrackComponent.PID, service = ConnTracker.class, immediate = true,
         property = "flowgate.instance=default")
 @Designate(ocd = ConntrackConfig.class)
 public final class ConntrackComponent implements ConnTracker {
