@@ -295,6 +295,27 @@ public final class Packet {
         };
     }
 
+    /**
+     * Computes the TCP/UDP checksum from scratch and stores it. Ports use it for frames a local
+     * sender handed over with the checksum left to the NIC (Linux CHECKSUM_PARTIAL, as on veth):
+     * forwarded as they are, the far host would drop them. Needs a parsed, unfragmented packet.
+     *
+     * @return false when the packet has no TCP/UDP header to checksum
+     */
+    public boolean computeL4Checksum() {
+        if (l4 < 0 || hasFlag(F_FRAGMENT) || (l4Proto != PROTO_TCP && l4Proto != PROTO_UDP)) return false;
+        int at = l4ChecksumOffset();
+        int len = l3End - l4;
+        setU16(at, 0);
+        long pseudo = ipVersion == 4
+                ? Checksums.pseudoV4(ipv4Src(), ipv4Dst(), l4Proto, len)
+                : Checksums.pseudoV6(buf, l3 + 8, l3 + 24, l4Proto, len);
+        int c = Checksums.finish(Checksums.sum(buf, l4, len, pseudo));
+        if (c == 0 && l4Proto == PROTO_UDP) c = 0xFFFF; // RFC 768: 0 means "no checksum"
+        setU16(at, c);
+        return true;
+    }
+
     // ---- metadata ----
 
     public NetDevice inDevice() { return inDevice; }

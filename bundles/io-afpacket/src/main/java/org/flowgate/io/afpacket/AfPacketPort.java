@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * be called from any thread (a lock guards the TX ring); {@link #flush} kicks the kernel with a
  * non-blocking {@code sendto}, and {@link #send} kicks by itself once half the ring waits.
  */
-public final class AfPacketPort implements Port {
+public final class AfPacketPort implements Port, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AfPacketPort.class);
     private static final long LINK_REFRESH_NANOS = 1_000_000_000L;
     /** Ethernet header and one 802.1Q tag on top of the MTU. */
@@ -295,7 +295,7 @@ public final class AfPacketPort implements Port {
             kicks = kickFailures;
         }
         return new PortStatistics(rx.frames, rx.bytes, rx.blocks, rx.outgoingSkipped, rx.truncated + rx.oversize + rx.malformedBlocks,
-                rx.receiverErrors, kernelPackets, kernelDrops, tx.frames, tx.bytes, tx.full, tx.tooBig + tx.rejectedByKernel + downDrops,
+                rx.receiverErrors, rx.checksumsCompleted, kernelPackets, kernelDrops, tx.frames, tx.bytes, tx.full, tx.tooBig + tx.rejectedByKernel + downDrops,
                 kicks);
     }
 

@@ -9,6 +9,7 @@ package org.flowgate.io.afpacket;
  * @param rxOutgoingSkipped our own or the host's outgoing frames seen and skipped
  * @param rxDropped frames skipped as truncated, too big for the packet buffer or in a malformed block
  * @param receiverErrors exceptions thrown by the receiver
+ * @param rxChecksumsCompleted frames received with the L4 checksum left to the device, completed in software
  * @param kernelPackets frames the kernel saw for this socket (PACKET_STATISTICS)
  * @param kernelDrops frames the kernel dropped because the ring was full
  * @param txFrames frames queued into the TX ring
@@ -18,5 +19,5 @@ package org.flowgate.io.afpacket;
  * @param txKickFailures failed {@code sendto} kicks
  */
 public record PortStatistics(long rxFrames, long rxBytes, long rxBlocks, long rxOutgoingSkipped, long rxDropped,
-        long receiverErrors, long kernelPackets, long kernelDrops, long txFrames, long txBytes, long txRingFull,
+        long receiverErrors, long rxChecksumsCompleted, long kernelPackets, long kernelDrops, long txFrames, long txBytes, long txRingFull,
         long txDropped, long txKickFailures) { }

@@ -41,6 +41,8 @@ public final class RxRing {
     public long oversize;
     public long malformedBlocks;
     public long receiverErrors;
+    /** Frames whose TCP/UDP checksum we completed (the sender left it to the device). */
+    public long checksumsCompleted;
 
     /**
      * @param ring the mapped receive ring, {@code blockCount * blockSize} bytes
@@ -126,6 +128,10 @@ public final class RxRing {
                 int tpid = Short.toUnsignedInt(ring.get(U16, hdr + HDR_VLAN_TPID));
                 if (tpid != 0) p.setU16(p.start() + 12, tpid);
             }
+        }
+        if ((status & TP_STATUS_CSUMNOTREADY) != 0) {
+            // a local sender on this link (veth) left the checksum to "hardware": we are that hardware
+            if (p.parse() == null && p.computeL4Checksum()) checksumsCompleted++;
         }
         p.setTimestampNanos(Integer.toUnsignedLong(ring.get(U32, hdr + HDR_SEC)) * 1_000_000_000L
                 + Integer.toUnsignedLong(ring.get(U32, hdr + HDR_NSEC)));

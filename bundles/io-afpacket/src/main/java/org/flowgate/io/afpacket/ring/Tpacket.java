@@ -39,6 +39,8 @@ public final class Tpacket {
     public static final int TP_STATUS_USER = 1;
     public static final int TP_STATUS_COPY = 1 << 1;
     public static final int TP_STATUS_LOSING = 1 << 2;
+    /** The sender left the L4 checksum to the device (CHECKSUM_PARTIAL): it is not filled in yet. */
+    public static final int TP_STATUS_CSUMNOTREADY = 1 << 3;
     public static final int TP_STATUS_VLAN_VALID = 1 << 4;
     public static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
     // TX status
