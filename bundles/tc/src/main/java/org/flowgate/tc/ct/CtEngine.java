@@ -1,0 +1,118 @@
+package org.flowgate.tc.ct;
+
+import org.flowgate.api.conntrack.ConnEntry;
+import org.flowgate.api.conntrack.ConnTracker;
+import org.flowgate.api.conntrack.CtState;
+import org.flowgate.api.conntrack.NatRange;
+import org.flowgate.api.hook.Hook;
+import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.hook.Verdict;
+import org.flowgate.api.packet.Packet;
+import org.flowgate.api.tuple.FiveTuple;
+
+/**
+ * Runs conntrack from a tc action ({@code act_ct}) through the public API only.
+ *
+ * <p>{@link ConnTracker} has no "track this packet now" call, so this adapter drives conntrack's
+ * own {@link PacketHook} services, which the conntrack bundle registers with the service property
+ * {@code flowgate.hook.name}: {@code conntrack} (find or create the entry, in
+ * {@link Packet#ctZone()}), {@code nat-dst} / {@code nat-src} (apply the entry's NAT) and
+ * {@code conntrack-confirm} (insert a new entry). The component binds them by that property.
+ */
+public final class CtEngine {
+    /** Service property naming a conntrack hook, and the names this adapter binds. */
+    public static final String HOOK_NAME = "flowgate.hook.name";
+    public static final String TRACK = "conntrack", NAT_DST = "nat-dst", NAT_SRC = "nat-src", CONFIRM = "conntrack-confirm";
+
+    /** Results of {@link #track}. */
+    public static final int OK = 0, DROP = 1, NAT_FAILED = 2, UNAVAILABLE = 3;
+
+    private volatile PacketHook track, natDst, natSrc, confirm;
+    private volatile ConnTracker tracker;
+    private volatile ZoneFlowTables zoneTables = ZoneFlowTables.NONE;
+    private final ThreadLocal<FiveTuple> key = ThreadLocal.withInitial(FiveTuple::new);
+
+    public void setHook(String name, PacketHook h) {
+        switch (name) {
+            case TRACK -> track = h;
+            case NAT_DST -> natDst = h;
+            case NAT_SRC -> natSrc = h;
+            case CONFIRM -> confirm = h;
+            default -> { }
+        }
+    }
+
+    /** Clears the hook only if it is still the given one (dynamic unbind). */
+    public void unsetHook(String name, PacketHook h) {
+        switch (name) {
+            case TRACK -> { if (track == h) track = null; }
+            case NAT_DST -> { if (natDst == h) natDst = null; }
+            case NAT_SRC -> { if (natSrc == h) natSrc = null; }
+            case CONFIRM -> { if (confirm == h) confirm = null; }
+            default -> { }
+        }
+    }
+
+    public void setTracker(ConnTracker t) { tracker = t; }
+
+    public void unsetTracker(ConnTracker t) { if (tracker == t) tracker = null; }
+
+    public void setZoneTables(ZoneFlowTables z) { zoneTables = z == null ? ZoneFlowTables.NONE : z; }
+
+    public ZoneFlowTables zoneTables() { return zoneTables; }
+
+    public boolean available() { return track != null && confirm != null && natDst != null && natSrc != null && tracker != null; }
+
+    /** {@code ct clear}: the packet forgets its connection, as {@code nf_reset_ct}. */
+    public static void clear(Packet p) {
+        p.setConn(null);
+        p.setCtState(0);
+        p.setCtDirection(0);
+        p.setCtZone(0);
+    }
+
+    /**
+     * The work of {@code ct [commit] [zone N] [nat ...]}: tracks the packet in {@code zone} (an
+     * entry of another zone is dropped first, an entry of the same zone is kept as act_ct's
+     * cache), binds NAT on a new connection's first packet when committing, applies NAT when
+     * asked, and confirms (inserts) the entry on commit.
+     */
+    public int track(Packet p, int zone, boolean commit, boolean nat, NatRange range) {
+        PacketHook t = track, c = confirm, nd = natDst, ns = natSrc;
+        ConnTracker ct = tracker;
+        if (t == null || c == null || nd == null || ns == null || ct == null) return UNAVAILABLE;
+        if (p.ctZone() != zone || (p.conn() == null && p.ctState() != CtState.UNTRACKED)) {
+            clear(p);
+            p.setCtZone(zone);
+        }
+        if (p.conn() == null && p.ctState() != CtState.UNTRACKED) {
+            if (t.process(Hook.PREROUTING, p) == Verdict.DROP) return DROP;
+        }
+        if (!(p.conn() instanceof ConnEntry e)) return OK; // invalid or untracked: nothing to commit
+        if (commit && range != null && !e.isConfirmed() && p.ctDirection() == 0 && !ct.bindNat(p, range)) return NAT_FAILED;
+        if (nat) {
+            nd.process(Hook.PREROUTING, p);
+            ns.process(Hook.POSTROUTING, p);
+        }
+        if (commit && !e.isConfirmed() && c.process(Hook.POSTROUTING, p) == Verdict.DROP) return DROP;
+        if (commit || (p.conn() instanceof ConnEntry ce && ce.isConfirmed())) zoneTables.offer(zone, p);
+        return OK;
+    }
+
+    /**
+     * Restores the conntrack info of a packet an offload driver returned after a miss: looks its
+     * tuple up in {@link Packet#ctZone()} and sets entry, direction and state (established, as
+     * only established connections are offloaded). Returns false when no entry is found.
+     */
+    public boolean restore(Packet p) {
+        ConnTracker ct = tracker;
+        if (ct == null || p.ipVersion() == 0) return false;
+        FiveTuple k = key.get().set(p);
+        ConnEntry e = ct.find(p.ctZone(), k);
+        if (e == null) return false;
+        p.setConn(e);
+        p.setCtDirection(k.equals(e.original()) ? 0 : 1);
+        p.setCtState(CtState.ESTABLISHED);
+        return true;
+    }
+}
