@@ -32,9 +32,8 @@ public final class Flow implements FlowEntry {
     }
 
     private final long id;
-    private final FlowTuple[] tuples = new FlowTuple[2];
+    private final FlowTuple original, reply;
     private final ConnEntry conn;
-    private final FiveTuple original, reply;
     private final long created;
     private volatile long lastUsed;
     private volatile int flags;
@@ -47,15 +46,13 @@ public final class Flow implements FlowEntry {
     public Flow(long id, ConnEntry conn, FlowTuple.Spec original, FlowTuple.Spec reply, long now) {
         this.id = id;
         this.conn = conn;
-        this.original = new FiveTuple(conn.original());
-        this.reply = new FiveTuple(conn.reply());
-        tuples[ORIGINAL] = new FlowTuple(this, ORIGINAL, original);
-        tuples[REPLY] = new FlowTuple(this, REPLY, reply);
+        this.original = new FlowTuple(this, ORIGINAL, original);
+        this.reply = new FlowTuple(this, REPLY, reply);
         created = now;
         lastUsed = now;
     }
 
-    public FlowTuple tuple(int dir) { return tuples[dir]; }
+    public FlowTuple tuple(int dir) { return dir == ORIGINAL ? original : reply; }
 
     /** Called on every hit: writes only when the (coarse) time moved, to keep the line clean. */
     public void touch(long now) {
@@ -81,44 +78,50 @@ public final class Flow implements FlowEntry {
     public long id() { return id; }
 
     @Override
-    public FiveTuple original() { return original; }
+    public FiveTuple original() { return match(original); }
 
     @Override
-    public FiveTuple reply() { return reply; }
+    public FiveTuple reply() { return match(reply); }
 
     @Override
-    public String inDevice() { return tuples[ORIGINAL].inDevice.name(); }
+    public String inDevice() { return original.inDevice.name(); }
 
     @Override
-    public String outDevice() { return tuples[ORIGINAL].outDevice.name(); }
+    public String outDevice() { return original.outDevice.name(); }
 
     @Override
-    public long packets() { return tuples[0].packets() + tuples[1].packets(); }
+    public long packets() { return original.packets() + reply.packets(); }
 
     @Override
-    public long bytes() { return tuples[0].bytes() + tuples[1].bytes(); }
+    public long bytes() { return original.bytes() + reply.bytes(); }
 
     @Override
     public long lastUsedNanos() { return lastUsed; }
 
     @Override
     public FlowPath path(int direction) {
-        FlowTuple t = tuples[direction];
-        FiveTuple match = new FiveTuple();
-        match.family = t.family; match.proto = t.proto;
-        match.srcHi = t.srcHi; match.srcLo = t.srcLo; match.dstHi = t.dstHi; match.dstLo = t.dstLo;
-        match.srcPort = t.srcPort; match.dstPort = t.dstPort;
+        FlowTuple t = tuple(direction);
+        FiveTuple match = match(t);
         FiveTuple rewrite = new FiveTuple(match);
         rewrite.srcHi = t.newSrcHi; rewrite.srcLo = t.newSrcLo; rewrite.dstHi = t.newDstHi; rewrite.dstLo = t.newDstLo;
         rewrite.srcPort = t.newSrcPort; rewrite.dstPort = t.newDstPort;
         return new FlowPath(match, rewrite, t.inDevice.name(), t.inVlan, t.outDevice.name(), t.outVlan, t.srcMac, t.dstMac, t.mtu);
     }
 
-    @Override
-    public long packets(int direction) { return tuples[direction].packets(); }
+    /** The tuple a direction's packets arrive with (the conntrack tuple of that direction). */
+    private static FiveTuple match(FlowTuple t) {
+        FiveTuple m = new FiveTuple();
+        m.family = t.family; m.proto = t.proto;
+        m.srcHi = t.srcHi; m.srcLo = t.srcLo; m.dstHi = t.dstHi; m.dstLo = t.dstLo;
+        m.srcPort = t.srcPort; m.dstPort = t.dstPort;
+        return m;
+    }
 
     @Override
-    public long bytes(int direction) { return tuples[direction].bytes(); }
+    public long packets(int direction) { return tuple(direction).packets(); }
+
+    @Override
+    public long bytes(int direction) { return tuple(direction).bytes(); }
 
     @Override
     public long createdNanos() { return created; }
@@ -138,5 +141,5 @@ public final class Flow implements FlowEntry {
     }
 
     @Override
-    public String toString() { return "flow[" + original + "]"; }
+    public String toString() { return "flow[" + original() + "]"; }
 }
