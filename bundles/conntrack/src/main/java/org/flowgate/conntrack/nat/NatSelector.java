@@ -58,6 +58,11 @@ public final class NatSelector {
         boolean portsGiven = range.minPort() != 0 || range.maxPort() != 0;
         int r = select(c, srcManip, minHi, minLo, maxHi, maxLo, portsGiven, range.minPort(), range.maxPort(), range.random(), now);
         if (r != OK) return r;
+        if (range.kind() == NatRange.Kind.MASQUERADE && range.minAddress() == null) {
+            c.masqHi = minHi;
+            c.masqLo = minLo;
+            c.masqDevice = p.outDevice();
+        }
         c.setStatus(done);
         Mangler.apply(p, c, Conn.ORIGINAL, srcManip, s);
         return OK;

@@ -3,8 +3,13 @@ package org.flowgate.conntrack.table;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import java.util.List;
+
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.CtStatus;
+import org.flowgate.api.net.IpAddress;
+import org.flowgate.api.net.IpPrefix;
+import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tuple.FiveTuple;
 
@@ -44,6 +49,9 @@ public final class Conn implements ConnEntry {
     public int icmpType, icmpCode;
     /** Clock time of the first packet. */
     public final long created;
+    /** For masquerade: the egress device and the address used, so the entry goes when the address does. */
+    public volatile NetDevice masqDevice;
+    public long masqHi, masqLo;
 
     // links into the table, set on insert
     TupleNode origNode, replyNode;
@@ -97,6 +105,21 @@ public final class Conn implements ConnEntry {
     /** Expired and not held by a flow table. */
     public boolean isExpired(long now) {
         return (status & CtStatus.OFFLOAD) == 0 && now - deadline >= 0;
+    }
+
+    /**
+     * A masqueraded entry whose device no longer has the address it was translated to (Linux's
+     * masquerade notifiers flush those: new connections must use the new address).
+     */
+    public boolean masqueradeStale() {
+        NetDevice d = masqDevice;
+        if (d == null) return false;
+        List<IpPrefix> addrs = d.addresses();
+        for (int i = 0; i < addrs.size(); i++) {
+            IpAddress a = addrs.get(i).address();
+            if (a.hi() == masqHi && a.lo() == masqLo && a.family() == orig.family) return false;
+        }
+        return true;
     }
 
     // ---- ConnEntry ----

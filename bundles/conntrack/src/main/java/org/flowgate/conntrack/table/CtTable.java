@@ -167,7 +167,8 @@ public final class CtTable {
 
     /**
      * One incremental garbage collection step over {@code n} buckets from {@code from}: removes
-     * expired entries and re-arms offloaded ones (as Linux's {@code nf_ct_offload_timeout}).
+     * expired entries and masqueraded ones whose address is gone, and re-arms offloaded ones (as
+     * Linux's {@code nf_ct_offload_timeout}).
      *
      * @return the bucket to continue from next time
      */
@@ -179,8 +180,10 @@ public final class CtTable {
                 Conn c = t.conn;
                 if (c.hasStatus(CtStatus.OFFLOAD)) {
                     if (c.deadline() - now < DAY_NANOS / 2) c.setDeadline(now + DAY_NANOS);
-                } else if (c.isExpired(now) && remove(c)) {
-                    expired.increment();
+                } else if (c.isExpired(now)) {
+                    if (remove(c)) expired.increment();
+                } else if (c.masqDevice != null && c.masqueradeStale()) {
+                    remove(c);
                 }
             }
         }

@@ -164,6 +164,25 @@ class NatTest {
     }
 
     @Test
+    void masqueradedEntriesGoWhenTheAddressGoes() {
+        java.util.List<IpPrefix> addrs = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(IpPrefix.parse("192.0.2.1/24")));
+        r.out = new FakeDevice("wan", addrs);
+        r.snat = new NatRange(NatRange.Kind.MASQUERADE, null, null, 0, 0, false);
+        fwd(tcpPkt(C1, 40000, S, 80, 1, 0, SYN));
+        r.snat = snat(PUB);
+        fwd(tcpPkt(C2, 40000, S, 80, 1, 0, SYN));
+        r.ct.gcStep(0, r.ct.table().bucketCount());
+        assertEquals(2, r.ct.count());
+        addrs.add(IpPrefix.parse("192.0.2.99/24"));
+        r.ct.gcStep(0, r.ct.table().bucketCount());
+        assertEquals(2, r.ct.count(), "another address appearing changes nothing");
+        addrs.removeFirst();
+        r.ct.gcStep(0, r.ct.table().bucketCount());
+        assertEquals(1, r.ct.count(), "the masqueraded entry went with its address, the SNAT one stays");
+        assertNull(r.ct.find(0, FiveTuple.of(C1, 40000, S, 80, Packet.PROTO_TCP)));
+    }
+
+    @Test
     void masqueradeWithoutAddressFails() {
         r.out = new FakeDevice("wan", List.of(IpPrefix.parse("fe80::1/64")));
         r.snat = new NatRange(NatRange.Kind.MASQUERADE, null, null, 0, 0, false);
