@@ -21,6 +21,8 @@ public final class TcpState implements ProtoInfo {
     int lastDir = -1, lastIndex = -1;
     /** The last in-window segment, to count retransmissions of it. */
     int lastSeq, lastAck, lastEnd, lastWin;
+    /** Window scale and option flags of the last ignored SYN. */
+    int lastScale, lastFlags;
     int retrans;
 
     @Override

@@ -57,21 +57,34 @@ public final class TcpTracker {
         synchronized (s) {
             int old = s.state;
             int next = NEXT[dir][index][old];
+            // (old and next may be rewritten by the ignore-state resynchronisation below)
             switch (next) {
                 case SYN_SENT -> {
                     if (old >= TIME_WAIT) {
                         // RFC 1122 reopen of a closed/aborted connection: drop the old entry and start over
                         if (((s.seen[0].flags | s.seen[1].flags) & TcpState.CLOSE_INIT) != 0
                                 || (s.lastDir == dir && s.lastIndex == RST)) return Result.REOPEN;
-                        s.lastIndex = index;
-                        s.lastDir = dir;
-                        return Result.IGNORED;
+                        return ignore(s, dir, index, p, seq);
                     }
                 }
                 case IGNORE -> {
-                    s.lastIndex = index;
-                    s.lastDir = dir;
-                    return Result.IGNORED;
+                    int ack = p.u32(p.l4() + 8);
+                    if (index == SYNACK && s.lastIndex == SYN && s.lastDir != dir && ack == s.lastEnd) {
+                        // this SYN/ACK answers a SYN we ignored: both ends are in sync and we are
+                        // not; take the ignored SYN as the start of a new handshake
+                        TcpState.Seen syn = s.seen[s.lastDir];
+                        syn.end = syn.maxend = s.lastEnd;
+                        syn.maxwin = s.lastWin == 0 ? 1 : s.lastWin;
+                        syn.scale = s.lastScale;
+                        syn.flags = s.lastFlags;
+                        syn.maxack = 0;
+                        TcpState.Seen other = s.seen[dir];
+                        other.end = other.maxend = other.maxwin = other.maxack = other.scale = other.flags = 0;
+                        old = SYN_SENT;
+                        next = SYN_RECV;
+                    } else {
+                        return ignore(s, dir, index, p, seq);
+                    }
                 }
                 case INVALID -> { return Result.INVALID; }
                 case CLOSE -> {
@@ -103,6 +116,25 @@ public final class TcpTracker {
             c.refresh(now, timeout);
             return result;
         }
+    }
+
+    /** Accepts a packet without a state change, remembering it in case the other side answers it. */
+    private static int ignore(TcpState s, int dir, int index, Packet p, int seq) {
+        s.lastIndex = index;
+        s.lastDir = dir;
+        s.lastSeq = seq;
+        s.lastEnd = segmentEnd(p);
+        s.lastWin = p.u16(p.l4() + 14);
+        if (index == SYN) {
+            TcpState.Seen tmp = new TcpState.Seen(); // rare path: a SYN on a live connection
+            options(p, tmp);
+            s.lastScale = tmp.scale;
+            s.lastFlags = tmp.flags;
+        } else {
+            s.lastScale = 0;
+            s.lastFlags = 0;
+        }
+        return Result.IGNORED;
     }
 
     // ---- window tracking ----

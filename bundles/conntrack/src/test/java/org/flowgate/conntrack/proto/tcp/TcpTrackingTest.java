@@ -213,6 +213,24 @@ class TcpTrackingTest {
     }
 
     @Test
+    void aNewHandshakeOnAStaleEntryResynchronises() {
+        handshake();
+        // both hosts restarted and reuse the ports: the SYN is ignored by the ESTABLISHED entry...
+        int isn2 = ISN_C + 900_000_000;
+        Packet syn = c2s(isn2, 0, SYN);
+        assertEquals(CtState.ESTABLISHED, send(syn), "ignored, the entry is established");
+        assertEquals("ESTABLISHED", entry().protoState());
+        assertEquals(1L, r.ct.stats().get("ignore"));
+        // ...but the server's SYN/ACK answering it shows both ends are in a new handshake
+        int isnS2 = ISN_S + 700_000_000;
+        send(s2c(isnS2, isn2 + 1, SYN | ACK));
+        assertEquals("SYN_RECV", entry().protoState());
+        assertEquals(CtState.ESTABLISHED, send(c2s(isn2 + 1, isnS2 + 1, ACK)));
+        assertEquals("ESTABLISHED", entry().protoState());
+        assertEquals(CtState.ESTABLISHED, send(c2s(isn2 + 1, isnS2 + 1, ACK | PSH, new byte[100])));
+    }
+
+    @Test
     void windowScalingIsHonoured() {
         byte[] wscale7 = {1, 3, 3, 7};
         send(packet(ip(C, S, Packet.PROTO_TCP, tcp(CP, SP, ISN_C, 0, SYN, 64240, wscale7, new byte[0]))));
