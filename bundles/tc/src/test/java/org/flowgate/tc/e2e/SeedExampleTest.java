@@ -1,0 +1,165 @@
+package org.flowgate.tc.e2e;
+
+import static org.flowgate.tc.support.Frames.*;
+import static org.flowgate.tc.support.TcWorld.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.flowgate.api.conntrack.ConnEntry;
+import org.flowgate.api.conntrack.CtStatus;
+import org.flowgate.api.packet.Packet;
+import org.flowgate.api.tc.TcFilter;
+import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.tc.support.TcWorld;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The seed's three filters, verbatim but for the device name (ens1f0_0 is p0 here), on virtual
+ * ports: a TCP connection from host A behind p0 is tracked, committed and sent VXLAN-encapsulated
+ * to the VTEP 7.7.7.8 over up0; the VTEP's replies come back through vxlan0, are tracked as the
+ * reply direction and redirected to p0; later packets of A match +trk+est.
+ */
+class SeedExampleTest {
+    static final String SEED = """
+            tc filter add dev ens1f0_0 ingress prio 1 chain 0 proto ip flower \\
+                src_mac 24:8a:07:a5:28:01 ct_state -trk \\
+                action ct \\
+                pipe action goto chain 2
+            """;
+    static final String SEED2 = """
+            tc filter add dev ens1f0_0 ingress prio 1 chain 2 proto ip flower \\
+                ct_state +trk+new \\
+                action ct commit \\
+                pipe action tunnel_key set \\
+                    src_ip 0.0.0.0 \\
+                    dst_ip 7.7.7.8 \\
+                    id 98 \\
+                    dst_port 4789 \\
+                action mirred egress redirect dev vxlan0
+            """;
+    static final String SEED3 = """
+            tc filter add dev ens1f0_0 ingress prio 1 chain 2 proto ip flower \\
+                ct_state +trk+est \\
+                action tunnel_key set \\
+                    src_ip 0.0.0.0 \\
+                    dst_ip 7.7.7.8 \\
+                    id 98 \\
+                    dst_port 4789 \\
+                action mirred egress redirect dev vxlan0
+            """;
+
+    TcWorld w;
+
+    @BeforeEach
+    void setUp() {
+        w = new TcWorld();
+        w.add(SEED.replace("ens1f0_0", "p0"));
+        w.add(SEED2.replace("ens1f0_0", "p0"));
+        w.add(SEED3.replace("ens1f0_0", "p0"));
+        // the return path (not in the seed): the VTEP's frames arrive on vxlan0, are tracked, and go to p0
+        w.add("tc filter add dev vxlan0 ingress prio 1 chain 0 proto ip flower ct_state -trk action ct pipe action goto chain 2");
+        w.add("tc filter add dev vxlan0 ingress prio 1 chain 2 proto ip flower ct_state +trk+est action mirred egress redirect dev p0");
+    }
+
+    @AfterEach
+    void tearDown() { w.close(); }
+
+    static byte[] fromA(int seq, int ack, int flags) {
+        return eth(HOST_B, HOST_A, 0x0800, ipv4(A_IP, B_IP, Packet.PROTO_TCP, tcp(40000, 80, seq, ack, flags, 65535, new byte[0])));
+    }
+
+    static byte[] fromB(int seq, int ack, int flags) {
+        return eth(HOST_A, HOST_B, 0x0800, ipv4(B_IP, A_IP, Packet.PROTO_TCP, tcp(80, 40000, seq, ack, flags, 65535, new byte[0])));
+    }
+
+    /** The frame the VTEP sends: outer Ethernet/IPv4/UDP/VXLAN to 7.7.7.1:4789, VNI 98, around {@code inner}. */
+    static byte[] fromVtep(byte[] inner) {
+        byte[] vx = new byte[8 + inner.length];
+        vx[0] = 0x08;
+        put32(vx, 4, 98 << 8);
+        System.arraycopy(inner, 0, vx, 8, inner.length);
+        return eth(P0_MAC == null ? null : UP0_MAC, VTEP_MAC, 0x0800, ipv4(VTEP_IP, UP0_IP, Packet.PROTO_UDP, udp(51000, 4789, vx)));
+    }
+
+    /** Decodes one VXLAN frame sent on up0, checks every outer field and checksum, returns the inner frame. */
+    static byte[] decodeVxlan(byte[] f) {
+        assertEquals(VTEP_MAC, macAt(f, 0), "outer destination: the VTEP's MAC from the neighbour table");
+        assertEquals(UP0_MAC, macAt(f, 6), "outer source: up0's MAC");
+        assertEquals(0x0800, get16(f, 12));
+        assertEquals(0x45, f[14] & 0xFF);
+        assertEquals(f.length - 14, get16(f, 16), "IPv4 total length");
+        assertEquals(64, f[22] & 0xFF, "default TTL");
+        assertEquals(17, f[23] & 0xFF);
+        assertEquals(UP0_IP, ip4At(f, 26), "src_ip 0.0.0.0: the underlay device's address");
+        assertEquals(VTEP_IP, ip4At(f, 30));
+        int udp = 34;
+        int sport = get16(f, udp);
+        assertTrue(sport >= 32768 && sport < 61000, "source port from Linux's range: " + sport);
+        assertEquals(4789, get16(f, udp + 2));
+        assertEquals(f.length - udp, get16(f, udp + 4), "UDP length");
+        assertNotEquals(0, get16(f, udp + 6), "UDP checksum present (tunnel_key csum is the default)");
+        assertTrue(checksumsOk(f, 14), "outer IPv4 header and UDP checksums verify");
+        assertEquals(0x08, f[udp + 8] & 0xFF, "VXLAN I flag");
+        assertEquals(0, get16(f, udp + 9) << 8 | (f[udp + 11] & 0xFF), "reserved bits");
+        assertEquals(98, get32(f, udp + 12) >>> 8, "VNI");
+        assertEquals(0, f[udp + 15], "reserved byte");
+        return Arrays.copyOfRange(f, udp + 16, f.length);
+    }
+
+    @Test
+    void connectionGoesThroughChainsConntrackAndVxlan() {
+        byte[] syn = fromA(1000, 0, SYN);
+        inject(w.p0, syn);
+
+        List<byte[]> out = take(w.up0Out);
+        assertEquals(1, out.size(), "the SYN left VXLAN-encapsulated on up0");
+        assertArrayEquals(syn, decodeVxlan(out.get(0)), "inner frame byte for byte");
+        assertEquals(1, w.filter("p0", 0, 1, 1).packets(), "chain 0: -trk, ct, goto chain 2");
+        assertEquals(1, w.filter("p0", 2, 1, 2).packets(), "chain 2: +trk+new, ct commit, tunnel_key, redirect");
+        assertEquals(0, w.filter("p0", 2, 1, 3).packets());
+        ConnEntry e = w.conntrack.find(0, FiveTuple.of(A_IP, 40000, B_IP, 80, Packet.PROTO_TCP));
+        assertNotNull(e, "ct commit inserted the connection in zone 0");
+        assertTrue(e.isConfirmed());
+        assertEquals(0, e.zone());
+        assertEquals(0, e.status() & CtStatus.SEEN_REPLY);
+        assertTrue(take(w.p0Out).isEmpty() && take(w.p1Out).isEmpty(), "redirected: not routed anywhere else");
+
+        byte[] synAck = fromB(5000, 1001, SYN | ACK);
+        inject(w.up0, fromVtep(synAck));
+        List<byte[]> back = take(w.p0Out);
+        assertEquals(1, back.size(), "the SYN-ACK was decapsulated on vxlan0 and redirected to p0");
+        assertArrayEquals(synAck, back.get(0));
+        assertEquals(1, w.filter("vxlan0", 2, 1, 2).packets(), "+trk+est on the reply");
+        assertNotEquals(0, e.status() & CtStatus.SEEN_REPLY);
+
+        byte[] ack = fromA(1001, 5001, ACK);
+        inject(w.p0, ack);
+        out = take(w.up0Out);
+        assertEquals(1, out.size());
+        assertArrayEquals(ack, decodeVxlan(out.get(0)));
+        assertEquals(2, w.filter("p0", 0, 1, 1).packets());
+        assertEquals(1, w.filter("p0", 2, 1, 2).packets(), "no second commit");
+        assertEquals(1, w.filter("p0", 2, 1, 3).packets(), "later packets match +trk+est");
+        assertEquals("ESTABLISHED", e.protoState());
+        assertEquals(1, w.conntrack.count());
+        TcFilter f3 = w.filter("p0", 2, 1, 3);
+        assertEquals(ack.length, f3.bytes());
+        assertEquals(2, w.vxlan0.counters().get("encapsulated"));
+        assertEquals(1, w.vxlan0.counters().get("decapsulated"));
+    }
+
+    @Test
+    void otherSourceMacsMissChainZeroAndAreRouted() {
+        // not host A: no filter of chain 0 matches, the packet continues up the stack untracked by tc
+        w.router.devices().addAddress("p0", org.flowgate.api.net.IpPrefix.parse("10.0.0.254/24"));
+        byte[] f = eth(P0_MAC, HOST_B, 0x0800, ipv4(B_IP, A_IP, Packet.PROTO_UDP, udp(1, 2, new byte[4])));
+        inject(w.p0, f);
+        assertEquals(0, w.filter("p0", 0, 1, 1).packets());
+        assertTrue(take(w.up0Out).isEmpty());
+        assertEquals(1, w.tc.stats().get("accepted"));
+    }
+}
