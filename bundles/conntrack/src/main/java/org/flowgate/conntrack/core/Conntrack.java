@@ -41,6 +41,7 @@ public final class Conntrack implements ConnTracker, AutoCloseable {
         final FiveTuple inner = new FiveTuple();
         final IcmpInner icmp = new IcmpInner();
         final Mangler.Scratch mangle = new Mangler.Scratch();
+        final int[] dir = new int[1];
     }
 
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -49,6 +50,8 @@ public final class Conntrack implements ConnTracker, AutoCloseable {
     private final NatSelector nat;
     private final EventQueue events;
     private final Stats stats = new Stats();
+    /** Later fragments follow their first fragment for 30 s (Linux's ipfrag_time). */
+    private final FragmentTracker fragments = new FragmentTracker(4096, 30_000_000_000L);
     private volatile Timeouts timeouts;
     private volatile int max;
 
@@ -98,6 +101,7 @@ public final class Conntrack implements ConnTracker, AutoCloseable {
         FiveTuple key = s.key;
         int zone = p.ctZone();
         long now = clock.nanos();
+        if (p.hasFlag(Packet.F_LATER_FRAGMENT)) return laterFragment(p, s, zone, now);
         switch (PacketTuples.classify(p, key)) {
             case PacketTuples.UNTRACK -> {
                 p.setCtState(CtState.UNTRACKED);
@@ -144,9 +148,22 @@ public final class Conntrack implements ConnTracker, AutoCloseable {
             p.setConn(c);
             p.setCtDirection(dir);
             p.setCtState(dir == Conn.REPLY || c.hasStatus(CtStatus.SEEN_REPLY) ? CtState.ESTABLISHED : CtState.NEW);
+            if (p.hasFlag(Packet.F_FRAGMENT)) fragments.recordFirst(p, c, dir, zone, now);
             return true;
         }
         return invalid(p);
+    }
+
+    /** A non-first fragment: the connection its first fragment belonged to, else invalid. */
+    private boolean laterFragment(Packet p, Scratch s, int zone, long now) {
+        Conn c = fragments.find(p, zone, now, s.dir);
+        if (c == null || c.isDying() || !c.isConfirmed()) return invalid(p);
+        int dir = s.dir[0];
+        stats.found.increment();
+        p.setConn(c);
+        p.setCtDirection(dir);
+        p.setCtState(dir == Conn.REPLY || c.hasStatus(CtStatus.SEEN_REPLY) ? CtState.ESTABLISHED : CtState.NEW);
+        return true;
     }
 
     private static boolean mayCreate(Packet p, FiveTuple key) {

@@ -139,7 +139,7 @@ public final class Frames {
         return s;
     }
 
-    static int checksum(byte[] b, int off, int len, long initial) {
+    public static int checksum(byte[] b, int off, int len, long initial) {
         long s = initial + sum(b, off, len);
         while ((s >>> 16) != 0) s = (s & 0xFFFF) + (s >>> 16);
         return (int) (~s & 0xFFFF);
