@@ -24,6 +24,11 @@ public final class FlowCommands {
     @Reference(target = "(flowgate.instance=default)")
     private FlowTableService service;
 
+    public FlowCommands() {}
+
+    /** Without a framework (tests). */
+    public FlowCommands(FlowTableService service) { this.service = service; }
+
     @Descriptor("list the flows of every flow table: both tuples, NAT, devices, age, counters, hardware state")
     public String list() {
         StringBuilder sb = new StringBuilder();

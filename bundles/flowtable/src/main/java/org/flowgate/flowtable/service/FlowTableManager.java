@@ -2,7 +2,6 @@ package org.flowgate.flowtable.service;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,49 +60,81 @@ public final class FlowTableManager implements FlowTableService, Environment {
     private final Map<String, Installed> tables = new LinkedHashMap<>();
     private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
 
-    private BundleContext context;
+    private HookRegistry hooks;
     private String instance = "default";
-    private volatile FlowTableConfig config;
+    private volatile Settings settings = Settings.DEFAULTS;
     private volatile boolean running;
     private Thread worker;
 
-    private record Installed(FlowTableImpl table, ServiceRegistration<PacketHook> hook) {}
+    private record Installed(FlowTableImpl table, HookRegistry.Registration hook) {}
 
     private record Event(boolean added, FlowTableImpl table, Flow flow) {}
 
     public FlowTableManager() {}
 
+    /** Wiring without a framework (tests, benchmarks): call {@link #start()} then, at the end, {@link #stop()}. */
+    public FlowTableManager(ConnTracker conntrack, RoutingTable routes, NeighbourTable neighbours, NetDevices devices,
+            Settings settings, HookRegistry hooks) {
+        this.conntrack = conntrack;
+        this.routes = routes;
+        this.neighbours = neighbours;
+        this.devices = devices;
+        this.settings = settings;
+        this.hooks = hooks;
+    }
+
     @Activate
     void activate(BundleContext context, FlowTableConfig config, Map<String, Object> props) {
-        this.context = context;
-        this.config = config;
+        settings = Settings.of(config);
         Object inst = props.get("flowgate.instance");
         if (inst != null) instance = inst.toString();
+        hooks = (hook, properties) -> {
+            ServiceRegistration<PacketHook> r = context.registerService(PacketHook.class, hook, new Hashtable<>(properties));
+            return r::unregister;
+        };
+        start();
+    }
+
+    @Modified
+    void modified(FlowTableConfig config) { update(Settings.of(config)); }
+
+    @Deactivate
+    void deactivate() throws InterruptedException { stop(); }
+
+    public void start() {
         running = true;
         worker = Thread.ofPlatform().daemon().name("flowtable-gc-" + instance).start(this::work);
     }
 
-    @Modified
-    void modified(FlowTableConfig config) {
-        this.config = config;
+    /** Removes every table (flows go back to conntrack) and stops the worker. */
+    public void stop() throws InterruptedException {
+        running = false;
+        if (worker != null) {
+            worker.interrupt();
+            worker.join(5000);
+        }
+        configure(List.of());
+        deliverEvents();
+    }
+
+    public void update(Settings s) {
+        settings = s;
         synchronized (this) {
             for (Installed i : tables.values()) applyTimeouts(i.table);
         }
     }
 
-    @Deactivate
-    void deactivate() throws InterruptedException {
-        running = false;
-        worker.interrupt();
-        worker.join(5000);
-        configure(List.of());
+    /** Runs one worker round now (tick, GC step on every table, events): for in-process tests that do not {@link #start()}. */
+    public void runWorkerOnce() {
+        clock.tick();
+        for (FlowTableImpl t : snapshot()) t.gcStep(settings.gcBudget());
         deliverEvents();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addListener(FlowTableListener l) { listeners.add(l); }
+    public void addListener(FlowTableListener l) { listeners.add(l); }
 
-    void removeListener(FlowTableListener l) { listeners.remove(l); }
+    public void removeListener(FlowTableListener l) { listeners.remove(l); }
 
     // ---- FlowTableService ----
 
@@ -123,15 +154,15 @@ public final class FlowTableManager implements FlowTableService, Environment {
         }
         for (var e : wanted.entrySet()) {
             if (tables.containsKey(e.getKey())) continue;
-            FlowTableImpl t = new FlowTableImpl(e.getValue(), this, config.expected_flows());
+            FlowTableImpl t = new FlowTableImpl(e.getValue(), this, settings.expectedFlows());
             applyTimeouts(t);
-            tables.put(e.getKey(), new Installed(t, context.registerService(PacketHook.class, new FastPath(t), hookProperties(e.getValue()))));
+            tables.put(e.getKey(), new Installed(t, hooks.register(new FastPath(t), hookProperties(e.getValue()))));
             LOG.info("flow table {} on {} at ingress priority {}", e.getKey(), e.getValue().devices(), e.getValue().priority());
         }
     }
 
-    private Dictionary<String, Object> hookProperties(FlowTableSpec s) {
-        Hashtable<String, Object> p = new Hashtable<>();
+    private Map<String, Object> hookProperties(FlowTableSpec s) {
+        Map<String, Object> p = new LinkedHashMap<>();
         p.put(PacketHook.HOOK, Hook.INGRESS.label());
         p.put(PacketHook.PRIORITY, s.priority());
         p.put("flowgate.instance", instance);
@@ -140,7 +171,7 @@ public final class FlowTableManager implements FlowTableService, Environment {
     }
 
     private void applyTimeouts(FlowTableImpl t) {
-        long ns = TimeUnit.SECONDS.toNanos(config.timeout());
+        long ns = TimeUnit.SECONDS.toNanos(settings.timeoutSeconds());
         t.setTimeouts(ns, ns);
     }
 
@@ -169,16 +200,16 @@ public final class FlowTableManager implements FlowTableService, Environment {
 
     private void work() {
         while (running) {
-            FlowTableConfig c = config;
+            Settings c = settings;
             clock.tick();
             try {
-                for (FlowTableImpl t : snapshot()) t.gcStep(c.gc_budget());
+                for (FlowTableImpl t : snapshot()) t.gcStep(c.gcBudget());
             } catch (RuntimeException e) {
                 LOG.warn("flow table garbage collection failed", e);
             }
             deliverEvents();
             try {
-                Thread.sleep(c.gc_interval_ms());
+                Thread.sleep(c.gcIntervalMillis());
             } catch (InterruptedException e) {
                 return;
             }
