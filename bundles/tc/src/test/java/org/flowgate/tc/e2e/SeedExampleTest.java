@@ -82,7 +82,7 @@ class SeedExampleTest {
         vx[0] = 0x08;
         put32(vx, 4, 98 << 8);
         System.arraycopy(inner, 0, vx, 8, inner.length);
-        return eth(P0_MAC == null ? null : UP0_MAC, VTEP_MAC, 0x0800, ipv4(VTEP_IP, UP0_IP, Packet.PROTO_UDP, udp(51000, 4789, vx)));
+        return eth(UP0_MAC, VTEP_MAC, 0x0800, ipv4(VTEP_IP, UP0_IP, Packet.PROTO_UDP, udp(51000, 4789, vx)));
     }
 
     /** Decodes one VXLAN frame sent on up0, checks every outer field and checksum, returns the inner frame. */

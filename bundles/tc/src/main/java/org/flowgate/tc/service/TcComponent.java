@@ -1,0 +1,166 @@
+package org.flowgate.tc.service;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+
+import org.flowgate.api.conntrack.ConnTracker;
+import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.hook.Verdict;
+import org.flowgate.api.netdev.NetDevices;
+import org.flowgate.api.packet.Packet;
+import org.flowgate.api.tc.TcException;
+import org.flowgate.api.tc.TcFilter;
+import org.flowgate.api.tc.TcService;
+import org.flowgate.tc.action.Devices;
+import org.flowgate.tc.ct.CtEngine;
+import org.flowgate.tc.hook.TcIngressHook;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tc classifier of the default routing instance: the {@link TcService}, its INGRESS
+ * {@link PacketHook} ({@code flowgate.hook.name=tc-ingress}), and the conntrack hooks the
+ * {@code ct} action drives (bound by {@code flowgate.hook.name}, see {@link CtEngine}).
+ */
+@Component(service = TcService.class, configurationPid = TcComponent.PID, property = "flowgate.instance=default", immediate = true)
+@Designate(ocd = TcConfig.class)
+public final class TcComponent implements TcService {
+    public static final String PID = "org.flowgate.tc";
+    private static final Logger LOG = LoggerFactory.getLogger(TcComponent.class);
+    private static final String CT_HOOKS = "(&(flowgate.hook.name=*)(|(flowgate.hook=prerouting)(flowgate.hook=postrouting)))";
+
+    private final CtEngine ct = new CtEngine();
+    private final Devices devices = new Devices();
+    private final TcEngine engine = new TcEngine(ct, devices);
+    private BundleContext context;
+    private ServiceRegistration<PacketHook> hook;
+    private int priority;
+
+    @Activate
+    void activate(BundleContext ctx, TcConfig cfg) {
+        context = ctx;
+        for (String cmd : commands(cfg)) {
+            try {
+                engine.add(cmd);
+            } catch (TcException e) {
+                LOG.error("tc: {}: {}", e.getMessage(), cmd);
+            }
+        }
+        register(cfg.hook_priority());
+    }
+
+    @Modified
+    synchronized void modified(TcConfig cfg) {
+        if (cfg.hook_priority() != priority) {
+            unregister();
+            register(cfg.hook_priority());
+        }
+    }
+
+    @Deactivate
+    synchronized void deactivate() { unregister(); }
+
+    private synchronized void register(int prio) {
+        priority = prio;
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(PacketHook.HOOK, "ingress");
+        props.put(PacketHook.PRIORITY, prio);
+        props.put("flowgate.instance", "default");
+        props.put(CtEngine.HOOK_NAME, TcIngressHook.NAME);
+        hook = context.registerService(PacketHook.class, new TcIngressHook(engine), props);
+    }
+
+    private void unregister() {
+        if (hook == null) return;
+        try {
+            hook.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // bundle stopping
+        }
+        hook = null;
+    }
+
+    /** The configured commands: the file's (with continuations and comments), then {@code filters}. */
+    static List<String> commands(TcConfig cfg) {
+        List<String> l = new ArrayList<>();
+        if (!cfg.file().isBlank()) {
+            try {
+                l.addAll(splitCommands(Files.readString(Path.of(cfg.file()))));
+            } catch (IOException e) {
+                LOG.error("tc: cannot read {}: {}", cfg.file(), e.toString());
+            }
+        }
+        for (String f : cfg.filters()) if (!f.isBlank()) l.add(f);
+        return l;
+    }
+
+    /** One command per logical line: {@code \} at the end continues it, {@code #} starts a comment line. */
+    public static List<String> splitCommands(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String line : text.split("\r?\n")) {
+            String t = line.strip();
+            if (cur.isEmpty() && (t.isEmpty() || t.startsWith("#"))) continue;
+            if (t.endsWith("\\")) {
+                cur.append(t, 0, t.length() - 1).append(' ');
+                continue;
+            }
+            cur.append(t);
+            out.add(cur.toString().strip());
+            cur.setLength(0);
+        }
+        if (!cur.isEmpty()) out.add(cur.toString().strip());
+        return out;
+    }
+
+    // ---- references ----
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = "(flowgate.instance=default)")
+    void bindDevices(NetDevices d) { devices.set(d); }
+
+    void unbindDevices(NetDevices d) { devices.unset(d); }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = "(flowgate.instance=default)")
+    void bindTracker(ConnTracker t) { ct.setTracker(t); }
+
+    void unbindTracker(ConnTracker t) { ct.unsetTracker(t); }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = CT_HOOKS)
+    void bindConntrackHook(PacketHook h, Map<String, Object> props) {
+        Object name = props.get(CtEngine.HOOK_NAME);
+        if (name instanceof String n) ct.setHook(n, h);
+    }
+
+    void unbindConntrackHook(PacketHook h, Map<String, Object> props) {
+        Object name = props.get(CtEngine.HOOK_NAME);
+        if (name instanceof String n) ct.unsetHook(n, h);
+    }
+
+    // ---- TcService ----
+
+    @Override public TcFilter add(String command) throws TcException { return engine.add(command); }
+    @Override public int delete(String device, int chain, int prio, int handle) { return engine.delete(device, chain, prio, handle); }
+    @Override public List<TcFilter> filters(String device) { return engine.filters(device); }
+    @Override public List<Integer> chains(String device) { return engine.chains(device); }
+    @Override public Map<String, Long> stats() { return engine.stats(); }
+    @Override public Verdict resume(Packet p, int chain) { return engine.resume(p, chain); }
+}

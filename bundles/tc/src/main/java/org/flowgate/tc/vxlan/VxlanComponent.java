@@ -1,0 +1,72 @@
+package org.flowgate.tc.vxlan;
+
+import java.util.Hashtable;
+
+import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.net.MacAddress;
+import org.flowgate.api.netdev.NetDevices;
+import org.flowgate.api.netdev.Port;
+import org.flowgate.api.route.NeighbourTable;
+import org.flowgate.api.route.RoutingTable;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * One vxlan device per configuration of factory PID {@value #PID}: registers the {@link Port}
+ * ({@code flowgate.port.name}) the packet path attaches, and its receive hook at INGRESS.
+ */
+@Component(configurationPid = VxlanComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Designate(ocd = VxlanConfig.class, factory = true)
+public final class VxlanComponent {
+    public static final String PID = "org.flowgate.tc.vxlan";
+
+    @Reference(target = "(flowgate.instance=default)")
+    RoutingTable routes;
+    @Reference(target = "(flowgate.instance=default)")
+    NeighbourTable neighbours;
+    @Reference(target = "(flowgate.instance=default)")
+    NetDevices devices;
+
+    private ServiceRegistration<Port> port;
+    private ServiceRegistration<PacketHook> hook;
+
+    @Activate
+    void activate(BundleContext ctx, VxlanConfig cfg) {
+        if (cfg.name() == null || cfg.name().isBlank()) throw new IllegalArgumentException("vxlan device needs a name");
+        MacAddress mac = cfg.mac().isBlank() ? macFor(cfg.name()) : MacAddress.parse(cfg.mac());
+        VxlanPort p = new VxlanPort(cfg.name(), mac, cfg.mtu(), cfg.dstport(), new Underlay(routes, neighbours, devices));
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(Port.NAME, cfg.name());
+        props.put("flowgate.instance", cfg.instance());
+        port = ctx.registerService(Port.class, p, props);
+        Hashtable<String, Object> hp = new Hashtable<>();
+        hp.put(PacketHook.HOOK, "ingress");
+        hp.put(PacketHook.PRIORITY, VxlanDecapHook.PRIORITY);
+        hp.put("flowgate.instance", cfg.instance());
+        hp.put("flowgate.hook.name", "vxlan-rx-" + cfg.name());
+        hook = ctx.registerService(PacketHook.class, new VxlanDecapHook(p), hp);
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (ServiceRegistration<?> r : new ServiceRegistration<?>[] {hook, port}) {
+            try {
+                if (r != null) r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // bundle stopping
+            }
+        }
+    }
+
+    /** A locally administered MAC from the name. */
+    static MacAddress macFor(String name) {
+        long h = name.hashCode() & 0xFFFF_FFFFL;
+        return new MacAddress(0x02_00_00_00_00_00L | (h & 0xFF_FFFF_FFFFL));
+    }
+}
