@@ -112,6 +112,36 @@ class PacketPathNatTest {
     }
 
     @Test
+    void portForwardToTheRoutersAddressIsRoutedToTheInsideHost() {
+        // nft "tcp dport 8080 dnat to 10.0.1.2:80" in a nat chain at prerouting priority -100:
+        // the DNAT happens before routing, so a packet for the router itself is forwarded
+        NatRange fwd = new NatRange(NatRange.Kind.DNAT, H1_IP, H1_IP, 80, 80, false);
+        router.hooks().addService((hook, p) -> {
+            boolean first = p.conn() instanceof ConnEntry e && !e.isConfirmed();
+            if (first && p.hasPorts() && p.dstPort() == 8080 && !ct.bindNat(p, fwd)) return Verdict.DROP;
+            return Verdict.ACCEPT;
+        }, Map.of(PacketHook.HOOK, "prerouting", PacketHook.PRIORITY, PacketHook.PRIORITY_NAT_DST));
+
+        v1.inject(frame(R1, H2, ip(H2_IP, R1_IP, Packet.PROTO_TCP, tcp(33000, 8080, 1, 0, SYN, 1000))));
+        List<byte[]> in = v0.take();
+        assertEquals(1, in.size(), "forwarded to h1");
+        byte[] i = ipOf(in.get(0));
+        verifyChecksums(i, false);
+        assertEquals(H1_IP, IpAddress.of(Arrays.copyOfRange(i, 16, 20)));
+        assertEquals(80, get16(i, 22));
+        assertEquals(H2_IP, IpAddress.of(Arrays.copyOfRange(i, 12, 16)), "only the destination changes");
+
+        v0.inject(frame(R0, H1, ip(H1_IP, H2_IP, Packet.PROTO_TCP, tcp(80, 33000, 500, 2, SYN | ACK, 1000))));
+        List<byte[]> out = v1.take();
+        assertEquals(1, out.size());
+        byte[] o = ipOf(out.get(0));
+        verifyChecksums(o, false);
+        assertEquals(R1_IP, IpAddress.of(Arrays.copyOfRange(o, 12, 16)), "the reply comes from the forwarded address");
+        assertEquals(8080, get16(o, 20));
+        assertEquals("SYN_RECV", ct.find(0, FiveTuple.of(H2_IP, 33000, R1_IP, 8080, Packet.PROTO_TCP)).protoState());
+    }
+
+    @Test
     void notrackedPacketsAreNeitherTrackedNorNatted() {
         // a notrack rule at raw priority (-300) before conntrack
         router.hooks().addService((hook, p) -> {
