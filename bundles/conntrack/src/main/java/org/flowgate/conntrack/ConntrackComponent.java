@@ -51,6 +51,7 @@ public final class ConntrackComponent implements ConnTracker {
     void activate(BundleContext ctx, ConntrackConfig cfg) {
         buckets = cfg.buckets();
         Conntrack c = new Conntrack(cfg.buckets(), cfg.max(), timeouts(cfg), cfg.event__queue__size(), CtClock.SYSTEM);
+        c.setVerifyChecksums(cfg.checksum());
         synchronized (listeners) {
             for (ConntrackListener l : listeners) c.addListener(l);
             ct = c;
@@ -66,6 +67,7 @@ public final class ConntrackComponent implements ConnTracker {
         Conntrack c = ct;
         c.setTimeouts(timeouts(cfg));
         c.setMax(cfg.max());
+        c.setVerifyChecksums(cfg.checksum());
         gc.configure(cfg.gc__interval__ms(), cfg.gc__full__scan__ms());
         if (cfg.buckets() != buckets) LOG.warn("conntrack buckets change to {} takes effect on restart", cfg.buckets());
     }

@@ -17,6 +17,10 @@ public @interface ConntrackConfig {
     @AttributeDefinition(name = "buckets", description = "Hash buckets (rounded up to a power of two); read at start only (nf_conntrack_buckets)", min = "16")
     int buckets() default 65536;
 
+    @AttributeDefinition(name = "checksum", description = "Verify TCP/UDP/ICMP checksums of received packets; bad ones are ct state invalid. "
+            + "Off by default (Linux: on, but there the NIC has usually verified them already; a veth peer with TX checksum offload hands over partial checksums)")
+    boolean checksum() default false;
+
     @AttributeDefinition(name = "tcp_timeout_syn_sent") long tcp__timeout__syn__sent() default 120;
     @AttributeDefinition(name = "tcp_timeout_syn_recv") long tcp__timeout__syn__recv() default 60;
     @AttributeDefinition(name = "tcp_timeout_established") long tcp__timeout__established() default 432000;

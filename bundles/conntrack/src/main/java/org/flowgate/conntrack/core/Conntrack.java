@@ -54,6 +54,7 @@ public final class Conntrack implements ConnTracker, AutoCloseable {
     private final FragmentTracker fragments = new FragmentTracker(4096, 30_000_000_000L);
     private volatile Timeouts timeouts;
     private volatile int max;
+    private volatile boolean verifyChecksums;
 
     public Conntrack(int buckets, int max, Timeouts timeouts, int eventQueueSize, CtClock clock) {
         this.clock = clock;
@@ -72,6 +73,9 @@ public final class Conntrack implements ConnTracker, AutoCloseable {
     public void setTimeouts(Timeouts t) { timeouts = t; }
 
     public void setMax(int m) { max = m; }
+
+    /** Linux's {@code nf_conntrack_checksum}: verify transport checksums of received packets. */
+    public void setVerifyChecksums(boolean v) { verifyChecksums = v; }
 
     public CtTable table() { return table; }
 
@@ -95,8 +99,18 @@ public final class Conntrack implements ConnTracker, AutoCloseable {
      *
      * @return false to drop the packet (table full and nothing to evict)
      */
-    public boolean track(Packet p) {
+    public boolean track(Packet p) { return track(p, false); }
+
+    /**
+     * @param received the packet came from a device (prerouting), not from the router itself:
+     *                 its transport checksum is verified when so configured
+     */
+    public boolean track(Packet p, boolean received) {
         if (p.ctState() == CtState.UNTRACKED || p.conn() != null || p.ipVersion() == 0) return true;
+        if (received && verifyChecksums && !p.hasFlag(Packet.F_FRAGMENT) && !L4Checksum.ok(p)) {
+            stats.error.increment();
+            return invalid(p);
+        }
         Scratch s = scratch.get();
         FiveTuple key = s.key;
         int zone = p.ctZone();

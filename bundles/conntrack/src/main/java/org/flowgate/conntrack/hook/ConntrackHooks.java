@@ -33,7 +33,7 @@ public final class ConntrackHooks {
     static final class Track implements PacketHook {
         private final Conntrack ct;
         Track(Conntrack ct) { this.ct = ct; }
-        @Override public Verdict process(Hook hook, Packet p) { return ct.track(p) ? Verdict.ACCEPT : Verdict.DROP; }
+        @Override public Verdict process(Hook hook, Packet p) { return ct.track(p, hook == Hook.PREROUTING) ? Verdict.ACCEPT : Verdict.DROP; }
         @Override public String toString() { return "conntrack"; }
     }
 

@@ -195,6 +195,34 @@ class UdpIcmpTrackingTest {
     }
 
     @Test
+    void badChecksumsAreInvalidWhenVerificationIsOn() {
+        byte[] good = ip(A, B, Packet.PROTO_UDP, udpSegment(5000, 53));
+        byte[] bad = good.clone();
+        bad[bad.length - 1] ^= 1;
+        Packet off = packet(bad);
+        assertTrue(r.ct.track(off, true));
+        assertEquals(CtState.NEW, off.ctState(), "verification is off by default");
+        r = new Router();
+        r.ct.setVerifyChecksums(true);
+        Packet p = packet(bad);
+        assertTrue(r.ct.track(p, true));
+        assertEquals(CtState.INVALID, p.ctState());
+        Packet local = packet(bad);
+        assertTrue(r.ct.track(local, false), "the router's own packets are not verified");
+        Packet ok = packet(good);
+        assertTrue(r.ct.track(ok, true));
+        assertEquals(CtState.NEW, ok.ctState());
+        Packet noSum = packet(ip(A, B, Packet.PROTO_UDP, udpSegment(5001, 53), true));
+        assertTrue(r.ct.track(noSum, true));
+        assertEquals(CtState.NEW, noSum.ctState(), "IPv4 UDP without checksum is fine");
+        byte[] tcpBad = ip(A, B, Packet.PROTO_TCP, org.flowgate.conntrack.testing.Frames.tcp(1, 2, 3, 0, org.flowgate.conntrack.testing.Frames.SYN, 100));
+        tcpBad[36] ^= 0x10;
+        Packet t = packet(tcpBad);
+        assertTrue(r.ct.track(t, true));
+        assertEquals(CtState.INVALID, t.ctState());
+    }
+
+    @Test
     void laterFragmentsAreInvalidWithoutReassembly() {
         byte[] b = ip(A, B, Packet.PROTO_UDP, org.flowgate.conntrack.testing.Frames.udp(5000, 53, new byte[16]));
         b[6] = 0; b[7] = 10; // fragment offset 80 bytes
