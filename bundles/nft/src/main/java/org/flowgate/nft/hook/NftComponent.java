@@ -36,7 +36,6 @@ public class NftComponent implements Ruleset {
 
     private final NftEngine engine = new NftEngine();
     private ServiceHookRegistrar registrar;
-    private String loadedFile = "";
 
     @Activate
     void activate(BundleContext context, NftConfig config) {
@@ -45,9 +44,10 @@ public class NftComponent implements Ruleset {
         loadConfigured(config);
     }
 
+    /** Any change of the configuration (even a touch of its .cfg file) reloads the file. */
     @Modified
     void modified(NftConfig config) {
-        if (!config.file().equals(loadedFile)) loadConfigured(config);
+        loadConfigured(config);
     }
 
     @Deactivate
@@ -58,7 +58,6 @@ public class NftComponent implements Ruleset {
 
     private void loadConfigured(NftConfig config) {
         String file = config.file().trim();
-        loadedFile = config.file();
         if (file.isEmpty()) return;
         try {
             engine.load(Files.readString(Path.of(file)), file);
@@ -82,7 +81,8 @@ public class NftComponent implements Ruleset {
     @Override
     public String execute(String text, String source) throws RulesetException { return engine.execute(text, source); }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = "(flowgate.instance=default)")
     void setConnTracker(ConnTracker ct) { engine.services().connTracker = ct; }
 
     void unsetConnTracker(ConnTracker ct) {
@@ -98,7 +98,8 @@ public class NftComponent implements Ruleset {
 
     private volatile FlowTableService flowTables;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = "(flowgate.instance=default)")
     void setFlowTableService(FlowTableService fts) {
         flowTables = fts;
         engine.setFlowTableService(fts);
