@@ -151,6 +151,10 @@ class PacketParseTest {
         assertTrue(first.hasFlag(Packet.F_FRAGMENT));
         assertFalse(first.hasFlag(Packet.F_LATER_FRAGMENT));
         assertEquals(1, first.srcPort());
+        assertTrue(first.hasPorts(), "the UDP length covers the whole datagram, not this fragment");
+        byte[] shortUdp = udp4(S, D, 1, 2, new byte[16]);
+        shortUdp[5] = 100;
+        assertEquals(DropReason.MALFORMED_L4, parse(eth(B, A, 0x0800, ipv4(S, D, 17, 64, shortUdp))), "unfragmented: must fit");
 
         Packet later = packet(eth(B, A, 0x0800, ipv4(S, D, 17, 64, 3, 1, new byte[0], new byte[16])));
         assertNull(later.parse());

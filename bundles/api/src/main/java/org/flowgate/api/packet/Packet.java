@@ -484,7 +484,8 @@ public final class Packet {
             case PROTO_UDP -> {
                 if (avail < 8) return DropReason.MALFORMED_L4;
                 int ulen = u16(p + 4);
-                if (ulen < 8 || ulen > avail) return DropReason.MALFORMED_L4;
+                // a first fragment carries only part of the datagram the length covers
+                if (ulen < 8 || (ulen > avail && (flags & F_FRAGMENT) == 0)) return DropReason.MALFORMED_L4;
             }
             case PROTO_ICMP, PROTO_ICMPV6 -> {
                 if (avail < 8) return DropReason.MALFORMED_L4;
