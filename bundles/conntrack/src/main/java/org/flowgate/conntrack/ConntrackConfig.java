@@ -15,7 +15,7 @@ public @interface ConntrackConfig {
     int max() default 262144;
 
     @AttributeDefinition(name = "buckets", description = "Hash buckets (rounded up to a power of two); read at start only (nf_conntrack_buckets)", min = "16")
-    int buckets() default 65536;
+    int buckets() default 262144;
 
     @AttributeDefinition(name = "checksum", description = "Verify TCP/UDP/ICMP checksums of received packets; bad ones are ct state invalid. "
             + "Off by default (Linux: on, but there the NIC has usually verified them already; a veth peer with TX checksum offload hands over partial checksums)")
