@@ -2,6 +2,7 @@
 # Runs the flow table benchmarks with the test classpath (JMH 1.37).
 #   bundles/flowtable/bench.sh                 all FastPathBench cases (1 / 10k / 1M flows)
 #   bundles/flowtable/bench.sh -p flows=10000  any JMH options (e.g. -prof gc)
+#   bundles/flowtable/bench.sh RouterBench     classic path vs fast path in the same router
 #   bundles/flowtable/bench.sh memory [N]      heap per flow at N flows (default 1M)
 set -e
 cd "$(dirname "$0")/../.."
@@ -12,4 +13,9 @@ if [ "$1" = memory ]; then
   shift
   exec "$JAVA" -Xmx4g -XX:+UseParallelGC -cp "$CP" org.flowgate.flowtable.bench.FlowMemory "$@"
 fi
-exec "$JAVA" -cp "$CP" org.openjdk.jmh.Main org.flowgate.flowtable.bench.FastPathBench "$@"
+# first argument: a benchmark class (FastPathBench, RouterBench) or JMH options for FastPathBench
+case "$1" in
+  *Bench) B="org.flowgate.flowtable.bench.$1"; shift ;;
+  *) B=org.flowgate.flowtable.bench.FastPathBench ;;
+esac
+exec "$JAVA" -cp "$CP" org.openjdk.jmh.Main "$B" "$@"

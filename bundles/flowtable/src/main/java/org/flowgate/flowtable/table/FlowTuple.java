@@ -95,10 +95,15 @@ public final class FlowTuple {
         return o.matches(hash, family, srcHi, srcLo, dstHi, dstLo, proto, srcPort, dstPort, inIfIndex, inVlan);
     }
 
-    /** Counts one forwarded packet of {@code len} bytes (IP length, as Linux's flow counters). */
+    /**
+     * Counts one forwarded packet of {@code len} bytes (IP length, as Linux's flow counters).
+     * Plain (opaque) increments, no atomic instruction: a direction is keyed by its ingress device
+     * and a port delivers on one thread (or fans out by flow hash), so each direction has a single
+     * writer; readers see a recent value.
+     */
     public void count(int len) {
-        PACKETS.getAndAdd(this, 1L);
-        BYTES.getAndAdd(this, (long) len);
+        PACKETS.setOpaque(this, (long) PACKETS.getOpaque(this) + 1);
+        BYTES.setOpaque(this, (long) BYTES.getOpaque(this) + len);
     }
 
     public long packets() { return packets; }

@@ -42,7 +42,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = { "-Xmx4g", "-XX:+UseParallelGC" })
+@Fork(value = 1, jvmArgsAppend = { "-Xmx4g", "-XX:+UseParallelGC", "-XX:+UseTransparentHugePages" })
 public class FastPathBench {
     static final int FRAME = 60;
 

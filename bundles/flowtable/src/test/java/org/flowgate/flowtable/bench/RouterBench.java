@@ -1,0 +1,192 @@
+package org.flowgate.flowtable.bench;
+
+import java.util.concurrent.TimeUnit;
+
+import org.flowgate.api.net.IpAddress;
+import org.flowgate.api.net.IpPrefix;
+import org.flowgate.api.net.MacAddress;
+import org.flowgate.api.netdev.Port;
+import org.flowgate.api.netdev.PortReceiver;
+import org.flowgate.api.packet.Packet;
+import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.conntrack.core.Conntrack;
+import org.flowgate.conntrack.hook.ConntrackHooks;
+import org.flowgate.conntrack.proto.Timeouts;
+import org.flowgate.conntrack.table.CtClock;
+import org.flowgate.flowtable.service.FlowTableManager;
+import org.flowgate.flowtable.service.Settings;
+import org.flowgate.flowtable.support.Frames;
+import org.flowgate.nft.engine.NftEngine;
+import org.flowgate.packet.router.Router;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Classic path vs fast path in the same router, side by side: {@code bundles/packet}'s path with
+ * conntrack, the nft ruleset (a forward-chain rule and masquerade on v1) and routing, against the
+ * same router whose ruleset adds the flows to a flow table ({@code flow add @ft}) so they are
+ * forwarded at ingress. Virtual ports: a frame is handed to the router's receiver on v0 and the
+ * forwarded frame is counted by v1's {@code send}. 64-byte frames (60 without FCS) of UDP flows
+ * h1 10.0.1.2 -> h2 10.0.2.2, established (a reply seen) during setup. One operation = one frame.
+ *
+ * <p>Run: {@code bundles/flowtable/bench.sh RouterBench}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = { "-Xmx6g", "-XX:+UseParallelGC", "-XX:+UseTransparentHugePages" })
+public class RouterBench {
+    static final int FRAME = 60;
+    static final long R0 = 0x02_00_00_00_00_01L, R1 = 0x02_00_00_00_01_01L, H1 = 0x02_00_00_00_00_02L, H2 = 0x02_00_00_00_01_02L;
+
+    @Param({ "classic", "fast" })
+    public String path;
+
+    @Param({ "1", "10000", "1000000" })
+    public int flows;
+
+    private Router router;
+    private Conntrack ct;
+    private FlowTableManager flowTables;
+    private BenchPort v0, v1;
+    private byte[] frames;
+    private final Packet packet = new Packet();
+    private int next, stride;
+
+    /** A port whose receiver the benchmark calls directly and whose sends are only counted. */
+    static final class BenchPort implements Port {
+        final String name;
+        final long mac;
+        PortReceiver receiver;
+        long sent;
+
+        BenchPort(String name, long mac) { this.name = name; this.mac = mac; }
+
+        @Override public String name() { return name; }
+        @Override public MacAddress mac() { return new MacAddress(mac); }
+        @Override public int mtu() { return 1500; }
+        @Override public boolean isLinkUp() { return true; }
+        @Override public void start(PortReceiver r) { receiver = r; }
+        @Override public void stop() { receiver = null; }
+        @Override public boolean send(Packet p) { sent++; return true; }
+        @Override public void flush() {}
+    }
+
+    @Setup(Level.Trial)
+    public void setup() throws Exception {
+        router = new Router();
+        v0 = new BenchPort("v0", R0);
+        v1 = new BenchPort("v1", R1);
+        router.attach(v0);
+        router.attach(v1);
+        router.devices().addAddress("v0", IpPrefix.parse("10.0.1.1/24"));
+        router.devices().addAddress("v1", IpPrefix.parse("10.0.2.1/24"));
+        router.neighbours().addStatic(IpAddress.parse("10.0.1.2"), "v0", new MacAddress(H1));
+        router.neighbours().addStatic(IpAddress.parse("10.0.2.2"), "v1", new MacAddress(H2));
+        int buckets = Integer.highestOneBit(Math.max(1024, flows)) * 2;
+        ct = new Conntrack(buckets, flows * 2 + 1024, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
+        for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
+        flowTables = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(),
+                new Settings(30, 10, 16384, Math.max(16, flows)), (hook, props) -> {
+                    router.hooks().addService(hook, props);
+                    return () -> router.hooks().remove(hook);
+                });
+        NftEngine nft = new NftEngine();
+        nft.services().connTracker = ct;
+        nft.setRegistrar(new NftHooks(nft, router));
+        nft.setFlowTableService(flowTables);
+        boolean fast = path.equals("fast");
+        nft.load("table inet x {\n"
+                + (fast ? " flowtable ft { hook ingress priority 0; devices = { v0, v1 }; counter; }\n" : "")
+                + " chain y { type filter hook forward priority 0; policy accept;\n"
+                + "  meta l4proto udp " + (fast ? "flow add @ft " : "") + "counter\n }\n}\n"
+                + "table ip nat { chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+                + "  oifname \"v1\" masquerade\n } }\n", "bench.nft");
+
+        frames = new byte[flows * FRAME];
+        Packet p = packet;
+        for (int i = 0; i < flows; i++) {
+            byte[] out = frame(R0, H1, "10.0.1.2", sport(i), "10.0.2.2", dport(i));
+            System.arraycopy(out, 0, frames, i * FRAME, FRAME);
+            inject(v0, p, out);
+            var e = ct.find(0, FiveTuple.of(IpAddress.parse("10.0.1.2"), sport(i), IpAddress.parse("10.0.2.2"), dport(i), Frames.UDP));
+            if (e == null) throw new IllegalStateException("flow " + i + " not tracked");
+            inject(v1, p, frame(R1, H2, "10.0.2.2", dport(i), "10.0.2.1", e.reply().dstPort));
+            inject(v0, p, out); // established now: the ruleset offers it
+        }
+        if (fast && flowTables.table("inet", "x", "ft").count() != flows)
+            throw new IllegalStateException(flowTables.table("inet", "x", "ft").count() + " flows offloaded, wanted " + flows);
+        if (v1.sent != 2L * flows || v0.sent != flows) throw new IllegalStateException("forwarded " + v1.sent + "/" + v0.sent);
+        stride = flows == 1 ? 0 : 1_000_003 % flows == 0 ? 1 : 1_000_003;
+    }
+
+    private static int sport(int i) { return 1024 + i % 60000; }
+
+    private static int dport(int i) { return 5001 + i / 60000; }
+
+    private static byte[] frame(long dst, long src, String from, int sport, String to, int dport) {
+        Frames f = Frames.tcp(dst, src, from, sport, to, dport).udp();
+        f.payload = FRAME - 14 - 20 - 8;
+        return f.build();
+    }
+
+    private static void inject(BenchPort port, Packet p, byte[] frame) {
+        p.setFrame(frame, 0, frame.length);
+        port.receiver.receive(p);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        long expected = 2L * flows;
+        if (v1.sent <= expected) throw new IllegalStateException("nothing forwarded during the run");
+        flowTables.stop();
+        router.close();
+        ct.close();
+    }
+
+    @Benchmark
+    public void forward() {
+        int i = next;
+        next = (int) ((i + (long) stride) % flows);
+        Packet p = packet;
+        p.setFrame(frames, i * FRAME, FRAME);
+        v0.receiver.receive(p);
+    }
+
+    /** The nft hook points as PacketHooks in the router (what the nft DS component does with services). */
+    record NftHooks(NftEngine nft, Router router, java.util.Map<NftEngine.HookKey, org.flowgate.api.hook.PacketHook> registered)
+            implements NftEngine.HookRegistrar {
+        NftHooks(NftEngine nft, Router router) { this(nft, router, new java.util.HashMap<>()); }
+
+        @Override
+        public void ensure(java.util.Set<NftEngine.HookKey> points) {
+            for (NftEngine.HookKey k : points) registered.computeIfAbsent(k, key -> {
+                org.flowgate.api.hook.PacketHook h = (hook, p) -> nft.process(key.hook(), key.priority(), p);
+                router.hooks().add(h, key.priority(), key.hook());
+                return h;
+            });
+        }
+
+        @Override
+        public void retainOnly(java.util.Set<NftEngine.HookKey> points) {
+            registered.entrySet().removeIf(e -> {
+                if (points.contains(e.getKey())) return false;
+                router.hooks().remove(e.getValue());
+                return true;
+            });
+        }
+    }
+}
