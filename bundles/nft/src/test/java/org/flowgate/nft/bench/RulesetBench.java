@@ -51,7 +51,7 @@ public class RulesetBench {
         chain = new NftEngine();
         chain.load(sb.toString(), "bench");
         packet = Frames.tcp4("192.0.2.1", "198.51.100.1", 40000, 443, 0x10);
-        packet.setInDevice(new BenchDevice("lan0", 2));
+        packet.setInDevice(org.flowgate.nft.BenchDevices.device("lan0", 2));
 
         StringBuilder s = new StringBuilder("table ip t {\n set big { type ipv4_addr; elements = { ");
         for (int i = 0; i < 10_000; i++) s.append(i == 0 ? "" : ", ").append("10.").append(i >> 8).append('.').append(i & 255).append(".1");
