@@ -3,7 +3,7 @@ package org.flowgate.api.flowtable;
 import java.util.Map;
 
 /**
- * Counters of one flow table.
+ * Counters of one flow table; the maps keep the order the table lists its reasons in.
  *
  * @param hits        packets forwarded by the fast path
  * @param misses      IP packets on the table's devices with no flow
@@ -15,7 +15,7 @@ import java.util.Map;
 public record FlowTableStats(long hits, long misses, Map<String, Long> handedBack, long added, long removed,
         Map<String, Long> gcEvictions) {
     public FlowTableStats {
-        handedBack = Map.copyOf(handedBack);
-        gcEvictions = Map.copyOf(gcEvictions);
+        handedBack = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(handedBack));
+        gcEvictions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(gcEvictions));
     }
 }

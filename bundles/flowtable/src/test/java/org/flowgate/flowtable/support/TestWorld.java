@@ -81,6 +81,9 @@ public final class TestWorld implements Environment {
         return p;
     }
 
+    /** Offers a packet to any flow table. */
+    public static void offer(org.flowgate.api.flowtable.FlowTable t, Packet p) { t.offer(p); }
+
     /** A frame arriving on {@code in}, parsed, as the packet path gives it to the ingress hook. */
     public Packet arriving(Frames f, NetDevice in) {
         Packet p = f.packet();
