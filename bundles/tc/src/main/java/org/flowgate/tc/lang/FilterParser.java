@@ -65,7 +65,7 @@ public final class FilterParser {
                 case "dev" -> dev = w.next("device name");
                 case "ingress" -> ingress = true;
                 case "egress", "root", "parent", "block" -> throw w.errorLast("only the ingress block of a device is supported");
-                case "prio", "pref", "priority" -> prio = (int) w.number("priority", 1, 0xFFFF);
+                case "prio", "pref", "priority" -> prio = (int) w.number("priority", 0, 0xFFFF); // 0: automatic
                 case "handle" -> handle = (int) w.number("handle", 1, 0xFFFF_FFFFL);
                 case "chain" -> chain = (int) w.number("chain index", 0, Act.MAX_CHAIN);
                 case "protocol", "proto" -> {
