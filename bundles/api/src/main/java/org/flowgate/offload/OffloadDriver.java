@@ -1,22 +1,44 @@
 package org.flowgate.offload;
 
+import java.util.Set;
+
+import org.flowgate.api.flowtable.FlowTableSpec;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * What a NIC vendor implements to take flows off the software path. Register as an OSGi
- * service; calls come from the offload work queue, never from the packet path.
+ * What a NIC vendor implements to take flows off the software path, as a Linux driver's
+ * {@code ndo_setup_tc(TC_SETUP_FT)}: register it as an OSGi service (property
+ * {@code flowgate.instance}, default {@code "default"}); the offload manager binds it to every flow
+ * table declared with {@code flags offload} whose devices it can offload, and sends that table's
+ * flows to the returned {@link FlowBlock}.
+ * <p>
+ * Calls come from the manager's work queue threads, never from the packet path. A driver may come
+ * and go at any time: when its service goes away the manager moves its flows back to software
+ * (the driver must stop forwarding them in hardware by the time {@link FlowBlock#unbind()} returns).
  */
 @ConsumerType
 public interface OffloadDriver {
+    /** Service property listing the device names a driver offloads (informative; {@link #devices()} decides). */
+    String DEVICES = "flowgate.offload.devices";
+
+    /** A short name for commands and logs ({@code offload:drivers}). */
     String name();
 
-    /** Whether flows entering or leaving this device can be offloaded. */
-    boolean canOffload(String device);
+    /** The devices (netdev names, as {@code NetDevice.name()}) this driver can forward between. */
+    Set<String> devices();
 
-    /** Installs a flow; throws {@link OffloadException} when refused (capacity, unsupported). */
-    void add(FlowRule rule) throws OffloadException;
+    /**
+     * Whether packets arriving on {@code device} can be matched by this driver, or leaving by it
+     * be sent. A flow direction is offered only when both its in and out devices pass.
+     */
+    default boolean canOffload(String device) { return devices().contains(device); }
 
-    void del(FlowRule rule);
-
-    FlowStats stats(FlowRule rule);
+    /**
+     * Binds to one flow table (an nft {@code flowtable} with {@code flags offload}, or later a ct
+     * zone's table): returns the callback block that receives its flows, or null when this driver
+     * will not serve the table.
+     *
+     * @throws OffloadException when the driver cannot bind now (the table stays in software)
+     */
+    FlowBlock bind(FlowTableSpec table) throws OffloadException;
 }

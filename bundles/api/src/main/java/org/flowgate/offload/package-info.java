@@ -1,4 +1,8 @@
-/** The offload driver SPI that NIC vendors implement. */
+/**
+ * The offload driver SPI that NIC vendors implement: an {@link org.flowgate.offload.OffloadDriver}
+ * service binds to flow tables and returns a {@link org.flowgate.offload.FlowBlock} that receives
+ * {@link org.flowgate.offload.FlowRule}s (add, del, stats).
+ */
 @Export
 @Version("1.0.0")
 package org.flowgate.offload;

@@ -34,4 +34,16 @@ public interface FlowTable {
     boolean delete(FlowEntry flow);
 
     FlowTableStats stats();
+
+    /**
+     * Accounts packets a hardware offload driver forwarded for one direction of {@code flow} since
+     * the last call, and marks the flow used now, as Linux's {@code flow_offload_refresh} after a
+     * stats pull: a flow busy in hardware is not aged out by the software garbage collector.
+     * Called by the offload manager's threads, never on the packet path. The default (a table that
+     * does not support offload) does nothing.
+     *
+     * @param packets packets forwarded in hardware since the last call (a delta, &gt;= 0)
+     * @param bytes   their bytes
+     */
+    default void hardwareUsed(FlowEntry flow, int direction, long packets, long bytes) {}
 }
