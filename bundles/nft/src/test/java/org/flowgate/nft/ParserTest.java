@@ -99,6 +99,19 @@ class ParserTest {
     }
 
     @Test
+    void includeGlobsInNameOrder(@TempDir Path dir) throws Exception {
+        Path d = Files.createDirectories(dir.resolve("nftables.d"));
+        Files.writeString(d.resolve("20-rules.nft"), "add rule ip t c udp dport 2 accept\n");
+        Files.writeString(d.resolve("10-table.nft"), "table ip t {\n chain c {\n  udp dport 1 accept\n }\n}\n");
+        Files.writeString(d.resolve("README"), "not nft\n");
+        Path main = dir.resolve("main.nft");
+        Files.writeString(main, "include \"nftables.d/*.nft\"\ninclude \"nftables.d/*.none\"\n");
+        NftEngine e = new NftEngine();
+        e.load(Files.readString(main), main.toString());
+        assertTrue(e.list().contains("udp dport 1 accept\n\t\tudp dport 2 accept"), e.list());
+    }
+
+    @Test
     void commandsEditTheRunningRulesetWithHandles() throws Exception {
         NftEngine e = new NftEngine();
         e.load("table ip t {\n set s { type ipv4_addr; }\n chain c {\n  ip saddr @s drop\n }\n}\n", "a.nft");

@@ -136,14 +136,29 @@ public final class NftEngine implements Ruleset {
         return keys;
     }
 
-    /** {@code include "x"}: relative to the including file's directory, as nft resolves it. */
-    static String[] include(String path, String from) throws IOException {
+    /**
+     * {@code include "x"}: relative to the including file's directory, as nft resolves it; a name
+     * with {@code *?[} is a glob over one directory, matched files included in name order.
+     */
+    static List<String[]> include(String path, String from) throws IOException {
         Path p = Path.of(path);
         if (!p.isAbsolute()) {
             Path parent = from == null ? null : Path.of(from).toAbsolutePath().getParent();
             if (parent != null) p = parent.resolve(p);
         }
-        return new String[] {p.toString(), Files.readString(p)};
+        String name = p.getFileName() == null ? "" : p.getFileName().toString();
+        List<String[]> out = new ArrayList<>();
+        if (name.indexOf('*') < 0 && name.indexOf('?') < 0 && name.indexOf('[') < 0) {
+            out.add(new String[] {p.toString(), Files.readString(p)});
+            return out;
+        }
+        List<Path> matches = new ArrayList<>();
+        try (var dir = Files.newDirectoryStream(p.getParent(), name)) {
+            for (Path m : dir) if (Files.isRegularFile(m)) matches.add(m);
+        }
+        matches.sort(null);
+        for (Path m : matches) out.add(new String[] {m.toString(), Files.readString(m)});
+        return out;
     }
 
     /** The counters of what statements could not do, for the shell. */

@@ -33,8 +33,8 @@ import org.flowgate.nft.model.Val;
 public final class Parser {
     /** Reads an included file; {@code from} is the source that names it. */
     public interface Includer {
-        /** @return {resolved source name, text} */
-        String[] read(String path, String from) throws java.io.IOException;
+        /** @return {resolved source name, text} per file, in include order (a glob may match several or none) */
+        List<String[]> read(String path, String from) throws java.io.IOException;
     }
 
     private static final Set<String> FAMILIES = Set.of("ip", "ip6", "inet");
@@ -172,18 +172,22 @@ public final class Parser {
         Token path = next();
         if (path.kind() != Kind.STRING) throw err(path, "expected a quoted file name");
         if (includer == null) throw err(path, "include is not available here");
-        String[] file;
+        List<String[]> files;
         try {
-            file = includer.read(path.text(), path.source());
+            files = includer.read(path.text(), path.source());
         } catch (java.io.IOException e) {
             throw err(path, "cannot read include file: " + e.getMessage());
         }
         endOfStatement();
-        // the caller ends the include statement: give it a separator before the included tokens
-        List<Token> tokens = new ArrayList<>();
-        tokens.add(new Token(Kind.NEWLINE, "\n", path.source(), path.line(), path.column()));
-        tokens.addAll(Lexer.lex(file[1], file[0]));
-        ts.splice(tokens, path);
+        // spliced last file first: the stream is a stack
+        for (int i = files.size() - 1; i >= 0; i--) {
+            // the caller ends the include statement: give it a separator before the included tokens
+            List<Token> tokens = new ArrayList<>();
+            tokens.add(new Token(Kind.NEWLINE, "\n", path.source(), path.line(), path.column()));
+            tokens.addAll(Lexer.lex(files.get(i)[1], files.get(i)[0]));
+            ts.splice(tokens, path);
+        }
+        if (files.isEmpty()) ts.splice(List.of(new Token(Kind.NEWLINE, "\n", path.source(), path.line(), path.column())), path);
     }
 
     private void define() throws RulesetException {
