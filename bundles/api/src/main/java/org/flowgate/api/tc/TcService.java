@@ -40,6 +40,9 @@ public interface TcService {
      */
     List<Integer> chains(String device);
 
+    /** The connections in the ct zones' flow tables, with their ct metadata. */
+    List<CtFlow> ctFlows();
+
     /** Counters: packets classified, verdicts, drops by reason. */
     java.util.Map<String, Long> stats();
 

@@ -18,6 +18,8 @@ import org.flowgate.api.tuple.FiveTuple;
  * {@code flowgate.hook.name}: {@code conntrack} (find or create the entry, in
  * {@link Packet#ctZone()}), {@code nat-dst} / {@code nat-src} (apply the entry's NAT) and
  * {@code conntrack-confirm} (insert a new entry). The component binds them by that property.
+ * Established connections move to the zone's flow table ({@link CtFlowTables}); a packet found
+ * there skips conntrack.
  */
 public final class CtEngine {
     /** Service property naming a conntrack hook, and the names this adapter binds. */
@@ -29,7 +31,7 @@ public final class CtEngine {
 
     private volatile PacketHook track, natDst, natSrc, confirm;
     private volatile ConnTracker tracker;
-    private volatile ZoneFlowTables zoneTables = ZoneFlowTables.NONE;
+    private volatile CtFlowTables flowTables;
     private final ThreadLocal<FiveTuple> key = ThreadLocal.withInitial(FiveTuple::new);
 
     public void setHook(String name, PacketHook h) {
@@ -57,9 +59,10 @@ public final class CtEngine {
 
     public void unsetTracker(ConnTracker t) { if (tracker == t) tracker = null; }
 
-    public void setZoneTables(ZoneFlowTables z) { zoneTables = z == null ? ZoneFlowTables.NONE : z; }
+    /** The per-zone flow tables (null: none, every packet goes through conntrack). */
+    public void setFlowTables(CtFlowTables t) { flowTables = t; }
 
-    public ZoneFlowTables zoneTables() { return zoneTables; }
+    public CtFlowTables flowTables() { return flowTables; }
 
     public boolean available() { return track != null && confirm != null && natDst != null && natSrc != null && tracker != null; }
 
@@ -85,8 +88,11 @@ public final class CtEngine {
             clear(p);
             p.setCtZone(zone);
         }
+        CtFlowTables ft = flowTables;
+        boolean fromTable = false;
         if (p.conn() == null && p.ctState() != CtState.UNTRACKED) {
-            if (t.process(Hook.PREROUTING, p) == Verdict.DROP) return DROP;
+            fromTable = ft != null && ft.lookup(zone, p);
+            if (!fromTable && t.process(Hook.PREROUTING, p) == Verdict.DROP) return DROP;
         }
         if (!(p.conn() instanceof ConnEntry e)) return OK; // invalid or untracked: nothing to commit
         if (commit && range != null && !e.isConfirmed() && p.ctDirection() == 0 && !ct.bindNat(p, range)) return NAT_FAILED;
@@ -95,7 +101,7 @@ public final class CtEngine {
             ns.process(Hook.POSTROUTING, p);
         }
         if (commit && !e.isConfirmed() && c.process(Hook.POSTROUTING, p) == Verdict.DROP) return DROP;
-        if (commit || (p.conn() instanceof ConnEntry ce && ce.isConfirmed())) zoneTables.offer(zone, p);
+        if (ft != null && !fromTable) ft.offer(zone, p);
         return OK;
     }
 

@@ -7,17 +7,21 @@ import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.hook.Verdict;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.packet.Packet;
+import org.flowgate.api.tc.CtFlow;
 import org.flowgate.api.tc.TcException;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tc.TcService;
 import org.flowgate.tc.action.Devices;
 import org.flowgate.tc.ct.CtEngine;
+import org.flowgate.tc.ct.CtFlowTables;
 import org.flowgate.tc.hook.TcIngressHook;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -46,8 +50,11 @@ public final class TcComponent implements TcService {
     private static final String CT_HOOKS = "(&(flowgate.hook.name=*)(|(flowgate.hook=prerouting)(flowgate.hook=postrouting)))";
 
     private final CtEngine ct = new CtEngine();
+    private CtFlowTables flowTables;
+    private java.util.concurrent.ScheduledExecutorService gc;
     private final Devices devices = new Devices();
     private final TcEngine engine = new TcEngine(ct, devices);
+    private volatile ConnTracker tracker;
     private BundleContext context;
     private ServiceRegistration<PacketHook> hook;
     private int priority;
@@ -55,6 +62,15 @@ public final class TcComponent implements TcService {
     @Activate
     void activate(BundleContext ctx, TcConfig cfg) {
         context = ctx;
+        flowTables = new CtFlowTables(System::nanoTime, cfg.ct_flow_buckets(), TimeUnit.SECONDS.toNanos(cfg.ct_flow_timeout()));
+        flowTables.setTracker(tracker);
+        ct.setFlowTables(flowTables);
+        gc = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tc-ct-flow-gc");
+            t.setDaemon(true);
+            return t;
+        });
+        gc.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
         for (String cmd : commands(cfg)) {
             try {
                 engine.add(cmd);
@@ -65,8 +81,17 @@ public final class TcComponent implements TcService {
         register(cfg.hook_priority());
     }
 
+    private void sweep() {
+        try {
+            flowTables.sweep();
+        } catch (RuntimeException e) {
+            LOG.error("tc ct flow table sweep failed", e);
+        }
+    }
+
     @Modified
     synchronized void modified(TcConfig cfg) {
+        flowTables.setIdleTimeoutNanos(TimeUnit.SECONDS.toNanos(cfg.ct_flow_timeout()));
         if (cfg.hook_priority() != priority) {
             unregister();
             register(cfg.hook_priority());
@@ -74,7 +99,12 @@ public final class TcComponent implements TcService {
     }
 
     @Deactivate
-    synchronized void deactivate() { unregister(); }
+    synchronized void deactivate() {
+        unregister();
+        gc.shutdownNow();
+        ct.setFlowTables(null);
+        flowTables.flush(); // the connections go back to conntrack
+    }
 
     private synchronized void register(int prio) {
         priority = prio;
@@ -139,9 +169,25 @@ public final class TcComponent implements TcService {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
             target = "(flowgate.instance=default)")
-    void bindTracker(ConnTracker t) { ct.setTracker(t); }
+    void bindTracker(ConnTracker t) {
+        synchronized (ct) {
+            tracker = t;
+            ct.setTracker(t);
+            if (flowTables != null) flowTables.setTracker(t);
+        }
+    }
 
-    void unbindTracker(ConnTracker t) { ct.unsetTracker(t); }
+    void unbindTracker(ConnTracker t) {
+        synchronized (ct) {
+            if (tracker != t) return;
+            tracker = null;
+            ct.unsetTracker(t);
+            if (flowTables != null) {
+                flowTables.flush();
+                flowTables.setTracker(null);
+            }
+        }
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
             target = CT_HOOKS)
@@ -162,5 +208,6 @@ public final class TcComponent implements TcService {
     @Override public List<TcFilter> filters(String device) { return engine.filters(device); }
     @Override public List<Integer> chains(String device) { return engine.chains(device); }
     @Override public Map<String, Long> stats() { return engine.stats(); }
+    @Override public List<CtFlow> ctFlows() { return engine.ctFlows(); }
     @Override public Verdict resume(Packet p, int chain) { return engine.resume(p, chain); }
 }

@@ -15,6 +15,14 @@ public @interface TcConfig {
                     + "# starts a comment) added at activation. Empty: none.")
     String file() default "";
 
+    @AttributeDefinition(name = "ct flow idle timeout",
+            description = "Seconds without packets after which a connection leaves its zone's flow table and goes back to "
+                    + "conntrack (the flow table's offload timeout in Linux: 30)")
+    long ct_flow_timeout() default 30;
+
+    @AttributeDefinition(name = "ct flow table buckets", description = "Hash buckets of each zone's flow table")
+    int ct_flow_buckets() default 4096;
+
     @AttributeDefinition(name = "Filters", description = "tc filter commands added at activation, after the file's.")
     String[] filters() default {};
 }

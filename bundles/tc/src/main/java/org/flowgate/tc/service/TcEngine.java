@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.flowgate.api.hook.Verdict;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.packet.Packet;
+import org.flowgate.api.tc.CtFlow;
 import org.flowgate.api.tc.TcException;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tc.TcService;
@@ -22,7 +23,10 @@ import org.flowgate.tc.action.ExecContext;
 import org.flowgate.tc.classify.Block;
 import org.flowgate.tc.classify.Classifier;
 import org.flowgate.tc.classify.Filter;
+import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.tc.ct.CtEngine;
+import org.flowgate.tc.ct.CtFlowTables;
+import org.flowgate.tc.ct.ZoneFlowTable;
 import org.flowgate.tc.lang.FilterParser;
 
 /**
@@ -181,6 +185,22 @@ public final class TcEngine implements TcService {
         return new ArrayList<>(s);
     }
 
+    @Override
+    public List<CtFlow> ctFlows() {
+        List<CtFlow> out = new ArrayList<>();
+        CtFlowTables ft = ct.flowTables();
+        if (ft == null) return out;
+        long now = System.nanoTime();
+        for (ZoneFlowTable t : ft.tables()) {
+            for (ZoneFlowTable.Flow f : t.flows()) {
+                FiveTuple rewrite = new FiveTuple().setReverse(f.reply);
+                out.add(new CtFlow(t.zone(), f.original, f.reply, rewrite, f.conn.mark(), f.conn.labelsHi(), f.conn.labelsLo(),
+                        f.packets(), Math.max(0, (now - f.lastUsedNanos()) / 1_000_000)));
+            }
+        }
+        return out;
+    }
+
     public synchronized List<String> devicesWithFilters() { return new ArrayList<>(new TreeSet<>(filters.keySet())); }
 
     @Override
@@ -192,6 +212,12 @@ public final class TcEngine implements TcService {
         m.put("stolen", stolen.sum());
         m.put("resumed", resumed.sum());
         m.put("resume_ct_miss", resumeMisses.sum());
+        CtFlowTables ft = ct.flowTables();
+        if (ft != null) {
+            m.put("ct_flow_hits", ft.hits());
+            m.put("ct_flows_added", ft.added());
+            m.put("ct_flows_removed", ft.removed());
+        }
         for (Map.Entry<String, Long> e : drops.snapshot().entrySet()) m.put("drop_" + e.getKey().replace('-', '_'), e.getValue());
         return m;
     }

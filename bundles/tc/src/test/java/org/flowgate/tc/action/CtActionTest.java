@@ -154,4 +154,50 @@ class CtActionTest {
         assertEquals(1, w.tc.stats().get("resumed"));
         assertEquals(0, w.tc.stats().get("resume_ct_miss"));
     }
+
+    @Test
+    void establishedUdpMovesToItsZonesFlowTableWithNatMetadataAndLeavesWhenIdle() {
+        forwardBothWays("zone 9", "mark 7 nat src addr 100.64.0.1");
+        inject(w.p0, aToB(7000));
+        assertTrue(w.tc.ctFlows().isEmpty(), "new: not yet");
+        inject(w.p1, bToA(NAT_IP, 7000));
+        List<org.flowgate.api.tc.CtFlow> flows = w.tc.ctFlows();
+        assertEquals(1, flows.size(), "the reply made it established");
+        org.flowgate.api.tc.CtFlow f = flows.get(0);
+        assertEquals(9, f.zone());
+        assertEquals(7, f.mark());
+        assertTrue(f.snat());
+        assertFalse(f.dnat());
+        assertEquals(NAT_IP, f.origRewrite().src());
+        ConnEntry e = w.conntrack.find(9, FiveTuple.of(A_IP, 7000, B_IP, 53, 17));
+        assertTrue(e.isOffloaded());
+        assertNull(w.flowTables.table(0), "other zones have no table");
+
+        inject(w.p0, aToB(7000));
+        byte[] out = take(w.p1Out).get(1);
+        assertEquals(NAT_IP, ip4At(out, 26), "NAT still applied to packets found in the flow table");
+        assertTrue(checksumsOk(out, 14));
+        assertEquals(1, w.tc.stats().get("ct_flow_hits"));
+
+        w.now += 29_000_000_000L;
+        assertEquals(0, w.flowTables.sweep(), "used 29 s ago: stays");
+        w.now += 2_000_000_000L;
+        assertEquals(1, w.flowTables.sweep(), "idle past 30 s: leaves");
+        assertFalse(e.isOffloaded(), "given back to conntrack");
+        assertTrue(w.tc.ctFlows().isEmpty());
+        inject(w.p0, aToB(7000));
+        assertEquals(NAT_IP, ip4At(take(w.p1Out).get(0), 26), "conntrack carries on with the connection");
+        assertEquals(1, w.tc.ctFlows().size(), "and it is offered again as established");
+    }
+
+    @Test
+    void deletedConnectionsLeaveTheFlowTable() {
+        forwardBothWays("", "");
+        inject(w.p0, aToB(8000));
+        inject(w.p1, bToA(A_IP, 8000));
+        assertEquals(1, w.tc.ctFlows().size());
+        w.conntrack.flush();
+        assertEquals(1, w.flowTables.sweep(), "the dying entry is dropped by the sweep");
+        assertTrue(w.tc.ctFlows().isEmpty());
+    }
 }

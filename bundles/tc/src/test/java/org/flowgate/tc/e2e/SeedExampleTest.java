@@ -10,6 +10,7 @@ import java.util.List;
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.CtStatus;
 import org.flowgate.api.packet.Packet;
+import org.flowgate.api.tc.CtFlow;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.tc.support.TcWorld;
@@ -150,6 +151,30 @@ class SeedExampleTest {
         assertEquals(ack.length, f3.bytes());
         assertEquals(2, w.vxlan0.counters().get("encapsulated"));
         assertEquals(1, w.vxlan0.counters().get("decapsulated"));
+
+        // established: the connection is in zone 0's flow table, owned by it
+        assertTrue(e.isOffloaded(), "handed to the zone's flow table");
+        List<CtFlow> flows = w.tc.ctFlows();
+        assertEquals(1, flows.size());
+        CtFlow flow = flows.get(0);
+        assertEquals(0, flow.zone());
+        assertEquals(FiveTuple.of(A_IP, 40000, B_IP, 80, Packet.PROTO_TCP), flow.original());
+        assertFalse(flow.snat() || flow.dnat());
+
+        byte[] data = eth(HOST_B, HOST_A, 0x0800, ipv4(A_IP, B_IP, Packet.PROTO_TCP, tcp(40000, 80, 1001, 5001, ACK | PSH, 65535, "GET /".getBytes())));
+        inject(w.p0, data);
+        out = take(w.up0Out);
+        assertEquals(1, out.size());
+        assertArrayEquals(data, decodeVxlan(out.get(0)));
+        assertEquals(1, w.tc.stats().get("ct_flow_hits"), "ct state came from the flow table, not from conntrack");
+        assertEquals(2, w.filter("p0", 2, 1, 3).packets(), "and the packet continued at chain 2 as +trk+est");
+
+        byte[] fin = eth(HOST_B, HOST_A, 0x0800, ipv4(A_IP, B_IP, Packet.PROTO_TCP, tcp(40000, 80, 1006, 5001, ACK | FIN, 65535, new byte[0])));
+        inject(w.p0, fin);
+        assertEquals(1, take(w.up0Out).size());
+        assertFalse(e.isOffloaded(), "a FIN gives the connection back to conntrack");
+        assertTrue(w.tc.ctFlows().isEmpty());
+        assertEquals("FIN_WAIT", e.protoState(), "conntrack saw the FIN");
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.flowgate.io.virtual.port.VirtualPort;
 import org.flowgate.packet.router.Router;
 import org.flowgate.tc.action.Devices;
 import org.flowgate.tc.ct.CtEngine;
+import org.flowgate.tc.ct.CtFlowTables;
 import org.flowgate.tc.hook.TcIngressHook;
 import org.flowgate.tc.service.TcEngine;
 import org.flowgate.tc.vxlan.Underlay;
@@ -52,6 +53,9 @@ public final class TcWorld implements AutoCloseable {
             up0 = new VirtualPort("up0", UP0_MAC, 1500);
     public final CaptureSink p0Out = new CaptureSink(), p1Out = new CaptureSink(), up0Out = new CaptureSink();
     public final VxlanPort vxlan0;
+    /** The ct flow tables' clock, advanced by tests. */
+    public volatile long now = 1_000_000_000L;
+    public final CtFlowTables flowTables = new CtFlowTables(() -> now, 64, 30_000_000_000L);
 
     public TcWorld() {
         for (ConntrackHooks.Spec s : ConntrackHooks.specs(conntrack, "default")) {
@@ -59,6 +63,8 @@ public final class TcWorld implements AutoCloseable {
             bindConntrackHook(ct, s.hook(), s.properties());
         }
         ct.setTracker(conntrack);
+        flowTables.setTracker(conntrack);
+        ct.setFlowTables(flowTables);
         devices.set(router.devices());
         router.hooks().addService(new TcIngressHook(tc), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, TcIngressHook.DEFAULT_PRIORITY));
         p0.connect(p0Out);
