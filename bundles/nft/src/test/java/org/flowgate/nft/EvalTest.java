@@ -277,7 +277,12 @@ class EvalTest {
 
     @Test
     void pkttypeLengthAndDscp() throws Exception {
-        NftEngine e = input("meta pkttype host meta length 28 ip length 28 ip dscp cs0 meta nfproto ipv4 accept");
+        NftEngine e = input("meta pkttype host meta length 28 ip length 28 ip dscp cs0 meta nfproto ipv4 meta protocol ip accept",
+                "meta protocol ip6 icmpv6 type destination-unreachable icmpv6 code 4 accept", "icmp type destination-unreachable icmp code 3 accept");
+        Packet unreach6 = Frames.ip6(58, "2001:db8::1", "2001:db8::2", new byte[] {1, 4, 0, 0, 0, 0, 0, 0});
+        assertEquals(ACCEPT, in(e, unreach6));
+        assertEquals(DROP, in(e, Frames.ip6(58, "2001:db8::1", "2001:db8::2", new byte[] {1, 3, 0, 0, 0, 0, 0, 0})));
+        assertEquals(ACCEPT, in(e, Frames.ip4(1, "10.0.0.1", "10.0.0.2", new byte[] {3, 3, 0, 0, 0, 0, 0, 0})));
         assertEquals(ACCEPT, in(e, from(Frames.dev("x", 5), Frames.udp4("1.1.1.1", "2.2.2.2", 9, 1))));
         assertEquals(DROP, in(e, from(Frames.dev("x", 5), Frames.tcp4("1.1.1.1", "2.2.2.2", 9, 1, 2))));
     }

@@ -19,6 +19,7 @@ public final class Fields {
             case META_MARK: return p.mark() & 0xFFFF_FFFFL;
             case META_LENGTH: return p.ipVersion() != 0 ? p.ipLength() : p.length();
             case META_PKTTYPE: return pktType(p);
+            case META_PROTOCOL: return p.etherType();
             case IP_SADDR: return p.isIpv4() ? p.ipv4Src() & 0xFFFF_FFFFL : ABSENT;
             case IP_DADDR: return p.isIpv4() ? p.ipv4Dst() & 0xFFFF_FFFFL : ABSENT;
             case IP_PROTOCOL: return p.isIpv4() ? p.u8(p.l3() + 9) : ABSENT;
@@ -36,6 +37,8 @@ public final class Fields {
             case TH_DPORT: return p.hasPorts() ? p.dstPort() : ABSENT;
             case ICMP_TYPE: return p.isIpv4() && p.l4() >= 0 && p.l4Proto() == Packet.PROTO_ICMP ? p.icmpType() : ABSENT;
             case ICMPV6_TYPE: return p.isIpv6() && p.l4() >= 0 && p.l4Proto() == Packet.PROTO_ICMPV6 ? p.icmpType() : ABSENT;
+            case ICMP_CODE: return p.isIpv4() && p.l4() >= 0 && p.l4Proto() == Packet.PROTO_ICMP ? p.icmpCode() : ABSENT;
+            case ICMPV6_CODE: return p.isIpv6() && p.l4() >= 0 && p.l4Proto() == Packet.PROTO_ICMPV6 ? p.icmpCode() : ABSENT;
             case CT_STATE: return p.ctState() == 0 ? CtState.INVALID : p.ctState();
             case CT_STATUS: return p.conn() instanceof ConnEntry e ? e.status() & 0xFFFF_FFFFL : ABSENT;
             case CT_MARK: return p.conn() instanceof ConnEntry e ? e.mark() & 0xFFFF_FFFFL : ABSENT;

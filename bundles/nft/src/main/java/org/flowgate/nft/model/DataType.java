@@ -12,7 +12,7 @@ public enum DataType {
     INET_PROTO("inet_proto", 8), IFNAME("ifname", 0), MARK("mark", 32), INTEGER("integer", 32),
     CT_STATE("ct_state", 32), CT_STATUS("ct_status", 32), CT_DIR("ct_dir", 8), CT_LABEL("ct_label", 8),
     TCP_FLAG("tcp_flag", 8), ICMP_TYPE("icmp_type", 8), ICMPV6_TYPE("icmpv6_type", 8), NFPROTO("nf_proto", 8),
-    PKTTYPE("pkt_type", 8), DSCP("dscp", 6), VERDICT("verdict", 0);
+    PKTTYPE("pkt_type", 8), DSCP("dscp", 6), ETHERTYPE("ether_type", 16), VERDICT("verdict", 0);
 
     private final String nftName;
     private final int bits;
@@ -42,6 +42,7 @@ public enum DataType {
                 "mld-listener-done", 132, "nd-router-solicit", 133, "nd-router-advert", 134, "nd-neighbor-solicit", 135,
                 "nd-neighbor-advert", 136, "nd-redirect", 137, "mld2-listener-report", 143);
         sym(NFPROTO, "ipv4", 2, "ipv6", 10);
+        sym(ETHERTYPE, "ip", 0x0800, "arp", 0x0806, "vlan", 0x8100, "ip6", 0x86DD, "8021ad", 0x88A8);
         sym(PKTTYPE, "host", 0, "broadcast", 1, "multicast", 2, "other", 3);
         sym(DSCP, "cs0", 0, "cs1", 8, "cs2", 16, "cs3", 24, "cs4", 32, "cs5", 40, "cs6", 48, "cs7", 56, "af11", 10,
                 "af12", 12, "af13", 14, "af21", 18, "af22", 20, "af23", 22, "af31", 26, "af32", 28, "af33", 30,

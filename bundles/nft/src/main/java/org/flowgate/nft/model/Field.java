@@ -6,7 +6,7 @@ public enum Field {
     META_IIF("iif", DataType.IFNAME), META_OIF("oif", DataType.IFNAME),
     META_L4PROTO("meta l4proto", DataType.INET_PROTO), META_NFPROTO("meta nfproto", DataType.NFPROTO),
     META_MARK("meta mark", DataType.MARK), META_LENGTH("meta length", DataType.INTEGER),
-    META_PKTTYPE("meta pkttype", DataType.PKTTYPE),
+    META_PKTTYPE("meta pkttype", DataType.PKTTYPE), META_PROTOCOL("meta protocol", DataType.ETHERTYPE),
     IP_SADDR("ip saddr", DataType.IPV4_ADDR), IP_DADDR("ip daddr", DataType.IPV4_ADDR),
     IP_PROTOCOL("ip protocol", DataType.INET_PROTO), IP_TTL("ip ttl", DataType.INTEGER),
     IP_LENGTH("ip length", DataType.INTEGER), IP_DSCP("ip dscp", DataType.DSCP),
@@ -17,6 +17,7 @@ public enum Field {
     UDP_SPORT("udp sport", DataType.INET_SERVICE), UDP_DPORT("udp dport", DataType.INET_SERVICE),
     TH_SPORT("th sport", DataType.INET_SERVICE), TH_DPORT("th dport", DataType.INET_SERVICE),
     ICMP_TYPE("icmp type", DataType.ICMP_TYPE), ICMPV6_TYPE("icmpv6 type", DataType.ICMPV6_TYPE),
+    ICMP_CODE("icmp code", DataType.INTEGER), ICMPV6_CODE("icmpv6 code", DataType.INTEGER),
     CT_STATE("ct state", DataType.CT_STATE), CT_STATUS("ct status", DataType.CT_STATUS),
     CT_MARK("ct mark", DataType.MARK), CT_ZONE("ct zone", DataType.INTEGER),
     CT_DIRECTION("ct direction", DataType.CT_DIR), CT_LABEL("ct label", DataType.CT_LABEL);
