@@ -156,7 +156,7 @@ public final class Parser {
             case "include" -> include();
             case "define", "redefine" -> define();
             case "undefine" -> ts.defines.remove(word("a variable name").text());
-            case "table" -> tableBlock(t, false);
+            case "table" -> tableBlock(false);
             case "add" -> add(false);
             case "create" -> add(true);
             case "insert" -> { expectWord("rule"); addRule(true); }
@@ -223,7 +223,7 @@ public final class Parser {
         return t;
     }
 
-    private Table tableBlock(Token at, boolean create) throws RulesetException {
+    private Table tableBlock(boolean create) throws RulesetException {
         String fam = family();
         Token n = name("a table name");
         Table t = model.table(fam, n.text());
@@ -261,7 +261,7 @@ public final class Parser {
     private void add(boolean create) throws RulesetException {
         Token what = word("table, chain, rule, set, map, element, counter or flowtable");
         switch (what.text()) {
-            case "table" -> tableBlock(what, create);
+            case "table" -> tableBlock(create);
             case "chain" -> { Table t = existingTable(); chain(t, name("a chain name"), create); }
             case "rule" -> addRule(false);
             case "set" -> { Table t = existingTable(); set(t, name("a set name"), false, create); }
