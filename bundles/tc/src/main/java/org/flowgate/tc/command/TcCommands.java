@@ -2,9 +2,11 @@ package org.flowgate.tc.command;
 
 import java.util.List;
 
+import org.flowgate.api.tc.CtFlow;
 import org.flowgate.api.tc.TcException;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tc.TcService;
+import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.tc.lang.FilterParser;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -16,11 +18,12 @@ import org.osgi.service.component.annotations.Reference;
  *   tc:filter del dev X ingress [chain N] [prio N [handle H]]
  *   tc:filter show [dev X] [ingress] [chain N]
  *   tc:chain show [dev X] [ingress]
+ *   tc:flows [zone N]       the connections in the ct zones' flow tables, with their ct metadata
  *   tc:stats
  * </pre>
  */
 @Component(service = TcCommands.class, property = {"osgi.command.scope=tc", "osgi.command.function=filter",
-        "osgi.command.function=chain", "osgi.command.function=stats"})
+        "osgi.command.function=chain", "osgi.command.function=stats", "osgi.command.function=flows"})
 public class TcCommands {
     @Reference
     TcService tc;
@@ -93,6 +96,35 @@ public class TcCommands {
         for (TcFilter f : tc.filters(null)) devs.add(f.device());
         for (String d : devs) for (int c : tc.chains(d)) sb.append("dev ").append(d).append(" ingress chain ").append(c).append('\n');
         return sb.toString();
+    }
+
+    public String flows(String... args) {
+        int zone = -1;
+        if (args.length == 2 && args[0].equals("zone")) {
+            try {
+                zone = Integer.parseInt(args[1]);
+            } catch (NumberFormatException e) {
+                return "Error: bad zone \"" + args[1] + "\"";
+            }
+        } else if (args.length != 0) return "usage: flows [zone N]";
+        StringBuilder sb = new StringBuilder();
+        for (CtFlow f : tc.ctFlows()) {
+            if (zone >= 0 && f.zone() != zone) continue;
+            FiveTuple o = f.original(), r = f.reply();
+            sb.append("zone ").append(f.zone()).append(' ').append(proto(o.proto))
+                    .append(" src=").append(o.src()).append(" dst=").append(o.dst()).append(" sport=").append(o.srcPort).append(" dport=").append(o.dstPort)
+                    .append(" src=").append(r.src()).append(" dst=").append(r.dst()).append(" sport=").append(r.srcPort).append(" dport=").append(r.dstPort);
+            if (f.snat()) sb.append(" snat");
+            if (f.dnat()) sb.append(" dnat");
+            sb.append(" mark=").append(f.mark());
+            if (f.labelsHi() != 0 || f.labelsLo() != 0) sb.append(" label=").append(String.format("%016x%016x", f.labelsHi(), f.labelsLo()));
+            sb.append(" packets=").append(f.packets()).append(" idle=").append(f.idleMillis()).append("ms\n");
+        }
+        return sb.toString();
+    }
+
+    private static String proto(int p) {
+        return switch (p) { case 6 -> "tcp"; case 17 -> "udp"; default -> String.valueOf(p); };
     }
 
     public String stats() {

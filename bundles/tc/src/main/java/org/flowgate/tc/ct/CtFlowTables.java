@@ -131,6 +131,9 @@ public final class CtFlowTables {
         return n;
     }
 
+    /** The table clock's current time. */
+    public long now() { return clock.getAsLong(); }
+
     public long hits() { return hits.sum(); }
 
     public long added() { return added.sum(); }

@@ -190,7 +190,7 @@ public final class TcEngine implements TcService {
         List<CtFlow> out = new ArrayList<>();
         CtFlowTables ft = ct.flowTables();
         if (ft == null) return out;
-        long now = System.nanoTime();
+        long now = ft.now();
         for (ZoneFlowTable t : ft.tables()) {
             for (ZoneFlowTable.Flow f : t.flows()) {
                 FiveTuple rewrite = new FiveTuple().setReverse(f.reply);

@@ -87,4 +87,17 @@ class TcCommandsTest {
         for (String c : cmds) assertTrue(cmd.filter(words(c.substring("tc filter ".length()))).startsWith("added"), c);
         assertEquals(List.of(0, 2), w.tc.chains("p0"));
     }
+
+    @Test
+    void flowsListsTheZoneFlowTables() {
+        w.add("tc filter add dev p0 ingress prio 1 proto ip flower action ct commit zone 4 mark 9 label 0xff pipe action mirred egress redirect dev p1");
+        w.add("tc filter add dev p1 ingress prio 1 proto ip flower action ct zone 4 pipe action mirred egress redirect dev p0");
+        inject(w.p0, eth(HOST_B, HOST_A, 0x0800, ipv4(A_IP, B_IP, Packet.PROTO_UDP, udp(1234, 53, new byte[6]))));
+        assertEquals("", cmd.flows());
+        inject(w.p1, eth(HOST_A, HOST_B, 0x0800, ipv4(B_IP, A_IP, Packet.PROTO_UDP, udp(53, 1234, new byte[6]))));
+        assertEquals("zone 4 udp src=10.0.0.1 dst=10.0.0.2 sport=1234 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=1234 mark=9 "
+                + "label=000000000000000000000000000000ff packets=0 idle=0ms\n", cmd.flows("zone", "4"));
+        assertEquals("", cmd.flows("zone", "5"));
+        assertEquals("Error: bad zone \"x\"", cmd.flows("zone", "x"));
+    }
 }
