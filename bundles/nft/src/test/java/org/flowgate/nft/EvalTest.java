@@ -149,6 +149,32 @@ class EvalTest {
     }
 
     @Test
+    void concatenations() throws Exception {
+        NftEngine e = engine("""
+                table ip t {
+                 set allowed { type ipv4_addr . inet_service; elements = { 10.0.0.1 . 22 } }
+                 set pairs { typeof ip saddr . ip daddr; elements = { 200.1.1.1 . 250.2.2.2 } }
+                 chain c {
+                  type filter hook input priority 0; policy drop;
+                  ip saddr . tcp dport @allowed accept
+                  ip saddr . ip daddr @pairs accept
+                  ip daddr . meta l4proto . udp dport { 10.9.9.9 . udp . 53 } accept
+                 }
+                }
+                """);
+        assertEquals(ACCEPT, in(e, Frames.tcp4("10.0.0.1", "1.1.1.1", 999, 22, 0x02)));
+        assertEquals(DROP, in(e, Frames.tcp4("10.0.0.1", "1.1.1.1", 999, 23, 0x02)));
+        assertEquals(DROP, in(e, Frames.tcp4("10.0.0.2", "1.1.1.1", 999, 22, 0x02)));
+        assertEquals(DROP, in(e, Frames.udp4("10.0.0.1", "1.1.1.1", 999, 22)), "udp has no tcp dport");
+        assertEquals(ACCEPT, in(e, Frames.udp4("200.1.1.1", "250.2.2.2", 1, 2)), "64-bit keys compare unsigned");
+        assertEquals(DROP, in(e, Frames.udp4("250.2.2.2", "200.1.1.1", 1, 2)));
+        assertEquals(ACCEPT, in(e, Frames.udp4("1.1.1.1", "10.9.9.9", 1, 53)));
+        assertEquals(DROP, in(e, Frames.udp4("1.1.1.1", "10.9.9.9", 1, 54)));
+        e.execute("add element ip t allowed { 10.0.0.2 . 22 }", "<cmdline>");
+        assertEquals(ACCEPT, in(e, Frames.tcp4("10.0.0.2", "1.1.1.1", 999, 22, 0x02)));
+    }
+
+    @Test
     void largeSetLookup() throws Exception {
         StringBuilder sb = new StringBuilder("table ip t {\n set big { type ipv4_addr; elements = { ");
         for (int i = 0; i < 10_000; i++) sb.append(i == 0 ? "" : ", ").append("10.").append(i >> 8).append('.').append(i & 255).append(".1");

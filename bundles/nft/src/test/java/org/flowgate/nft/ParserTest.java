@@ -64,6 +64,9 @@ class ParserTest {
         assertTrue(out.contains("iifname \"guest0\" ct zone set 7"), out);
         assertTrue(out.contains("ct mark 0x00000002 ct zone 3 ct direction original ct status assured ct label 5 accept"), out);
         assertTrue(out.contains("type route hook output priority mangle; policy accept;"), out);
+        assertTrue(out.contains("type ipv4_addr . inet_service\n\t\telements = { 10.0.0.1 . 22, 192.168.1.1 . 443 }"), out);
+        assertTrue(out.contains("type ipv4_addr . ipv4_addr\n"), out);
+        assertTrue(out.contains("ip saddr . ip daddr != @pairs ip daddr . ip protocol { 10.0.0.1 . tcp, 10.0.0.2 . udp } counter"), out);
     }
 
     @Test

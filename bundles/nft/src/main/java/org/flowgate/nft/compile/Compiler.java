@@ -169,6 +169,7 @@ public final class Compiler {
         for (Expr e : r.exprs()) {
             switch (e) {
                 case Match m -> ops.add(match(t, m, r.pos()));
+                case Expr.ConcatMatch m -> ops.add(concat(t, m, r.pos()));
                 case Stmt s -> stmt(t, c, s, r.pos(), ops);
             }
         }
@@ -202,6 +203,33 @@ public final class Compiler {
             case GE -> Matches.GE;
         };
         return new Matches.Cmp(f, mask, op, v);
+    }
+
+    private Op concat(Table t, Expr.ConcatMatch m, Pos pos) throws RulesetException {
+        List<DataType> parts = new ArrayList<>();
+        for (Field f : m.fields()) parts.add(f.type());
+        List<Elem> elems;
+        switch (m.rhs()) {
+            case Expr.SetRef ref -> {
+                SetDef s = t.sets.get(ref.name());
+                if (s == null) throw ref.pos().error("No such file or directory: set " + ref.name() + " in table " + t.key());
+                if (s.keyType != DataType.CONCAT || !s.concat.equals(parts))
+                    throw ref.pos().error("set " + ref.name() + " does not hold " + org.flowgate.nft.model.Concat.typeName(parts));
+                if (s.isMap) throw ref.pos().error(ref.name() + " is a map, not a set");
+                elems = s.elements;
+            }
+            case Expr.AnonSet a -> elems = a.elems();
+            case Expr.Value v -> elems = List.of(v.elem());
+        }
+        long[] keys = new long[elems.size()];
+        for (int i = 0; i < keys.length; i++) keys[i] = elems.get(i).from().lo();
+        long[] sorted = java.util.Arrays.stream(keys).boxed().sorted(Long::compareUnsigned).distinct().mapToLong(Long::longValue).toArray();
+        int[] index = new int[sorted.length];
+        Field[] fields = m.fields().toArray(Field[]::new);
+        int[] bits = new int[fields.length];
+        for (int i = 0; i < bits.length; i++) bits[i] = fields[i].type().concatBits();
+        Lookup l = new org.flowgate.nft.eval.ConcatLookup(fields, bits, new LongLookup(null, sorted, sorted.clone(), index));
+        return new Matches.InSet(l, m.negate());
     }
 
     /** A lookup over a named or anonymous set/map of {@code key}'s type; {@code data} the expected map data type. */

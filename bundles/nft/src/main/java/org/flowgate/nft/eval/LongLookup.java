@@ -34,6 +34,16 @@ public final class LongLookup extends Lookup {
         return found >= 0 && v <= hi[found] ? index[found] : MISS;
     }
 
+    /** The same over unsigned keys (packed concatenations use all 64 bits). */
+    public int findUnsigned(long v) {
+        int a = 0, b = lo.length - 1, found = -1;
+        while (a <= b) {
+            int m = (a + b) >>> 1;
+            if (Long.compareUnsigned(lo[m], v) <= 0) { found = m; a = m + 1; } else b = m - 1;
+        }
+        return found >= 0 && Long.compareUnsigned(v, hi[found]) <= 0 ? index[found] : MISS;
+    }
+
     @Override
     public int size() { return lo.length; }
 }

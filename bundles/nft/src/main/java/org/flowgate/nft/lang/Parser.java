@@ -9,6 +9,7 @@ import org.flowgate.api.hook.Hook;
 import org.flowgate.api.ruleset.RulesetException;
 import org.flowgate.nft.lang.Token.Kind;
 import org.flowgate.nft.model.Chain;
+import org.flowgate.nft.model.Concat;
 import org.flowgate.nft.model.Counter;
 import org.flowgate.nft.model.DataType;
 import org.flowgate.nft.model.Elem;
@@ -445,9 +446,21 @@ public final class Parser {
                 case "type" -> {
                     Token ty = word("a data type");
                     DataType kt = DataType.byNftName(ty.text());
-                    if (kt == null || kt == DataType.VERDICT) throw err(ty, "unknown or unsupported set key type");
-                    if (!fresh && s.keyType != kt) throw err(ty, "set exists with a different type");
+                    if (kt == null || kt == DataType.VERDICT || kt == DataType.CONCAT) throw err(ty, "unknown or unsupported set key type");
+                    List<DataType> parts = new ArrayList<>(List.of(kt));
+                    while (acceptWord(".")) {
+                        Token more = word("a data type");
+                        DataType mt = DataType.byNftName(more.text());
+                        if (mt == null || mt == DataType.VERDICT || mt == DataType.CONCAT) throw err(more, "unknown or unsupported set key type");
+                        parts.add(mt);
+                    }
+                    if (parts.size() > 1) {
+                        if (Concat.width(parts) < 0) throw err(ty, "concatenations of up to 64 bits of numbers and IPv4 addresses are supported");
+                        kt = DataType.CONCAT;
+                    }
+                    if (!fresh && (s.keyType != kt || kt == DataType.CONCAT && !parts.equals(s.concat))) throw err(ty, "set exists with a different type");
                     s.keyType = kt;
+                    s.concat = kt == DataType.CONCAT ? List.copyOf(parts) : null;
                     if (isMap) {
                         Token colon = next();
                         if (!colon.isWord(":")) throw err(colon, "expected ':' and the map's data type");
@@ -458,8 +471,16 @@ public final class Parser {
                     }
                 }
                 case "typeof" -> {
-                    Field f = fieldExpr(word("an expression"));
+                    Token first = word("an expression");
+                    Field f = fieldExpr(first);
                     s.keyType = f.type();
+                    if (peek().isWord(".")) {
+                        List<DataType> parts = new ArrayList<>(List.of(f.type()));
+                        while (acceptWord(".")) parts.add(fieldExpr(word("an expression")).type());
+                        if (Concat.width(parts) < 0) throw err(first, "concatenations of up to 64 bits of numbers and IPv4 addresses are supported");
+                        s.keyType = DataType.CONCAT;
+                        s.concat = List.copyOf(parts);
+                    }
                     if (isMap) {
                         Token colon = next();
                         if (!colon.isWord(":")) throw err(colon, "expected ':'");
@@ -479,7 +500,7 @@ public final class Parser {
                 case "elements" -> {
                     expect(Kind.ASSIGN, "'='");
                     if (s.keyType == null) throw err(k, "set needs a type before its elements");
-                    addElements(s, elements(s.keyType, s.isMap ? s.dataType : null, s.interval()));
+                    addElements(s, setElements(s));
                 }
                 case "comment" -> s.comment = name("a comment").text();
                 case "size" -> number(word("a number"), 1, Integer.MAX_VALUE);
@@ -500,7 +521,7 @@ public final class Parser {
         SetDef s = t.sets.get(n.text());
         if (s == null) throw err(n, "No such file or directory: set " + n.text());
         if (s.flags.contains("constant")) throw err(n, "set is constant");
-        List<Elem> es = elements(s.keyType, s.isMap ? s.dataType : null, s.interval());
+        List<Elem> es = setElements(s);
         if (add) {
             addElements(s, es);
         } else {
@@ -513,6 +534,77 @@ public final class Parser {
                 if (!removed) throw err(n, "No such file or directory: element not in set " + n.text());
             }
         }
+    }
+
+    private List<Elem> setElements(SetDef s) throws RulesetException {
+        if (s.keyType == DataType.CONCAT) {
+            expect(Kind.LBRACE, "'{'");
+            return concatList(s.concat, s.isMap ? s.dataType : null);
+        }
+        return elements(s.keyType, s.isMap ? s.dataType : null, s.interval());
+    }
+
+    /** Elements {@code a . b [: data]} up to and including '}'. */
+    private List<Elem> concatList(List<DataType> parts, DataType data) throws RulesetException {
+        List<Elem> out = new ArrayList<>();
+        while (true) {
+            skipNewlines();
+            Token t = peek();
+            if (t.kind() == Kind.RBRACE) { next(); break; }
+            if (t.kind() == Kind.COMMA) { next(); continue; }
+            out.add(concatElement(parts, data));
+        }
+        return out;
+    }
+
+    private Elem concatElement(List<DataType> parts, DataType data) throws RulesetException {
+        long[] values = new long[parts.size()];
+        boolean colonAttached = false;
+        for (int i = 0; i < parts.size(); i++) {
+            if (i > 0) {
+                Token dot = next();
+                if (!dot.isWord(".")) throw err(dot, "expected '.' and the next part of " + Concat.typeName(parts));
+            }
+            Token v = next();
+            if (v.kind() != Kind.WORD && v.kind() != Kind.STRING) throw err(v, "expected " + parts.get(i).nftName());
+            String text = v.text();
+            if (i == parts.size() - 1 && data != null && text.endsWith(":")) { colonAttached = true; text = text.substring(0, text.length() - 1); }
+            Val x = parts.get(i).parse(text);
+            if (x == null) throw err(v, "expected " + parts.get(i).nftName());
+            values[i] = x.lo();
+        }
+        Elem e = Elem.single(Val.of(Concat.pack(parts, values)));
+        if (data != null) {
+            if (!colonAttached) {
+                Token c = next();
+                if (!c.isWord(":")) throw err(c, "expected ':' and a value");
+            }
+            e = e.withData(data == DataType.VERDICT ? verdict() : mapValue(data));
+        }
+        return e;
+    }
+
+    /** {@code f1 . f2 [!=] { ... } | @set | v1 . v2}. */
+    private Expr concatMatch(Token at, Field first) throws RulesetException {
+        List<Field> fields = new ArrayList<>(List.of(first));
+        while (acceptWord(".")) fields.add(fieldExpr(word("an expression")));
+        List<DataType> parts = new ArrayList<>();
+        for (Field f : fields) parts.add(f.type());
+        if (Concat.width(parts) < 0) throw err(at, "concatenations of up to 64 bits of numbers and IPv4 addresses are supported");
+        boolean negate = false;
+        if (accept(Kind.NE)) negate = true;
+        else accept(Kind.EQ);
+        Token v = peek();
+        if (v.isWord("vmap") || v.isWord("map")) throw err(v, "maps keyed by a concatenation are not supported yet");
+        if (v.kind() == Kind.LBRACE) {
+            next();
+            return new Expr.ConcatMatch(fields, negate, new Expr.AnonSet(concatList(parts, null)));
+        }
+        if (v.kind() == Kind.SETREF) {
+            next();
+            return new Expr.ConcatMatch(fields, negate, new Expr.SetRef(v.text(), v.pos()));
+        }
+        return new Expr.ConcatMatch(fields, negate, new Expr.Value(concatElement(parts, null)));
     }
 
     /** add element is idempotent for an existing key, as in nft. */
@@ -591,6 +683,7 @@ public final class Parser {
             }
             default -> {
                 Field f = fieldExpr(k);
+                if (peek().isWord(".")) return concatMatch(k, f);
                 if (peek().isWord("set")) {
                     Token s = next();
                     if (f != Field.META_MARK && f != Field.CT_MARK && f != Field.CT_ZONE && f != Field.CT_LABEL)
@@ -1034,6 +1127,7 @@ public final class Parser {
     private static boolean isSetUsed(Table t, String set) {
         for (Chain c : t.chains.values()) for (Rule r : c.rules) for (Expr e : r.exprs()) {
             if (e instanceof Match m && m.rhs() instanceof Expr.SetRef s && s.name().equals(set)) return true;
+            if (e instanceof Expr.ConcatMatch m && m.rhs() instanceof Expr.SetRef s && s.name().equals(set)) return true;
             if (e instanceof Stmt.VmapStmt v && v.map() instanceof Expr.SetRef s && s.name().equals(set)) return true;
             if (e instanceof Stmt.SetField f && f.value() instanceof Stmt.MapSource ms && ms.map() instanceof Expr.SetRef s && s.name().equals(set)) return true;
         }

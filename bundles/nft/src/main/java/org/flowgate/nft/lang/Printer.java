@@ -3,6 +3,7 @@ package org.flowgate.nft.lang;
 import java.util.List;
 
 import org.flowgate.nft.model.Chain;
+import org.flowgate.nft.model.Concat;
 import org.flowgate.nft.model.Counter;
 import org.flowgate.nft.model.DataType;
 import org.flowgate.nft.model.Elem;
@@ -68,14 +69,15 @@ public final class Printer {
     public void set(SetDef s) {
         out.append('\t').append(s.isMap ? "map " : "set ").append(word(s.name)).append(" {");
         handle(s.handle);
-        out.append("\n\t\ttype ").append(s.keyType.nftName());
+        out.append("\n\t\ttype ").append(s.keyType == DataType.CONCAT ? Concat.typeName(s.concat) : s.keyType.nftName());
         if (s.isMap) out.append(" : ").append(s.dataType.nftName());
         out.append('\n');
         if (!s.flags.isEmpty()) out.append("\t\tflags ").append(String.join(",", s.flags)).append('\n');
         if (s.comment != null) out.append("\t\tcomment ").append(DataType.quote(s.comment)).append('\n');
         if (!s.elements.isEmpty()) {
             out.append("\t\telements = ");
-            elements(s.keyType, s.dataType, s.elements);
+            if (s.keyType == DataType.CONCAT) concatElements(s.concat, s.dataType, s.elements);
+            else elements(s.keyType, s.dataType, s.elements);
             out.append('\n');
         }
         out.append("\t}\n");
@@ -132,6 +134,19 @@ public final class Printer {
                 if (!m.op().text.isEmpty()) out.append(' ').append(m.op().text);
                 out.append(' ');
                 rhs(type, null, m.rhs());
+            }
+            case Expr.ConcatMatch m -> {
+                List<DataType> parts = new java.util.ArrayList<>();
+                for (int i = 0; i < m.fields().size(); i++) {
+                    out.append(i > 0 ? " . " : "").append(m.fields().get(i).nftName());
+                    parts.add(m.fields().get(i).type());
+                }
+                out.append(m.negate() ? " != " : " ");
+                switch (m.rhs()) {
+                    case Expr.SetRef r -> out.append('@').append(r.name());
+                    case Expr.AnonSet a -> concatElements(parts, null, a.elems());
+                    case Expr.Value v -> out.append(Concat.format(parts, v.elem().from()));
+                }
             }
             case Stmt.VerdictStmt v -> verdict(v);
             case Stmt.CounterStmt c -> out.append("counter packets ").append(c.counter().packets()).append(" bytes ").append(c.counter().bytes());
@@ -200,6 +215,21 @@ public final class Printer {
             if (i > 0) out.append(", ");
             Elem e = elems.get(i);
             elem(key, e);
+            if (e.data() != null) {
+                out.append(" : ");
+                if (e.data() instanceof Stmt.VerdictStmt v) verdict(v);
+                else out.append(data.format((Val) e.data()));
+            }
+        }
+        out.append(" }");
+    }
+
+    private void concatElements(List<DataType> parts, DataType data, List<Elem> elems) {
+        out.append("{ ");
+        for (int i = 0; i < elems.size(); i++) {
+            if (i > 0) out.append(", ");
+            Elem e = elems.get(i);
+            out.append(Concat.format(parts, e.from()));
             if (e.data() != null) {
                 out.append(" : ");
                 if (e.data() instanceof Stmt.VerdictStmt v) verdict(v);

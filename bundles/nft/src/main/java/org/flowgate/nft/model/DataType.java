@@ -12,7 +12,9 @@ public enum DataType {
     INET_PROTO("inet_proto", 8), IFNAME("ifname", 0), MARK("mark", 32), INTEGER("integer", 32),
     CT_STATE("ct_state", 32), CT_STATUS("ct_status", 32), CT_DIR("ct_dir", 8), CT_LABEL("ct_label", 8),
     TCP_FLAG("tcp_flag", 8), ICMP_TYPE("icmp_type", 8), ICMPV6_TYPE("icmpv6_type", 8), NFPROTO("nf_proto", 8),
-    PKTTYPE("pkt_type", 8), DSCP("dscp", 6), ETHERTYPE("ether_type", 16), VERDICT("verdict", 0);
+    PKTTYPE("pkt_type", 8), DSCP("dscp", 6), ETHERTYPE("ether_type", 16), VERDICT("verdict", 0),
+    /** A concatenation {@code a . b}: the parts are on the set or match; values are packed into one long. */
+    CONCAT("concat", 0);
 
     private final String nftName;
     private final int bits;
@@ -55,6 +57,15 @@ public enum DataType {
 
     public String nftName() { return nftName; }
 
+    /** Width in a packed concatenation; 0 when the type cannot be part of one (names, IPv6, labels). */
+    public int concatBits() {
+        return switch (this) {
+            case IFNAME, IPV6_ADDR, CT_LABEL, VERDICT, CONCAT -> 0;
+            case CT_STATE, CT_STATUS -> 32;
+            default -> bits;
+        };
+    }
+
     public boolean isBitmask() { return this == CT_STATE || this == CT_STATUS || this == TCP_FLAG; }
 
     public boolean isAddress() { return this == IPV4_ADDR || this == IPV6_ADDR; }
@@ -82,7 +93,7 @@ public enum DataType {
                 case IFNAME -> {
                     return s.isEmpty() || s.length() > 15 ? null : Val.name(s);
                 }
-                case VERDICT -> {
+                case VERDICT, CONCAT -> {
                     return null;
                 }
                 default -> {

@@ -5,7 +5,7 @@ import java.util.List;
 import org.flowgate.nft.lang.Pos;
 
 /** One element of a rule: a match or a statement. */
-public sealed interface Expr permits Expr.Match, Stmt {
+public sealed interface Expr permits Expr.Match, Expr.ConcatMatch, Stmt {
 
     enum Op {
         IMPLICIT(""), EQ("=="), NE("!="), LT("<"), GT(">"), LE("<="), GE(">=");
@@ -26,6 +26,9 @@ public sealed interface Expr permits Expr.Match, Stmt {
 
     /** {@code @name}. */
     record SetRef(String name, Pos pos) implements Rhs {}
+
+    /** {@code f1 . f2 [!=] { v1 . v2, ... }} or {@code @set}: exact elements, values packed by {@link Concat}. */
+    record ConcatMatch(List<Field> fields, boolean negate, Rhs rhs) implements Expr {}
 
     /** {@code <field> [& mask] [op] <rhs>}; mask is -1 when absent. */
     record Match(Field field, long mask, Op op, Rhs rhs) implements Expr {}

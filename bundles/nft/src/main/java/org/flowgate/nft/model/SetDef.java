@@ -13,6 +13,8 @@ public final class SetDef {
     public final long handle;
     public final boolean isMap;
     public DataType keyType;
+    /** The parts when {@code keyType} is {@link DataType#CONCAT}. */
+    public java.util.List<DataType> concat;
     public DataType dataType;
     public final Set<String> flags;
     public final List<Elem> elements;
@@ -29,7 +31,7 @@ public final class SetDef {
     }
 
     private SetDef(SetDef o) {
-        name = o.name; handle = o.handle; isMap = o.isMap; keyType = o.keyType; dataType = o.dataType;
+        name = o.name; handle = o.handle; isMap = o.isMap; keyType = o.keyType; concat = o.concat; dataType = o.dataType;
         flags = new LinkedHashSet<>(o.flags); elements = new ArrayList<>(o.elements); comment = o.comment; pos = o.pos;
     }
 
