@@ -1,0 +1,56 @@
+package org.flowgate.driver.ebpf;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.flowgate.api.flowtable.FlowTableSpec;
+import org.flowgate.driver.ebpf.flows.OffloadedFlows;
+import org.flowgate.offload.FlowBlock;
+import org.flowgate.offload.FlowRule;
+import org.flowgate.offload.FlowStats;
+import org.flowgate.offload.OffloadException;
+
+/** One flow table's flows in the kernel map: remembers its cookies so that unbind removes exactly them. */
+final class EbpfFlowBlock implements FlowBlock {
+    private final EbpfOffloadDriver driver;
+    private final OffloadedFlows flows;
+    private final FlowTableSpec table;
+    private final Set<Long> cookies = ConcurrentHashMap.newKeySet();
+
+    EbpfFlowBlock(EbpfOffloadDriver driver, OffloadedFlows flows, FlowTableSpec table) {
+        this.driver = driver;
+        this.flows = flows;
+        this.table = table;
+    }
+
+    @Override
+    public void add(FlowRule rule) throws OffloadException {
+        flows.add(rule);
+        cookies.add(rule.cookie());
+        driver.hideOffloadedFromSockets(false);
+    }
+
+    @Override
+    public void del(FlowRule rule) {
+        if (cookies.remove(rule.cookie())) flows.del(rule);
+    }
+
+    @Override
+    public FlowStats stats(FlowRule rule) {
+        return cookies.contains(rule.cookie()) ? flows.stats(rule) : null;
+    }
+
+    @Override
+    public void unbind() {
+        for (Long c : cookies) {
+            cookies.remove(c);
+            flows.del(c);
+        }
+        driver.unbound(this);
+    }
+
+    @Override
+    public String toString() {
+        return "ebpf block for " + table.family() + " " + table.table() + " " + table.name();
+    }
+}

@@ -1,0 +1,153 @@
+package org.flowgate.driver.ebpf.kernel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.flowgate.driver.ebpf.bpf.BpfMap;
+import org.flowgate.driver.ebpf.bpf.Sys;
+import org.flowgate.driver.ebpf.flows.FlowMapLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The offload datapath in the kernel of the router's network namespace: the BPF object loaded
+ * with {@code bpftool prog loadall} (programs and the flow map pinned under
+ * {@code <bpffs>/flowgate/<netns>}), the {@code tc} program attached to each served port's clsact
+ * ingress, and the socket filter on the router's AF_PACKET sockets. {@link #close()} removes all
+ * of it, so no program or map outlives the driver.
+ * <p>
+ * Create and close it on a thread in the router's network namespace (the tc and bpftool children
+ * inherit it).
+ */
+public final class KernelDatapath implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KernelDatapath.class);
+    public static final String TC_PROG = "fg_tc_ingress";
+    public static final String SOCKET_PROG = "fg_sock_filter";
+    public static final String FLOW_MAP = "fg_flows";
+
+    /** Where things go and which tools to run. */
+    public record Options(Path bpffs, String tc, String bpftool, int tcPriority) {
+        public static Options defaults() {
+            return new Options(Path.of("/sys/fs/bpf"), "tc", "bpftool", 49);
+        }
+    }
+
+    private final Options options;
+    private final String tc;
+    private final Path pinDir;
+    private final Map<String, Integer> ifindexes = new LinkedHashMap<>();
+    private final List<String> createdQdiscs = new ArrayList<>();
+    private BpfMap flows;
+    private int socketProgFd = -1;
+    private SocketFilters socketFilters;
+    private boolean closed;
+
+    private KernelDatapath(Options options) {
+        this.options = options;
+        this.tc = Commands.resolve(options.tc());
+        this.pinDir = options.bpffs().resolve("flowgate").resolve("ns" + Bpffs.netnsId());
+    }
+
+    /**
+     * Loads {@code object} (the compiled {@code flowgate_offload.c}) and attaches it to those
+     * {@code devices} that exist; devices that do not are logged and left out of {@link #ifindexes()}.
+     */
+    public static KernelDatapath load(Path object, Collection<String> devices, Options options) throws IOException {
+        KernelDatapath dp = new KernelDatapath(options);
+        try {
+            dp.loadObject(object);
+            for (String dev : devices) dp.attach(dev);
+            return dp;
+        } catch (IOException | RuntimeException e) {
+            dp.close();
+            throw e;
+        }
+    }
+
+    private void loadObject(Path object) throws IOException {
+        Bpffs.ensureMounted(options.bpffs());
+        if (Files.exists(pinDir)) {
+            LOG.info("removing pins left by an earlier run in {}", pinDir);
+            Bpffs.removeTree(pinDir);
+        }
+        Files.createDirectories(pinDir);
+        Commands.check(List.of(Commands.resolve(options.bpftool()), "prog", "loadall", object.toString(),
+                pinDir.resolve("progs").toString(), "pinmaps", pinDir.resolve("maps").toString()));
+        flows = BpfMap.open(pinDir.resolve("maps").resolve(FLOW_MAP).toString());
+        if (flows.keySize() != FlowMapLayout.KEY_SIZE || flows.valueSize() != FlowMapLayout.VALUE_SIZE) {
+            throw new IOException("BPF object " + object + " has a flow map of " + flows.keySize() + "/" + flows.valueSize()
+                    + " byte key/value, the driver expects " + FlowMapLayout.KEY_SIZE + "/" + FlowMapLayout.VALUE_SIZE);
+        }
+        socketProgFd = BpfMap.objGet(pinDir.resolve("progs").resolve(SOCKET_PROG).toString());
+        socketFilters = new SocketFilters(socketProgFd);
+    }
+
+    private void attach(String dev) throws IOException {
+        int ifindex = Sys.ifIndex(dev);
+        if (ifindex == 0) {
+            LOG.warn("device {} does not exist in this network namespace: not offloading it", dev);
+            return;
+        }
+        if (!Commands.check(List.of(tc, "qdisc", "show", "dev", dev)).contains("qdisc clsact")) {
+            Commands.check(List.of(tc, "qdisc", "add", "dev", dev, "clsact"));
+            createdQdiscs.add(dev);
+        }
+        Commands.check(List.of(tc, "filter", "replace", "dev", dev, "ingress", "pref", Integer.toString(options.tcPriority()),
+                "handle", "1", "bpf", "da", "object-pinned", pinDir.resolve("progs").resolve(TC_PROG).toString()));
+        ifindexes.put(dev, ifindex);
+        LOG.info("offload program on {} (ifindex {}) ingress, tc pref {}", dev, ifindex, options.tcPriority());
+    }
+
+    /** The attached devices and their ifindexes. */
+    public Map<String, Integer> ifindexes() {
+        return Map.copyOf(ifindexes);
+    }
+
+    public BpfMap flows() {
+        return flows;
+    }
+
+    public Path pinDir() {
+        return pinDir;
+    }
+
+    /** Attaches the socket filter to AF_PACKET sockets of served ports opened since the last call; returns how many carry it. */
+    public int hideOffloadedFromSockets() {
+        return socketFilters == null ? 0 : socketFilters.scan(Set.copyOf(ifindexes.values()));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (String dev : ifindexes.keySet()) {
+            quietly(List.of(tc, "filter", "del", "dev", dev, "ingress", "pref", Integer.toString(options.tcPriority())));
+        }
+        for (String dev : createdQdiscs) quietly(List.of(tc, "qdisc", "del", "dev", dev, "clsact"));
+        if (socketFilters != null) socketFilters.detachAll();
+        if (socketProgFd >= 0) BpfMap.closeFd(socketProgFd);
+        if (flows != null) flows.close();
+        try {
+            Bpffs.removeTree(pinDir);
+        } catch (IOException e) {
+            LOG.warn("cannot remove {}: {}", pinDir, e.toString());
+        }
+    }
+
+    private static void quietly(List<String> cmd) {
+        try {
+            Commands.Result r = Commands.run(cmd);
+            if (!r.ok()) LOG.warn("{}: {}", String.join(" ", cmd), r.output());
+        } catch (IOException e) {
+            LOG.warn("{}: {}", String.join(" ", cmd), e.toString());
+        }
+    }
+
+}
