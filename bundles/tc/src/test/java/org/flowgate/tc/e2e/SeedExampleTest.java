@@ -187,4 +187,30 @@ class SeedExampleTest {
         assertTrue(take(w.up0Out).isEmpty());
         assertEquals(1, w.tc.stats().get("accepted"));
     }
+
+    /** The encapsulated frame as tshark (Wireshark's dissectors, checksum validation on) reads it. */
+    @Test
+    void tsharkDecodesTheVxlanOutput() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/tshark").canExecute(), "tshark not installed: skipped");
+        byte[] syn = fromA(1000, 0, SYN);
+        inject(w.p0, syn);
+        byte[] f = take(w.up0Out).get(0);
+        java.nio.file.Path pcap = java.nio.file.Files.createTempFile("tc-vxlan", ".pcap");
+        try {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + 16 + f.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+            b.putInt(0).putInt(0).putInt(f.length).putInt(f.length).put(f);
+            java.nio.file.Files.write(pcap, b.array());
+            Process p = new ProcessBuilder("tshark", "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+                    "-o", "tcp.check_checksum:TRUE", "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ip.dst", "-e", "udp.dstport",
+                    "-e", "vxlan.vni", "-e", "eth.src", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "ip.checksum.status",
+                    "-e", "udp.checksum.status", "-e", "tcp.checksum.status", "-e", "_ws.malformed").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            // outer then inner values; checksum status 1 = good; nothing malformed
+            assertEquals("7.7.7.1,10.0.0.1|7.7.7.8,10.0.0.2|4789|98|02:00:00:00:07:01,24:8a:07:a5:28:01|40000|80|1,1|1|1|", out);
+        } finally {
+            java.nio.file.Files.deleteIfExists(pcap);
+        }
+    }
 }
