@@ -43,6 +43,16 @@ class IdiomsTest {
     }
 
     @Test
+    void tcpFlagsWithSlashMask() throws Exception {
+        NftEngine e = new NftEngine();
+        e.load("table ip t {\n chain c {\n  type filter hook input priority 0; policy accept;\n  tcp flags syn / fin,syn,rst,ack drop\n }\n}\n", "f.nft");
+        assertEquals(DROP, e.process(Hook.INPUT, 0, Frames.tcp4("1.1.1.1", "2.2.2.2", 1, 2, 0x02)));
+        assertEquals(DROP, e.process(Hook.INPUT, 0, Frames.tcp4("1.1.1.1", "2.2.2.2", 1, 2, 0x02 | 0x08)), "psh is outside the mask");
+        assertEquals(ACCEPT, e.process(Hook.INPUT, 0, Frames.tcp4("1.1.1.1", "2.2.2.2", 1, 2, 0x12)));
+        assertTrue(e.list().contains("tcp flags & (fin | syn | rst | ack) == syn drop"), e.list());
+    }
+
+    @Test
     void notrackOnlyBeforeConntrack() {
         var ex = org.junit.jupiter.api.Assertions.assertThrows(org.flowgate.api.ruleset.RulesetException.class, () -> new NftEngine().load(
                 "table ip t {\n chain c {\n  type filter hook forward priority 0;\n  udp dport 1 notrack\n }\n}\n", "n.nft"));

@@ -744,7 +744,13 @@ public final class Parser {
             return new Match(f, mask, op, new Expr.SetRef(v.text(), v.pos()));
         }
         if (type.isBitmask()) {
-            return new Match(f, mask, op, new Expr.Value(Elem.single(Val.of(flagList(type)))));
+            long value = flagList(type);
+            if (mask == -1 && peek().isWord("/")) { // nft 1.0 style: tcp flags syn / fin,syn,rst,ack
+                next();
+                mask = flagList(type);
+                if (op == Op.IMPLICIT) op = Op.EQ;
+            }
+            return new Match(f, mask, op, new Expr.Value(Elem.single(Val.of(value))));
         }
         Elem e = element(type, !ordered);
         return new Match(f, mask, op, new Expr.Value(e));
