@@ -368,6 +368,7 @@ public final class OffloadManager implements FlowTableListener {
             FlowBlock block = b.block(o.table);
             if (o.rules == null) o.rules = describe(o);
             call(b, block, o.rules[0]);
+            if (b.gone) return; // left during the call: its unbind (after this returns) removes the rule
             try {
                 call(b, block, o.rules[1]);
             } catch (OffloadException | RuntimeException e) {
@@ -512,17 +513,19 @@ public final class OffloadManager implements FlowTableListener {
     /** One round of the ticker: queue stats pulls, retry refused flows, offer flows to new drivers, drop vanished tables. */
     public void tick() {
         long now = clockMillis.getAsLong();
+        // retries first: stats pulls must not take the room refused flows need
         for (Offload o : offloads.values()) {
             HwState s = o.flow.hwState();
-            if (s == HwState.HW && o.installed) {
-                if (admit()) shards[o.shard % shards.length].queue.add(new Work(Op.STATS, o));
-            } else if (s == HwState.HW_REFRESH && !o.removed && now >= o.retryAtMillis) {
+            if (s == HwState.HW_REFRESH && !o.removed && now >= o.retryAtMillis) {
                 Binding b = o.binding;
                 if (b == null || b.gone) backToSoftware(o);
                 else offer(o.table, o.flow, true);
             } else if (s == HwState.DYING && !o.removed) {
                 enqueueDelete(o); // a table that marks flows dying without telling listeners
             }
+        }
+        for (Offload o : offloads.values()) {
+            if (o.flow.hwState() == HwState.HW && o.installed && admit()) shards[o.shard % shards.length].queue.add(new Work(Op.STATS, o));
         }
         List<FlowTable> tables = tables();
         if (resync) {
