@@ -54,6 +54,9 @@ public final class TcComponent implements TcService {
     private java.util.concurrent.ScheduledExecutorService gc;
     private final Devices devices = new Devices();
     private final TcEngine engine = new TcEngine(ct, devices);
+    private static final int PENDING_SECONDS = 30;
+    private final List<String> pending = new ArrayList<>();
+    private long pendingSince;
     private volatile ConnTracker tracker;
     private BundleContext context;
     private ServiceRegistration<PacketHook> hook;
@@ -71,17 +74,37 @@ public final class TcComponent implements TcService {
             return t;
         });
         gc.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
-        for (String cmd : commands(cfg)) {
-            try {
-                engine.add(cmd);
-            } catch (TcException e) {
-                LOG.error("tc: {}: {}", e.getMessage(), cmd);
-            }
+        synchronized (pending) {
+            pending.addAll(commands(cfg));
+            pendingSince = System.nanoTime();
+            addPending(false);
         }
         register(cfg.hook_priority());
     }
 
+    /**
+     * Adds the configured commands not added yet. Devices (a vxlan device, a port) may register
+     * after this component: a command that fails is retried every second for
+     * {@value #PENDING_SECONDS} s, then reported and dropped.
+     */
+    private void addPending(boolean last) {
+        for (var it = pending.iterator(); it.hasNext(); ) {
+            String cmd = it.next();
+            try {
+                engine.add(cmd);
+                it.remove();
+            } catch (TcException e) {
+                if (last) LOG.error("tc: configured filter not added: {}: {}", e.getMessage(), cmd);
+                else LOG.debug("tc: configured filter not added yet: {}: {}", e.getMessage(), cmd);
+            }
+        }
+        if (last) pending.clear();
+    }
+
     private void sweep() {
+        synchronized (pending) {
+            if (!pending.isEmpty()) addPending(System.nanoTime() - pendingSince > TimeUnit.SECONDS.toNanos(PENDING_SECONDS));
+        }
         try {
             flowTables.sweep();
         } catch (RuntimeException e) {
