@@ -257,8 +257,12 @@ class EvalTest {
         NftEngine e = input("limit rate 1/minute burst 2 packets accept");
         List<Verdict> v = new ArrayList<>();
         for (int i = 0; i < 6; i++) v.add(in(e, Frames.udp4("1.1.1.1", "2.2.2.2", 9, 1)));
-        assertEquals(List.of(ACCEPT, ACCEPT, ACCEPT, DROP, DROP, DROP), v, "burst 2 on top of the one the rate allows");
-        NftEngine over = input("limit rate over 1/minute burst 0 packets drop", "accept");
+        assertEquals(List.of(ACCEPT, ACCEPT, DROP, DROP, DROP, DROP), v, "burst 2: two at once, as the kernel's nft_limit");
+        NftEngine dflt = input("limit rate 1/minute accept");
+        int passed = 0;
+        for (int i = 0; i < 8; i++) if (in(dflt, Frames.udp4("1.1.1.1", "2.2.2.2", 9, 1)) == ACCEPT) passed++;
+        assertEquals(5, passed, "default burst: 5 packets");
+        NftEngine over = input("limit rate over 1/minute burst 1 packets drop", "accept");
         assertEquals(ACCEPT, in(over, Frames.udp4("1.1.1.1", "2.2.2.2", 9, 1)));
         assertEquals(DROP, in(over, Frames.udp4("1.1.1.1", "2.2.2.2", 9, 1)));
     }

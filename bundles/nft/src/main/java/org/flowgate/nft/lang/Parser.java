@@ -974,7 +974,7 @@ public final class Parser {
                 burst *= bu.text().equals("kbytes") ? 1024 : bu.text().equals("mbytes") ? 1024 * 1024 : 1;
             } else throw err(bu, "expected packets or bytes");
         }
-        return new Stmt.LimitStmt(over, units, unitText, byteScale != 0, burst, new TokenBucket((double) units / per, burst));
+        return new Stmt.LimitStmt(over, units, unitText, byteScale != 0, burst, new TokenBucket((double) units / per, burst, byteScale != 0));
     }
 
     private static final Set<String> ICMP_CODES = Set.of("net-unreachable", "host-unreachable", "prot-unreachable",

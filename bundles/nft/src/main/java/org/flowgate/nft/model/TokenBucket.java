@@ -3,8 +3,9 @@ package org.flowgate.nft.model;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code limit rate}: a token bucket kept as a "theoretical arrival time" (GCRA), one CAS per
- * packet, no allocation. {@code cost} is 1 per packet or the byte count in byte mode.
+ * {@code limit rate}: the kernel's token bucket (nft_limit: up to {@code burst} units at once, then
+ * {@code rate} per unit of time) kept as a "theoretical arrival time" (GCRA), one CAS per packet,
+ * no allocation. {@code cost} is 1 per packet or the byte count in byte mode.
  */
 public final class TokenBucket {
     private final long nanosPerUnit;
@@ -13,11 +14,14 @@ public final class TokenBucket {
 
     /**
      * @param ratePerSecond units (packets or bytes) per second, > 0
-     * @param burst         units allowed at once beyond the rate
+     * @param burst         units allowed at once; 0 means 5 packets (the kernel's default) or, for
+     *                      bytes, no burst beyond one packet
+     * @param bytes         whether units are bytes
      */
-    public TokenBucket(double ratePerSecond, long burst) {
+    public TokenBucket(double ratePerSecond, long burst, boolean bytes) {
         this.nanosPerUnit = Math.max(1L, (long) (1e9 / ratePerSecond));
-        this.tolerance = nanosPerUnit * Math.max(0, burst);
+        long b = burst == 0 && !bytes ? 5 : Math.max(0, burst);
+        this.tolerance = nanosPerUnit * b;
     }
 
     /** True when {@code cost} units conform to the rate (and are charged). */
@@ -26,7 +30,7 @@ public final class TokenBucket {
         while (true) {
             long t = tat.get();
             long base = t == Long.MIN_VALUE || t < now ? now : t;
-            if (base - now > tolerance) return false;
+            if (base + inc - now > Math.max(tolerance, inc)) return false;
             if (tat.compareAndSet(t, base + inc)) return true;
         }
     }
