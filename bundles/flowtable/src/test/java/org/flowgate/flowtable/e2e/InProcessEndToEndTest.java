@@ -196,4 +196,21 @@ class InProcessEndToEndTest {
         assertEquals(classic + 1, classicPackets());
         assertEquals(1, ft.count());
     }
+
+    @Test
+    void ipv6UdpIsOffloadedWithoutNat() {
+        IpAddress a = IpAddress.parse("fd00:1::2"), b = IpAddress.parse("fd00:2::2");
+        assertTrue(h1.sendUdp(b, 20000, 6000, 18));
+        assertTrue(h2.sendUdp(a, 6000, 20000, 18));
+        assertEquals(1, ft.count(), diagnostics());
+        FlowEntry f = ft.list().get(0);
+        assertEquals(a, f.original().src());
+        assertFalse(f.path(FlowEntry.ORIGINAL).snat() || f.path(FlowEntry.ORIGINAL).dnat());
+        long classic = classicPackets(), hits = ft.stats().hits(), before = h2.flowPackets(FiveTuple.of(a, 20000, b, 6000, Packet.PROTO_UDP));
+        for (int i = 0; i < 20; i++) assertTrue(h1.sendUdp(b, 20000, 6000, 18));
+        assertEquals(classic, classicPackets());
+        assertEquals(hits + 20, ft.stats().hits());
+        assertEquals(before + 20, h2.flowPackets(FiveTuple.of(a, 20000, b, 6000, Packet.PROTO_UDP)));
+        assertEquals(0, h1.counters().badChecksum() + h2.counters().badChecksum());
+    }
 }
