@@ -60,7 +60,7 @@ class AtomicReplaceTest {
             threads[t].start();
         }
         started.await();
-        for (int i = 0; i < 400; i++) e.load(versions[i % 2 == 0 ? 1 : 0], "v" + (i % 2 + 1));
+        for (int i = 0; i < 2000; i++) e.load(versions[i % 2 == 0 ? 1 : 0], "v" + (i % 2 + 1));
         // let both threads run on the final version for a moment
         long until = total.get() + 10_000;
         while (total.get() < until && failure.get() == null) Thread.onSpinWait();
