@@ -12,6 +12,11 @@ public final class ExecContext {
     public static ExecContext current() { return CURRENT.get(); }
 
     public final TunnelKey tunnel = new TunnelKey();
+    /**
+     * The tunnel a packet arrived through (set by the vxlan device while it delivers a
+     * decapsulated frame, cleared after), which flower's {@code enc_*} keys match.
+     */
+    public final TunnelKey rx = new TunnelKey();
     /** Why the last {@link Act#SHOT} happened (a {@link Drops} index), -1 none. */
     public int dropReason = -1;
 

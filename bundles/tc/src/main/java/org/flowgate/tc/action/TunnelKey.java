@@ -5,14 +5,14 @@ public final class TunnelKey {
     public boolean set;
     public int srcIp, dstIp;
     public int id;
-    public int dstPort;
+    public int dstPort, srcPort;
     public int tos, ttl;
     public boolean csum = true;
     public boolean dontFragment;
 
     public void clear() {
         set = false;
-        srcIp = dstIp = id = dstPort = tos = ttl = 0;
+        srcIp = dstIp = id = dstPort = srcPort = tos = ttl = 0;
         csum = true;
         dontFragment = false;
     }

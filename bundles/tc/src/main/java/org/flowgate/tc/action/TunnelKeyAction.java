@@ -31,8 +31,9 @@ public final class TunnelKeyAction extends Action {
     @Override
     public int execute(Packet p, ExecContext ctx) {
         TunnelKey k = ctx.tunnel;
-        if (unset) {
+        if (unset) { // drops the metadata either way: what a tunnel_key set attached and what decapsulation left
             k.clear();
+            ctx.rx.clear();
             return control;
         }
         k.set = true;

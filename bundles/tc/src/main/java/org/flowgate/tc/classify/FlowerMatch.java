@@ -3,6 +3,8 @@ package org.flowgate.tc.classify;
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.CtState;
 import org.flowgate.api.packet.Packet;
+import org.flowgate.tc.action.ExecContext;
+import org.flowgate.tc.action.TunnelKey;
 
 /**
  * A flower match compiled to primitive comparisons. Unset keys are wildcards: {@code -1} for
@@ -27,6 +29,10 @@ public final class FlowerMatch {
     public int ctZone = -1;
     public int ctMark, ctMarkMask;
     public long ctLabelHi, ctLabelLo, ctLabelMaskHi, ctLabelMaskLo;
+    /** Tunnel keys ({@code enc_*}): match the tunnel the packet arrived through. */
+    public boolean hasEnc;
+    public int encKeyId = -1, encDstPort = -1, encSrcPort = -1;
+    public int encSrcIp, encSrcMask, encDstIp, encDstMask;
 
     /** The ct_state flags of a packet as flower's dissector computes them. */
     public static int ctFlags(Packet p) {
@@ -42,6 +48,7 @@ public final class FlowerMatch {
     }
 
     public boolean matches(Packet p) {
+        if (hasEnc && !encMatches(ExecContext.current().rx)) return false;
         if (protocol >= 0 && !protocolMatches(p)) return false;
         if (dstMacMask != 0 && (p.ethDst() & dstMacMask) != dstMac) return false;
         if (srcMacMask != 0 && (p.ethSrc() & srcMacMask) != srcMac) return false;
@@ -68,6 +75,14 @@ public final class FlowerMatch {
             if ((e.labelsHi() & ctLabelMaskHi) != ctLabelHi || (e.labelsLo() & ctLabelMaskLo) != ctLabelLo) return false;
         }
         return true;
+    }
+
+    private boolean encMatches(TunnelKey t) {
+        if (!t.set) return false;
+        if (encKeyId >= 0 && t.id != encKeyId) return false;
+        if (encDstPort >= 0 && t.dstPort != encDstPort) return false;
+        if (encSrcPort >= 0 && t.srcPort != encSrcPort) return false;
+        return (t.srcIp & encSrcMask) == encSrcIp && (t.dstIp & encDstMask) == encDstIp;
     }
 
     private boolean protocolMatches(Packet p) {

@@ -201,6 +201,32 @@ public final class FilterParser {
                     if (k.equals("ip_ttl")) { m.ipTtl = vm[0]; m.ipTtlMask = vm[1]; } else { m.ipTos = vm[0]; m.ipTosMask = vm[1]; }
                     mt.append(' ').append(k).append(' ').append(v);
                 }
+                case "enc_key_id" -> {
+                    m.hasEnc = true;
+                    m.encKeyId = (int) w.number("tunnel key id", 0, 0xFF_FFFF);
+                    mt.append(" enc_key_id ").append(m.encKeyId);
+                }
+                case "enc_dst_port", "enc_src_port" -> {
+                    m.hasEnc = true;
+                    int port = (int) w.number("tunnel port", 0, 65535);
+                    if (k.equals("enc_dst_port")) m.encDstPort = port; else m.encSrcPort = port;
+                    mt.append(' ').append(k).append(' ').append(port);
+                }
+                case "enc_src_ip", "enc_dst_ip" -> {
+                    String v = w.next("tunnel address");
+                    IpPrefix pf;
+                    try {
+                        pf = IpPrefix.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw w.errorLast("\"" + v + "\" is not an address or prefix");
+                    }
+                    if (pf.family() != 4) throw w.errorLast("only IPv4 tunnel endpoints are supported");
+                    m.hasEnc = true;
+                    int mask = (int) pf.maskLo();
+                    int a = (int) pf.address().lo() & mask;
+                    if (k.equals("enc_src_ip")) { m.encSrcIp = a; m.encSrcMask = mask; } else { m.encDstIp = a; m.encDstMask = mask; }
+                    mt.append(' ').append(k).append(' ').append(v);
+                }
                 case "ct_state" -> {
                     String v = w.next("ct_state flags");
                     ctState(w, v, m);

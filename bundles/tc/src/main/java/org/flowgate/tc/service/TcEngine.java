@@ -46,7 +46,6 @@ public final class TcEngine implements TcService {
     private final Map<String, List<Filter>> filters = new HashMap<>();
     private final Map<String, List<Integer>> gotoTargets = new HashMap<>();
     private final Map<Filter, List<Integer>> filterGotos = new HashMap<>();
-    private final Map<String, Integer> nextHandle = new HashMap<>();
     private final Drops drops = new Drops();
     private final LongAdder classified = new LongAdder(), accepted = new LongAdder(), dropped = new LongAdder(),
             stolen = new LongAdder(), resumed = new LongAdder(), resumeMisses = new LongAdder();
@@ -124,14 +123,18 @@ public final class TcEngine implements TcService {
                 throw new TcException("a filter with handle " + f.handle() + " exists", String.valueOf(f.handle()), -1);
         }
         int handle = f.handle();
-        if (handle == 0) {
-            handle = nextHandle.getOrDefault(f.device(), 1);
-            for (Filter x : current) if (x.handle() >= handle) handle = x.handle() + 1;
+        if (handle == 0) { // as flower's idr: the lowest free handle of the (chain, prio)
+            handle = 1;
+            for (boolean taken = true; taken; ) {
+                taken = false;
+                for (Filter x : current) {
+                    if (x.chain() == f.chain() && x.prio() == prio && x.handle() == handle) { handle++; taken = true; break; }
+                }
+            }
         }
         Filter filter = new Filter(f.device(), f.chain(), prio, handle, f.protocolWord(), f.match(), f.matchText(), f.actions(), f.skipSw());
         List<Filter> next = new ArrayList<>(current);
         next.add(filter);
-        nextHandle.put(f.device(), handle + 1);
         filterGotos.put(filter, f.gotoChains());
         install(f.device(), next);
         return filter.info();

@@ -146,12 +146,23 @@ public final class VxlanPort implements Port {
         Rx x = rx.get();
         if (x.busy) { nested.increment(); return false; }
         x.busy = true;
+        TunnelKey meta = ExecContext.current().rx;
         try {
             x.buf.setFrame(p.array(), udp + 16, udpLen - 16);
+            meta.set = true;
+            meta.srcIp = p.ipv4Src();
+            meta.dstIp = p.ipv4Dst();
+            meta.srcPort = p.srcPort();
+            meta.dstPort = p.dstPort();
+            meta.id = p.u32(udp + 12) >>> 8;
+            meta.tos = p.u8(p.l3() + 1);
+            meta.ttl = p.ttl();
+            meta.csum = ck != 0;
             received.increment();
             r.receive(x.buf);
             r.endOfBatch();
         } finally {
+            meta.clear();
             x.busy = false;
         }
         return true;

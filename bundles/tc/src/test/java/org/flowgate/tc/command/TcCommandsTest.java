@@ -43,18 +43,18 @@ class TcCommandsTest {
                 \taction order 1: ct pipe
                 \taction order 2: gact goto chain 2
                 \tSent 48 bytes 1 pkt
-                filter protocol ip pref 1 flower chain 2 handle 0x2
+                filter protocol ip pref 1 flower chain 2 handle 0x1
                   ct_state +trk+new
                 \taction order 1: ct commit pipe
                 \taction order 2: gact drop
                 \tSent 48 bytes 1 pkt
                 """, show);
-        assertTrue(cmd.filter(words("show dev p0 ingress chain 2")).startsWith("filter protocol ip pref 1 flower chain 2 handle 0x2"));
+        assertTrue(cmd.filter(words("show dev p0 ingress chain 2")).startsWith("filter protocol ip pref 1 flower chain 2 handle 0x1"));
         assertTrue(cmd.filter(words("show")).startsWith("dev p0 filter protocol ip"));
         assertEquals("chain 0\nchain 2\n", cmd.chain(words("show dev p0 ingress")));
         assertEquals("dev p0 ingress chain 0\ndev p0 ingress chain 2\n", cmd.chain(words("show")));
 
-        assertEquals("deleted 1 filter", cmd.filter(words("del dev p0 ingress chain 2 prio 1 handle 2")));
+        assertEquals("deleted 1 filter", cmd.filter(words("del dev p0 ingress chain 2 prio 1 handle 1")));
         assertEquals("Error: no such filter", cmd.filter(words("del dev p0 ingress chain 2")));
         assertEquals("chain 0\nchain 2\n", cmd.chain(words("show dev p0")), "chain 2 is still a goto target");
         assertEquals("deleted 1 filter", cmd.filter(words("del dev p0 ingress")));

@@ -111,8 +111,12 @@ class FilterErrorsTest {
         assertEquals(0xC000, a.prio(), "first automatic priority 49152");
         assertEquals(0xBFFF, b.prio(), "then one below the chain's lowest");
         assertEquals(0xC000, c.prio(), "per chain");
-        assertEquals(1, a.handle());
-        assertEquals(2, b.handle());
-        assertEquals(3, c.handle());
+        assertEquals(1, a.handle(), "handles are per (chain, prio), lowest free first, as flower's");
+        assertEquals(1, b.handle());
+        assertEquals(1, c.handle());
+        TcFilter d = w.add("tc filter add dev p1 ingress prio 0xbfff proto ip flower action pass");
+        assertEquals(2, d.handle());
+        w.tc.delete("p1", 0, 0xBFFF, 1);
+        assertEquals(1, w.add("tc filter add dev p1 ingress prio 0xbfff proto ip flower action pass").handle(), "a freed handle is reused");
     }
 }

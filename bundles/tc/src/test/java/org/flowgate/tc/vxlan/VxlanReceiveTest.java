@@ -69,4 +69,29 @@ class VxlanReceiveTest {
             assertTrue(port >= VxlanEncap.SRC_PORT_MIN && port < VxlanEncap.SRC_PORT_MAX, "port " + port);
         }
     }
+
+    @Test
+    void encKeysMatchTheTunnelThePacketCameThrough() {
+        w.tc.delete("vxlan0", -1, -1, -1);
+        w.add("tc filter add dev vxlan0 ingress prio 1 proto ip flower enc_key_id 99 action drop");
+        w.add("tc filter add dev vxlan0 ingress prio 2 proto ip flower enc_key_id 98 enc_dst_port 4789 enc_src_port 50000 enc_src_ip 7.7.7.0/24 "
+                + "enc_dst_ip 7.7.7.1 action tunnel_key unset pipe action goto chain 1");
+        w.add("tc filter add dev vxlan0 ingress prio 1 chain 1 proto ip flower enc_key_id 98 action drop");
+        w.add("tc filter add dev vxlan0 ingress prio 2 chain 1 proto ip flower action mirred egress redirect dev p0");
+        inject(w.up0, vxlan(0x08, 4789, INNER));
+        assertArrayEquals(INNER, take(w.p0Out).get(0));
+        assertEquals(0, w.filter("vxlan0", 0, 1, 1).packets(), "VNI 99 does not match VNI 98");
+        assertEquals(1, w.filter("vxlan0", 0, 2, 1).packets(), "every enc key matched");
+        assertEquals(0, w.filter("vxlan0", 1, 1, 1).packets(), "after tunnel_key unset the enc keys match nothing");
+        assertEquals(1, w.filter("vxlan0", 1, 2, 1).packets());
+    }
+
+    @Test
+    void encKeysNeverMatchPacketsThatDidNotComeThroughATunnel() {
+        w.add("tc filter add dev p1 ingress proto ip flower enc_key_id 98 action drop");
+        w.add("tc filter add dev p1 ingress proto ip flower action mirred egress redirect dev p0");
+        inject(w.p1, INNER);
+        assertEquals(1, take(w.p0Out).size());
+        assertEquals(0, w.filter("p1", 0, 0xC000, 1).packets());
+    }
 }
