@@ -1,0 +1,100 @@
+package org.flowgate.driver.ebpf;
+
+import java.nio.ByteBuffer;
+
+import org.flowgate.api.net.IpAddress;
+
+/** Ethernet/IPv4/IPv6/UDP frames built byte by byte (RFC 791, 8200, 768) with full checksums, and their parse. */
+final class Frames {
+    static final int ETH = 14;
+
+    private Frames() { }
+
+    static byte[] udp(long dstMac, long srcMac, IpAddress src, int sport, IpAddress dst, int dport, int ttl, byte[] payload) {
+        boolean v4 = src.isV4();
+        int l3 = v4 ? 20 : 40, udpLen = 8 + payload.length;
+        ByteBuffer b = ByteBuffer.allocate(ETH + l3 + udpLen);
+        putMac(b, dstMac);
+        putMac(b, srcMac);
+        b.putShort((short) (v4 ? 0x0800 : 0x86DD));
+        if (v4) {
+            b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + udpLen)).putShort((short) 0x1234).putShort((short) 0x4000)
+                    .put((byte) ttl).put((byte) 17).putShort((short) 0).put(src.toBytes()).put(dst.toBytes());
+        } else {
+            b.putInt(0x6000_0000).putShort((short) udpLen).put((byte) 17).put((byte) ttl).put(src.toBytes()).put(dst.toBytes());
+        }
+        b.putShort((short) sport).putShort((short) dport).putShort((short) udpLen).putShort((short) 0).put(payload);
+        byte[] f = b.array();
+        if (v4) putShort(f, ETH + 10, ~sum(f, ETH, 20, 0) & 0xFFFF);
+        int c = ~l4Sum(f) & 0xFFFF;
+        putShort(f, ETH + l3 + 6, c == 0 ? 0xFFFF : c);
+        return f;
+    }
+
+    static boolean isIp(byte[] f) { return f.length > ETH + 20 && (u16(f, 12) == 0x0800 || u16(f, 12) == 0x86DD); }
+
+    static boolean v4(byte[] f) { return u16(f, 12) == 0x0800; }
+
+    static int l3Len(byte[] f) { return v4(f) ? 20 : 40; }
+
+    static int proto(byte[] f) { return v4(f) ? f[ETH + 9] & 0xFF : f[ETH + 6] & 0xFF; }
+
+    static int ttl(byte[] f) { return v4(f) ? f[ETH + 8] & 0xFF : f[ETH + 7] & 0xFF; }
+
+    static IpAddress src(byte[] f) { return addr(f, v4(f) ? ETH + 12 : ETH + 8, v4(f)); }
+
+    static IpAddress dst(byte[] f) { return addr(f, v4(f) ? ETH + 16 : ETH + 24, v4(f)); }
+
+    static int sport(byte[] f) { return u16(f, ETH + l3Len(f)); }
+
+    static int dport(byte[] f) { return u16(f, ETH + l3Len(f) + 2); }
+
+    static long dstMac(byte[] f) { return mac(f, 0); }
+
+    static long srcMac(byte[] f) { return mac(f, 6); }
+
+    static boolean ipv4HeaderChecksumOk(byte[] f) { return !v4(f) || (sum(f, ETH, 20, 0) & 0xFFFF) == 0xFFFF; }
+
+    /** The TCP/UDP checksum over pseudo-header and segment verifies (sums to 0xFFFF). */
+    static boolean l4ChecksumOk(byte[] f) { return (l4Sum(f) & 0xFFFF) == 0xFFFF; }
+
+    private static int l4Sum(byte[] f) {
+        boolean v4 = v4(f);
+        int l3 = v4 ? 20 : 40;
+        int l4Len = v4 ? u16(f, ETH + 2) - 20 : u16(f, ETH + 4);
+        int s = v4 ? sum(f, ETH + 12, 8, 0) : sum(f, ETH + 8, 32, 0);
+        s += proto(f) + l4Len;
+        return sum(f, ETH + l3, l4Len, s);
+    }
+
+    private static int sum(byte[] f, int off, int len, int initial) {
+        long s = initial;
+        for (int i = 0; i + 1 < len; i += 2) s += u16(f, off + i);
+        if ((len & 1) != 0) s += (f[off + len - 1] & 0xFF) << 8;
+        while ((s >>> 16) != 0) s = (s & 0xFFFF) + (s >>> 16);
+        return (int) s;
+    }
+
+    private static IpAddress addr(byte[] f, int off, boolean v4) {
+        byte[] a = new byte[v4 ? 4 : 16];
+        System.arraycopy(f, off, a, 0, a.length);
+        return IpAddress.of(a);
+    }
+
+    private static long mac(byte[] f, int off) {
+        long m = 0;
+        for (int i = 0; i < 6; i++) m = (m << 8) | (f[off + i] & 0xFF);
+        return m;
+    }
+
+    static int u16(byte[] f, int off) { return ((f[off] & 0xFF) << 8) | (f[off + 1] & 0xFF); }
+
+    private static void putShort(byte[] f, int off, int v) {
+        f[off] = (byte) (v >>> 8);
+        f[off + 1] = (byte) v;
+    }
+
+    private static void putMac(ByteBuffer b, long mac) {
+        for (int i = 5; i >= 0; i--) b.put((byte) (mac >>> (8 * i)));
+    }
+}
