@@ -1,0 +1,266 @@
+package org.flowgate.driver.emulated.eswitch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+import org.flowgate.api.netdev.Port;
+import org.flowgate.api.packet.Packet;
+import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.offload.FlowRule;
+import org.flowgate.offload.FlowStats;
+import org.flowgate.offload.OffloadException;
+import org.flowgate.offload.OffloadException.Reason;
+
+/**
+ * An emulated NIC eswitch modelled on mlx5's connection tracking offload: every frame from a port
+ * walks
+ * <ol>
+ * <li><b>pre_ct</b> (per ingress port): the rule installed for the port's flow table loads the zone
+ * register and remembers the chain (flow table) the packet came from;</li>
+ * <li><b>CT</b>: matches zone + ingress port + VLAN + 5-tuple; a hit loads the ct registers (mark,
+ * labels, ct state established) and the fte_id register, and applies the NAT mangles;</li>
+ * <li><b>post_ct</b>: the rule the fte_id selects rewrites MACs, VLAN and TTL and redirects the frame
+ * out of the egress port, counted on the CT entry.</li>
+ * </ol>
+ * A miss anywhere sends the frame up to software unchanged, with the chain-miss mapping restored:
+ * the zone the pre_ct rule set is written to the packet's ct zone, counted per mapping (the seed's
+ * "HW misses continue in SW from the last chain"). Tables are finite: {@code capacity} CT entries
+ * and as many fte_ids.
+ */
+public final class Eswitch {
+    /** Why a frame went to software. */
+    public enum Miss {
+        MALFORMED, NOT_IP, NO_PRE_CT, UNSUPPORTED, NOT_FOR_US, CT_MISS, TCP_FIN_RST, TTL, MTU, EGRESS_DOWN;
+
+        public String label() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+    }
+
+    private static final int MAX_PORTS = 64, TCP_FIN = 0x01, TCP_RST = 0x04;
+
+    private final String name;
+    private final CtTable ct;
+    private final AtomicReferenceArray<PostCt> postCt;
+    private final int[] freeFte;
+    private int freeCount;
+    private final List<NicPort> ports = new CopyOnWriteArrayList<>();
+    /** pre_ct rule per port: chain << 32 | zone, or -1 for none. */
+    private final AtomicLongArray preCt = new AtomicLongArray(MAX_PORTS);
+    private final int[] preCtRefs = new int[MAX_PORTS];
+    private final LongAdder[] restoredMisses = new LongAdder[MAX_PORTS];
+    private final Map<Long, Installed> byCookie = new ConcurrentHashMap<>();
+    private final Map<String, Integer> chains = new ConcurrentHashMap<>();
+    private final LongAdder hitPackets = new LongAdder(), hitBytes = new LongAdder(), txErrors = new LongAdder();
+    private final LongAdder[] misses = new LongAdder[Miss.values().length];
+    private final LongSupplier clockMillis;
+
+    private record Installed(CtEntry entry, PostCt action, int inPort) {}
+
+    public Eswitch(String name, int capacity) { this(name, capacity, System::currentTimeMillis); }
+
+    public Eswitch(String name, int capacity, LongSupplier clockMillis) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity " + capacity);
+        this.name = name;
+        this.clockMillis = clockMillis;
+        ct = new CtTable(capacity);
+        postCt = new AtomicReferenceArray<>(capacity + 1);
+        freeFte = new int[capacity];
+        for (int i = 0; i < capacity; i++) freeFte[i] = capacity - i; // fte_id 0 means none
+        freeCount = capacity;
+        for (int i = 0; i < MAX_PORTS; i++) {
+            preCt.set(i, -1);
+            restoredMisses[i] = new LongAdder();
+        }
+        for (int i = 0; i < misses.length; i++) misses[i] = new LongAdder();
+    }
+
+    public String name() { return name; }
+
+    public int capacity() { return ct.capacity(); }
+
+    // ---- ports ----
+
+    /** Puts a wire behind a new port of this NIC; the router attaches the returned port. */
+    public synchronized NicPort addPort(Port wire) {
+        if (ports.size() == MAX_PORTS) throw new IllegalStateException("at most " + MAX_PORTS + " ports");
+        if (port(wire.name()) != null) throw new IllegalArgumentException("port " + wire.name() + " exists");
+        NicPort p = new NicPort(this, wire, ports.size());
+        ports.add(p);
+        return p;
+    }
+
+    public NicPort port(String name) {
+        for (NicPort p : ports) if (p.name().equals(name)) return p;
+        return null;
+    }
+
+    public List<NicPort> ports() { return List.copyOf(ports); }
+
+    void flushPorts() {
+        for (NicPort p : ports) {
+            if (p.dirty) {
+                p.dirty = false;
+                p.flush();
+            }
+        }
+    }
+
+    // ---- the control plane (the driver's thread) ----
+
+    /** The chain id of a flow table (its miss mapping), allocated on first use. */
+    public int chain(String flowTable) {
+        return chains.computeIfAbsent(flowTable, k -> chains.size() + 1);
+    }
+
+    /** Installs one flow direction: pre_ct for its port, a post_ct rule, then the CT entry. */
+    public synchronized void install(FlowRule r, int chain) throws OffloadException {
+        if (byCookie.containsKey(r.cookie())) throw new OffloadException(Reason.FAILED, "cookie " + r.cookie() + " installed");
+        NicPort in = port(r.inDevice()), out = port(r.outDevice());
+        if (in == null || out == null) throw new OffloadException(Reason.DEVICE, "not a port of " + name + ": " + r);
+        FiveTuple m = r.match(), w = r.rewrite();
+        if (m.proto != Packet.PROTO_TCP && m.proto != Packet.PROTO_UDP) throw new OffloadException(Reason.UNSUPPORTED, "protocol " + m.proto);
+        if (m.family != w.family || m.proto != w.proto) throw new OffloadException(Reason.UNSUPPORTED, "family or protocol change");
+        long pre = preCt.get(in.index), want = ((long) chain << 32) | (r.zone() & 0xFFFFL);
+        if (pre != -1 && pre != want) throw new OffloadException(Reason.UNSUPPORTED, "port " + in.name() + " pre_ct holds another chain/zone");
+        if (freeCount == 0) throw new OffloadException(Reason.CAPACITY, "no fte_id left (" + capacity() + ")");
+        int fte = freeFte[--freeCount];
+        PostCt a = new PostCt(fte, out, r.srcMac(), r.dstMac(), r.outVlan(), r.decrementTtl(), r.mtu());
+        postCt.set(fte, a);
+        CtEntry e = new CtEntry(r.zone(), in.index, r.inVlan(), m.family, m.proto, m.srcHi, m.srcLo, m.dstHi, m.dstLo, m.srcPort, m.dstPort,
+                r.mark(), r.labelsHi(), r.labelsLo(), fte, w.srcHi, w.srcLo, w.dstHi, w.dstLo, w.srcPort, w.dstPort, r.cookie());
+        int res = ct.insert(e);
+        if (res != 0) {
+            postCt.set(fte, null);
+            freeFte[freeCount++] = fte;
+            throw new OffloadException(res == 1 ? Reason.CAPACITY : Reason.FAILED,
+                    res == 1 ? "CT table full (" + capacity() + ")" : "another entry matches the same packets");
+        }
+        preCt.set(in.index, want);
+        preCtRefs[in.index]++;
+        byCookie.put(r.cookie(), new Installed(e, a, in.index));
+    }
+
+    /** Removes one flow direction; false when the cookie is unknown. */
+    public synchronized boolean remove(long cookie) {
+        Installed i = byCookie.remove(cookie);
+        if (i == null) return false;
+        ct.remove(i.entry);
+        postCt.set(i.action.fteId(), null);
+        freeFte[freeCount++] = i.action.fteId();
+        if (--preCtRefs[i.inPort] == 0) preCt.set(i.inPort, -1);
+        return true;
+    }
+
+    public FlowStats stats(long cookie) {
+        Installed i = byCookie.get(cookie);
+        return i == null ? null : new FlowStats(i.entry.packets(), i.entry.bytes(), i.entry.lastUsedMillis());
+    }
+
+    public boolean installed(long cookie) { return byCookie.containsKey(cookie); }
+
+    public int entries() { return ct.size(); }
+
+    // ---- the data plane (port threads): allocation-free ----
+
+    /** True when the eswitch forwarded the frame; false when it goes up to software. */
+    boolean process(NicPort in, Packet p) {
+        if (p.parse() != null) return miss(Miss.MALFORMED);
+        int family = p.ipVersion();
+        if (family == 0) return miss(Miss.NOT_IP);
+        long pre = preCt.get(in.index);
+        if (pre == -1) return miss(Miss.NO_PRE_CT);
+        int zone = (int) (pre & 0xFFFF);
+        if (p.hasFlag(Packet.F_QINQ | Packet.F_FRAGMENT | Packet.F_IPV4_OPTIONS | Packet.F_IPV6_EXT)) return restore(in, p, zone, Miss.UNSUPPORTED);
+        int proto = p.l4Proto();
+        if ((proto != Packet.PROTO_TCP && proto != Packet.PROTO_UDP) || p.l4() < 0) return restore(in, p, zone, Miss.UNSUPPORTED);
+        if (p.ethDst() != in.macBits) return restore(in, p, zone, Miss.NOT_FOR_US);
+        int vlan = p.vlanId();
+        if (vlan == 0) vlan = -1;
+        CtEntry e = ct.lookup(zone, in.index, vlan, family, proto, p.srcHi(), p.srcLo(), p.dstHi(), p.dstLo(), p.srcPort(), p.dstPort());
+        if (e == null) return restore(in, p, zone, Miss.CT_MISS);
+        if (proto == Packet.PROTO_TCP && (p.tcpFlags() & (TCP_FIN | TCP_RST)) != 0) return restore(in, p, zone, Miss.TCP_FIN_RST);
+        PostCt a = postCt.get(e.fteId);
+        if (a == null) return restore(in, p, zone, Miss.CT_MISS);
+        if (a.decrementTtl() && p.ttl() <= 1) return restore(in, p, zone, Miss.TTL);
+        if (p.ipLength() > a.mtu()) return restore(in, p, zone, Miss.MTU);
+        if (!a.out().isLinkUp()) return restore(in, p, zone, Miss.EGRESS_DOWN);
+        int frameBytes = p.length();
+        HwRewrite.apply(p, e, a);
+        e.count(frameBytes, clockMillis.getAsLong());
+        hitPackets.increment();
+        hitBytes.add(frameBytes);
+        if (!a.out().transmit(p)) txErrors.increment();
+        return true;
+    }
+
+    private boolean miss(Miss why) {
+        misses[why.ordinal()].increment();
+        return false;
+    }
+
+    /** The chain-miss mapping: software resumes with the zone pre_ct set. */
+    private boolean restore(NicPort in, Packet p, int zone, Miss why) {
+        p.setCtZone(zone);
+        restoredMisses[in.index].increment();
+        return miss(why);
+    }
+
+    // ---- what the hw commands show ----
+
+    public long hitPackets() { return hitPackets.sum(); }
+
+    public long hitBytes() { return hitBytes.sum(); }
+
+    public long misses(Miss m) { return misses[m.ordinal()].sum(); }
+
+    public String dumpStats() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(name).append(": ct entries ").append(ct.size()).append('/').append(capacity()).append(" hits packets=").append(hitPackets.sum())
+                .append(" bytes=").append(hitBytes.sum()).append(" tx-errors=").append(txErrors.sum()).append('\n').append("  misses:");
+        for (Miss m : Miss.values()) sb.append(' ').append(m.label()).append('=').append(misses[m.ordinal()].sum());
+        return sb.append('\n').toString();
+    }
+
+    public String dumpTables() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("pre_ct:\n");
+        for (NicPort p : ports) {
+            long pre = preCt.get(p.index);
+            sb.append("  port ").append(p.name()).append(pre == -1 ? " (none: all to software)"
+                    : " set zone=" + (pre & 0xFFFF) + " chain=" + (pre >>> 32) + " goto ct; miss -> mapping chain=" + (pre >>> 32) + " zone="
+                            + (pre & 0xFFFF) + " restored=" + restoredMisses[p.index].sum()).append('\n');
+        }
+        sb.append("ct:\n");
+        List<CtEntry> entries = new ArrayList<>(ct.entries());
+        entries.sort((a, b) -> Long.compare(a.cookie, b.cookie));
+        for (CtEntry e : entries) {
+            sb.append("  cookie=").append(e.cookie).append(" zone=").append(e.zone).append(" port=").append(ports.get(e.inPort).name())
+                    .append(e.inVlan >= 0 ? " vlan=" + e.inVlan : "").append(' ').append(tuple(e.family, e.proto, e.srcHi, e.srcLo, e.srcPort, e.dstHi, e.dstLo, e.dstPort));
+            if (e.snat || e.dnat) sb.append(" nat ").append(tuple(e.family, e.proto, e.newSrcHi, e.newSrcLo, e.newSrcPort, e.newDstHi, e.newDstLo, e.newDstPort));
+            sb.append(" set mark=").append(e.mark).append(" labels=").append(Long.toHexString(e.labelsHi)).append(':').append(Long.toHexString(e.labelsLo))
+                    .append(" fte_id=").append(e.fteId).append(" packets=").append(e.packets()).append(" bytes=").append(e.bytes()).append('\n');
+        }
+        sb.append("post_ct:\n");
+        for (int i = 1; i < postCt.length(); i++) {
+            PostCt a = postCt.get(i);
+            if (a == null) continue;
+            sb.append("  fte_id=").append(i).append(" -> ").append(a.out().name()).append(a.outVlan() >= 0 ? "." + a.outVlan() : "")
+                    .append(" src ").append(new org.flowgate.api.net.MacAddress(a.srcMac())).append(" dst ").append(new org.flowgate.api.net.MacAddress(a.dstMac()))
+                    .append(a.decrementTtl() ? " dec_ttl" : "").append(" mtu ").append(a.mtu()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String tuple(int family, int proto, long sHi, long sLo, int sp, long dHi, long dLo, int dp) {
+        FiveTuple t = new FiveTuple();
+        t.family = family; t.proto = proto; t.srcHi = sHi; t.srcLo = sLo; t.srcPort = sp; t.dstHi = dHi; t.dstLo = dLo; t.dstPort = dp;
+        return (proto == Packet.PROTO_TCP ? "tcp " : "udp ") + t.src() + ":" + sp + " > " + t.dst() + ":" + dp;
+    }
+}

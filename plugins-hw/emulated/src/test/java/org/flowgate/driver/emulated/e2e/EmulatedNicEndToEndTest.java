@@ -1,0 +1,287 @@
+package org.flowgate.driver.emulated.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.flowgate.api.conntrack.ConnEntry;
+import org.flowgate.api.flowtable.FlowEntry;
+import org.flowgate.api.flowtable.FlowEntry.HwState;
+import org.flowgate.api.flowtable.FlowTable;
+import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.net.IpAddress;
+import org.flowgate.api.packet.Packet;
+import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.conntrack.core.Conntrack;
+import org.flowgate.conntrack.hook.ConntrackHooks;
+import org.flowgate.conntrack.proto.Timeouts;
+import org.flowgate.conntrack.table.CtClock;
+import org.flowgate.driver.emulated.driver.EmulatedDriver;
+import org.flowgate.driver.emulated.driver.Faults;
+import org.flowgate.driver.emulated.eswitch.Eswitch;
+import org.flowgate.flowtable.command.FlowCommands;
+import org.flowgate.flowtable.service.FlowTableManager;
+import org.flowgate.flowtable.service.Settings;
+import org.flowgate.io.virtual.demo.DemoNetworks;
+import org.flowgate.io.virtual.host.EmulatedHost;
+import org.flowgate.io.virtual.host.TcpConnection;
+import org.flowgate.nft.engine.NftEngine;
+import org.flowgate.nft.engine.NftEngine.HookKey;
+import org.flowgate.offload.manager.command.OffloadCommands;
+import org.flowgate.offload.manager.core.Counter;
+import org.flowgate.offload.manager.core.OffloadManager;
+import org.flowgate.packet.router.Router;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * h1 -- [emulated NIC v0 | v1] -- h2, with the router (packet path, conntrack, nft, the flow table
+ * with {@code flags offload}) above the NIC and the offload manager between the flow table and the
+ * NIC's driver, in one process on synchronous virtual ports. Workers are run by hand, so each step
+ * is visible: a flow goes software -> pending -> hw, then the NIC forwards it (its counters grow, the
+ * software fast path's stand still), and removing the driver hands it back to software with no
+ * packet lost.
+ */
+class EmulatedNicEndToEndTest {
+    static final IpAddress H2 = IpAddress.parse("10.0.2.2"), R1 = IpAddress.parse("10.0.2.1"), H1 = IpAddress.parse("10.0.1.2");
+    static final String RULESET = """
+            table inet x {
+            	flowtable ft {
+            		hook ingress priority 0; devices = { v0, v1 }; flags offload; counter;
+            	}
+            	chain y {
+            		type filter hook forward priority 0; policy accept;
+            		meta l4proto { tcp, udp } flow add @ft counter
+            	}
+            }
+            table ip nat {
+            	chain postrouting {
+            		type nat hook postrouting priority srcnat; policy accept;
+            		oifname "v1" masquerade
+            	}
+            }
+            """;
+
+    Router router;
+    Conntrack ct;
+    NftEngine nft;
+    FlowTableManager flows;
+    OffloadManager offload;
+    Eswitch nic;
+    Faults faults;
+    EmulatedDriver driver;
+    EmulatedHost h1, h2;
+    FlowTable ft;
+
+    void world(int capacity) throws Exception {
+        router = new Router();
+        DemoNetworks net = DemoNetworks.synchronous();
+        h1 = net.h1();
+        h2 = net.h2();
+        net.addRouterAddresses(router.devices());
+        nic = new Eswitch("nic0", capacity);
+        router.attach(nic.addPort(net.v0()));
+        router.attach(nic.addPort(net.v1()));
+        ct = new Conntrack(1024, 65536, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
+        for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
+        flows = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(), Settings.DEFAULTS, (hook, props) -> {
+            router.hooks().addService(hook, props);
+            return () -> router.hooks().remove(hook);
+        });
+        offload = new OffloadManager(new org.flowgate.offload.manager.core.Settings(64, 1, 16, 1000, 0, 10_000));
+        offload.setTableSource(flows::tables);
+        flows.addListener(offload);
+        nft = new NftEngine();
+        nft.services().connTracker = ct;
+        nft.setRegistrar(new RouterHooks());
+        nft.setFlowTableService(flows);
+        nft.load(RULESET, "offload.nft");
+        ft = flows.table("inet", "x", "ft");
+        assertTrue(ft.hardwareOffload());
+        faults = new Faults();
+        driver = new EmulatedDriver(nic, faults);
+        offload.addDriver(driver);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception { world(1024); }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (offload != null) offload.stop();
+        if (flows != null) flows.stop();
+        if (router != null) router.close();
+        if (ct != null) ct.close();
+    }
+
+    final class RouterHooks implements NftEngine.HookRegistrar {
+        final Map<HookKey, PacketHook> registered = new HashMap<>();
+
+        @Override
+        public void ensure(Set<HookKey> points) {
+            for (HookKey k : points) registered.computeIfAbsent(k, key -> {
+                PacketHook h = (hook, p) -> nft.process(key.hook(), key.priority(), p);
+                router.hooks().add(h, key.priority(), key.hook());
+                return h;
+            });
+        }
+
+        @Override
+        public void retainOnly(Set<HookKey> points) {
+            registered.entrySet().removeIf(e -> {
+                if (points.contains(e.getKey())) return false;
+                router.hooks().remove(e.getValue());
+                return true;
+            });
+        }
+    }
+
+    long classicPackets() {
+        Matcher m = Pattern.compile("flow add @ft counter packets (\\d+)").matcher(nft.list());
+        assertTrue(m.find(), nft.list());
+        return Long.parseLong(m.group(1));
+    }
+
+    String diagnostics() {
+        return new FlowCommands(flows).list() + new FlowCommands(flows).stats() + new OffloadCommands(offload).stats()
+                + new OffloadCommands(offload).flows() + nic.dumpTables() + nic.dumpStats();
+    }
+
+    /** The flow table's worker (events) then the offload workers. */
+    void settle() {
+        flows.runWorkerOnce();
+        offload.drain();
+    }
+
+    /** A UDP flow h1:10000 -> h2:5001 made established by one reply; returns the masquerade port. */
+    int udpFlow(int sport) {
+        assertTrue(h1.sendUdp(H2, sport, 5001, 18));
+        ConnEntry e = ct.find(0, FiveTuple.of(H1, sport, H2, 5001, Packet.PROTO_UDP));
+        assertNotNull(e);
+        int natPort = e.reply().dstPort;
+        assertTrue(h2.sendUdp(R1, 5001, natPort, 18));
+        return natPort;
+    }
+
+    @Test
+    void udpFlowMovesIntoTheNicAndBackToSoftwareWithoutLoss() {
+        int natPort = udpFlow(10000);
+        assertEquals(1, ft.count(), diagnostics());
+        FlowEntry f = ft.list().get(0);
+        assertEquals(HwState.SOFTWARE, f.hwState(), "no event delivered yet");
+        flows.runWorkerOnce();
+        assertEquals(HwState.PENDING, f.hwState());
+        assertTrue(new FlowCommands(flows).list().contains(" hw pending"), new FlowCommands(flows).list());
+        offload.drain();
+        assertEquals(HwState.HW, f.hwState(), diagnostics());
+        assertTrue(new FlowCommands(flows).list().contains(" hw hw"));
+        assertEquals(2, nic.entries(), "one CT entry per direction");
+
+        FiveTuple atH2 = FiveTuple.of(R1, natPort, H2, 5001, Packet.PROTO_UDP);
+        long classic = classicPackets(), swHits = ft.stats().hits(), before = h2.flowPackets(atH2), nicHits = nic.hitPackets();
+        for (int i = 0; i < 100; i++) assertTrue(h1.sendUdp(H2, 10000, 5001, 18));
+        for (int i = 0; i < 10; i++) assertTrue(h2.sendUdp(R1, 5001, natPort, 18));
+        assertEquals(nicHits + 110, nic.hitPackets(), diagnostics());
+        assertEquals(swHits, ft.stats().hits(), "the software fast path saw none of them");
+        assertEquals(classic, classicPackets(), "nor the classic path");
+        assertEquals(before + 100, h2.flowPackets(atH2), "h2 got all of them, masqueraded by the NIC");
+        assertEquals(0, h1.counters().badChecksum() + h2.counters().badChecksum(), "checksums after the NIC's NAT");
+
+        offload.tick();
+        offload.drain();
+        OffloadManager.FlowInfo hw = offload.flow(f);
+        assertEquals(110, hw.hwPackets(), "the stats pull collected the NIC's counters: " + diagnostics());
+        assertTrue(nic.dumpTables().contains("packets=100"), nic.dumpTables());
+
+        // the driver leaves while the stream goes on
+        offload.removeDriver(driver);
+        assertEquals(HwState.SOFTWARE, f.hwState());
+        assertEquals(0, nic.entries(), "the NIC holds nothing any more");
+        nicHits = nic.hitPackets();
+        for (int i = 0; i < 100; i++) assertTrue(h1.sendUdp(H2, 10000, 5001, 18));
+        assertEquals(nicHits, nic.hitPackets());
+        assertEquals(swHits + 100, ft.stats().hits(), "the software fast path took the flow back: " + diagnostics());
+        assertEquals(before + 200, h2.flowPackets(atH2), "no packet lost");
+        assertEquals(1, ft.count(), "the same flow, the same connection");
+        assertTrue(f.conn().isOffloaded());
+        assertEquals(1, offload.counter(Counter.DRIVER_GONE));
+
+        // and a driver coming back takes it again
+        offload.addDriver(driver);
+        offload.tick();
+        offload.drain();
+        assertEquals(HwState.HW, f.hwState(), diagnostics());
+        for (int i = 0; i < 10; i++) assertTrue(h1.sendUdp(H2, 10000, 5001, 18));
+        assertEquals(nicHits + 10, nic.hitPackets());
+        assertEquals(before + 210, h2.flowPackets(atH2));
+    }
+
+    @Test
+    void tcpTransferInHardwareEndsThroughSoftwareOnFin() {
+        TcpConnection c = h1.tcpConnect(H2, 40000, 5001);
+        assertTrue(c.isEstablished(), "handshake through the router: " + c);
+        Packet buf = new Packet();
+        for (int i = 0; i < 3; i++) assertTrue(h1.tcpSend(c, buf, 100, i) > 0);
+        assertEquals(1, ft.count(), diagnostics());
+        FlowEntry f = ft.list().get(0);
+        settle();
+        assertEquals(HwState.HW, f.hwState(), diagnostics());
+
+        long swHits = ft.stats().hits(), classic = classicPackets(), nicHits = nic.hitPackets(), rx = h2.counters().rxFrames();
+        for (int i = 0; i < 50; i++) assertTrue(h1.tcpSend(c, buf, 1000, i) > 0, "segment " + i);
+        assertTrue(nic.hitPackets() >= nicHits + 50, "data and ACKs forwarded by the NIC: " + diagnostics());
+        assertEquals(swHits, ft.stats().hits(), diagnostics());
+        assertEquals(classic, classicPackets());
+        assertTrue(h2.counters().rxFrames() >= rx + 50);
+        assertEquals(0, h1.counters().badChecksum() + h2.counters().badChecksum());
+        assertTrue(c.inFlight() <= 1000, "all acknowledged: " + c);
+
+        h1.tcpClose(c);
+        assertTrue(nic.misses(Eswitch.Miss.TCP_FIN_RST) > 0, "the FIN went up to software");
+        assertTrue(f.tornDown(), diagnostics());
+        settle(); // GC removes the flow, the manager deletes it from the NIC
+        assertEquals(0, ft.count());
+        assertEquals(HwState.DEAD, f.hwState());
+        assertEquals(0, nic.entries(), diagnostics());
+        assertEquals(TcpConnection.State.CLOSED, c.state(), "the close completed: " + c);
+    }
+
+    @Test
+    void refusedFlowsStayInSoftwareAndLoseNothing() throws Exception {
+        tearDown();
+        world(2); // room for one flow (two directions)
+        int natA = udpFlow(10000), natB = udpFlow(10001);
+        settle();
+        FlowEntry a = null, b = null;
+        for (FlowEntry f : ft.list()) if (f.original().srcPort == 10000) a = f; else b = f;
+        assertEquals(HwState.HW, a.hwState(), diagnostics());
+        assertEquals(HwState.HW_REFRESH, b.hwState(), "the NIC is full: " + diagnostics());
+        assertEquals(1, offload.counter(Counter.REFUSED_CAPACITY));
+
+        faults.set(0, 1, Faults.Mode.THROW); // every insert fails from now on
+        int natC = udpFlow(10002);
+        settle();
+        FlowEntry c = null;
+        for (FlowEntry f : ft.list()) if (f.original().srcPort == 10002) c = f;
+        assertEquals(HwState.HW_REFRESH, c.hwState());
+        assertEquals(1, offload.counter(Counter.DRIVER_ERRORS));
+
+        long nicHits = nic.hitPackets(), swHits = ft.stats().hits();
+        for (int i = 0; i < 20; i++) {
+            assertTrue(h1.sendUdp(H2, 10000, 5001, 18));
+            assertTrue(h1.sendUdp(H2, 10001, 5001, 18));
+            assertTrue(h1.sendUdp(H2, 10002, 5001, 18));
+        }
+        assertEquals(nicHits + 20, nic.hitPackets());
+        assertEquals(swHits + 40, ft.stats().hits(), "the refused flows take the software fast path");
+        assertEquals(21, h2.flowPackets(FiveTuple.of(R1, natA, H2, 5001, Packet.PROTO_UDP)));
+        assertEquals(21, h2.flowPackets(FiveTuple.of(R1, natB, H2, 5001, Packet.PROTO_UDP)));
+        assertEquals(21, h2.flowPackets(FiveTuple.of(R1, natC, H2, 5001, Packet.PROTO_UDP)));
+        assertTrue(new OffloadCommands(offload).stats().contains("refused-capacity=1"));
+    }
+}
