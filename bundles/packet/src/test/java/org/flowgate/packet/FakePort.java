@@ -19,6 +19,8 @@ public final class FakePort implements Port {
     private volatile PortReceiver receiver;
     private int flushes;
     private boolean stopped;
+    private volatile boolean capture = true;
+    private long count;
 
     public FakePort(String name, long mac, int mtu) {
         this.name = name;
@@ -43,17 +45,24 @@ public final class FakePort implements Port {
     public synchronized boolean stopped() { return stopped; }
 
     @Override
-    public synchronized boolean send(Packet p) {
-        sent.add(p.toByteArray());
+    public boolean send(Packet p) {
+        synchronized (sent) {
+            count++;
+            if (capture) sent.add(p.toByteArray());
+        }
         return true;
     }
 
-    @Override public synchronized void flush() { flushes++; }
+    @Override public void flush() { synchronized (sent) { flushes++; } }
 
-    public synchronized int flushes() { return flushes; }
+    public int flushes() { synchronized (sent) { return flushes; } }
 
-    /** Delivers one frame as a batch of one, on the calling thread. */
-    public synchronized void inject(byte[] frame) {
+    /** Delivers one frame as a batch of one, on the calling thread (one receiving thread at a time, as a real port). */
+    public void inject(byte[] frame) {
+        synchronized (rx) { deliver(frame); }
+    }
+
+    private void deliver(byte[] frame) {
         PortReceiver r = receiver;
         if (r == null) throw new IllegalStateException("port " + name + " not started");
         rx.setFrame(frame, 0, frame.length);
@@ -61,10 +70,17 @@ public final class FakePort implements Port {
         r.endOfBatch();
     }
 
+    /** Whether sent frames are kept (off: only counted, for allocation measurements). */
+    public void setCapture(boolean c) { capture = c; }
+
+    public long sentCount() { synchronized (sent) { return count; } }
+
     /** Frames sent since the last call. */
-    public synchronized List<byte[]> take() {
-        List<byte[]> l = new ArrayList<>(sent);
-        sent.clear();
-        return l;
+    public List<byte[]> take() {
+        synchronized (sent) {
+            List<byte[]> l = new ArrayList<>(sent);
+            sent.clear();
+            return l;
+        }
     }
 }
