@@ -1,0 +1,90 @@
+package org.flowgate.driver.ebpf;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.flowgate.api.flowtable.FlowTableSpec;
+import org.flowgate.api.net.IpAddress;
+import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.driver.ebpf.kernel.KernelDatapath;
+import org.flowgate.offload.FlowBlock;
+import org.flowgate.offload.FlowRule;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not a test: the benchmark behind {@code bench/bench.sh} (runs only with {@code -Dflowgate.bench=true}).
+ * One topology (prefix {@code fgbpx}), and for each flow count, side by side: the kernel forwarding
+ * with conntrack + masquerade, then the driver's fast path with the same SNAT offloaded through
+ * the driver (r's forwarding off, so only the fast path carries packets). Also the flow setup
+ * rate into the driver (adds per second through the bpf(2) syscall).
+ */
+class OffloadBench {
+    private static final String P = "fgbpx";
+    private static final String R = P + "r", RA = P + "ra", RB = P + "rb";
+    private static final Path BENCH = Path.of("bench");
+
+    @Test
+    void bench() throws Exception {
+        assumeTrue(Boolean.getBoolean("flowgate.bench"), "benchmark: run bench/bench.sh");
+        assumeTrue(Netns.isRoot(), "benchmark needs root");
+        int seconds = Integer.getInteger("bench.seconds", 5);
+        List<Integer> flowCounts = new ArrayList<>();
+        for (String f : System.getProperty("bench.flows", "1,1000").split(",")) if (!f.isBlank()) flowCounts.add(Integer.parseInt(f.trim()));
+        Netns.down(P);
+        try {
+            Netns.up(P);
+            long h2Mac = Netns.mac(P + "h2", P + "b"), rbMac = Netns.mac(R, RB);
+            for (int flows : flowCounts) {
+                sysctl("net.ipv4.ip_forward=1");
+                Netns.run(true, "ip", "netns", "exec", R, "nft", "-f", BENCH.resolve("kernel-nat.nft").toString());
+                String kernel = measure(seconds, flows);
+                Netns.run(true, "ip", "netns", "exec", R, "nft", "delete", "table", "ip", "kanchor");
+                Netns.run(false, "ip", "netns", "exec", R, "conntrack", "-F");
+                sysctl("net.ipv4.ip_forward=0");
+
+                EbpfOffloadDriver driver = new EbpfOffloadDriver();
+                Netns.in(R, () -> {
+                    driver.start(List.of(RA, RB), 65536, KernelDatapath.Options.defaults());
+                    return null;
+                });
+                try {
+                    FlowBlock block = driver.bind(new FlowTableSpec("ip", "bench", "ft", 0, Set.of(RA, RB), true, false));
+                    List<FlowRule> rules = new ArrayList<>();
+                    for (int i = 0; i < flows; i++) {
+                        int sport = flows > 1 ? 1024 + i : 1234;
+                        FiveTuple match = FiveTuple.of(IpAddress.parse("10.0.1.2"), sport, IpAddress.parse("10.0.2.2"), 9, 17);
+                        FiveTuple rewrite = FiveTuple.of(IpAddress.parse("10.0.2.1"), 20000 + i, IpAddress.parse("10.0.2.2"), 9, 17);
+                        rules.add(new FlowRule(i + 1, i + 1, 0, RA, -1, match, 0, 0, 0, 0, true, rewrite, rbMac, h2Mac, true, RB, -1, 1500));
+                    }
+                    long t0 = System.nanoTime();
+                    for (FlowRule r : rules) block.add(r);
+                    double addsPerSecond = flows / ((System.nanoTime() - t0) / 1e9);
+                    String offload = measure(seconds, flows);
+                    long hwPackets = 0;
+                    for (FlowRule r : rules) hwPackets += block.stats(r).packets();
+                    System.out.printf("BENCH flows=%d seconds=%d kernel(conntrack+masquerade): %s | ebpf offload: %s (map counters %d packets) | flow setup %.0f adds/s%n",
+                            flows, seconds, kernel, offload, hwPackets, addsPerSecond);
+                } finally {
+                    Netns.in(R, () -> {
+                        driver.stop();
+                        return null;
+                    });
+                }
+            }
+        } finally {
+            Netns.down(P);
+        }
+    }
+
+    private static void sysctl(String kv) {
+        Netns.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", kv);
+    }
+
+    private static String measure(int seconds, int flows) {
+        return Netns.output("bash", BENCH.resolve("measure.sh").toString(), P, Integer.toString(seconds), Integer.toString(flows)).trim();
+    }
+}
