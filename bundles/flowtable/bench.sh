@@ -3,6 +3,7 @@
 #   bundles/flowtable/bench.sh                 all FastPathBench cases (1 / 10k / 1M flows)
 #   bundles/flowtable/bench.sh -p flows=10000  any JMH options (e.g. -prof gc)
 #   bundles/flowtable/bench.sh RouterBench     classic path vs fast path in the same router
+#   bundles/flowtable/bench.sh LookupBench     open addressing vs ConcurrentHashMap lookups
 #   bundles/flowtable/bench.sh memory [N]      heap per flow at N flows (default 1M)
 set -e
 cd "$(dirname "$0")/../.."
