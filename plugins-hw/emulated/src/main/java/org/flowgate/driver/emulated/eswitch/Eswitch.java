@@ -51,6 +51,7 @@ public final class Eswitch {
     private final int[] freeFte;
     private int freeCount;
     private final List<NicPort> ports = new CopyOnWriteArrayList<>();
+    private final NicPort[] byIndex = new NicPort[MAX_PORTS];
     /** pre_ct rule per port: chain << 32 | zone, or -1 for none. */
     private final AtomicLongArray preCt = new AtomicLongArray(MAX_PORTS);
     private final int[] preCtRefs = new int[MAX_PORTS];
@@ -89,11 +90,27 @@ public final class Eswitch {
 
     /** Puts a wire behind a new port of this NIC; the router attaches the returned port. */
     public synchronized NicPort addPort(Port wire) {
-        if (ports.size() == MAX_PORTS) throw new IllegalStateException("at most " + MAX_PORTS + " ports");
         if (port(wire.name()) != null) throw new IllegalArgumentException("port " + wire.name() + " exists");
-        NicPort p = new NicPort(this, wire, ports.size());
+        int i = 0;
+        while (i < MAX_PORTS && byIndex[i] != null) i++;
+        if (i == MAX_PORTS) throw new IllegalStateException("at most " + MAX_PORTS + " ports");
+        NicPort p = new NicPort(this, wire, i);
+        byIndex[i] = p;
         ports.add(p);
         return p;
+    }
+
+    /** Takes a port out, with every rule that enters or leaves by it. */
+    public synchronized void removePort(String name) {
+        NicPort p = port(name);
+        if (p == null) return;
+        for (var e : List.copyOf(byCookie.entrySet())) {
+            if (e.getValue().inPort == p.index || e.getValue().action.out() == p) remove(e.getKey());
+        }
+        preCt.set(p.index, -1);
+        preCtRefs[p.index] = 0;
+        ports.remove(p);
+        byIndex[p.index] = null;
     }
 
     public NicPort port(String name) {
@@ -241,7 +258,7 @@ public final class Eswitch {
         List<CtEntry> entries = new ArrayList<>(ct.entries());
         entries.sort((a, b) -> Long.compare(a.cookie, b.cookie));
         for (CtEntry e : entries) {
-            sb.append("  cookie=").append(e.cookie).append(" zone=").append(e.zone).append(" port=").append(ports.get(e.inPort).name())
+            sb.append("  cookie=").append(e.cookie).append(" zone=").append(e.zone).append(" port=").append(byIndex[e.inPort] == null ? "?" : byIndex[e.inPort].name())
                     .append(e.inVlan >= 0 ? " vlan=" + e.inVlan : "").append(' ').append(tuple(e.family, e.proto, e.srcHi, e.srcLo, e.srcPort, e.dstHi, e.dstLo, e.dstPort));
             if (e.snat || e.dnat) sb.append(" nat ").append(tuple(e.family, e.proto, e.newSrcHi, e.newSrcLo, e.newSrcPort, e.newDstHi, e.newDstLo, e.newDstPort));
             sb.append(" set mark=").append(e.mark).append(" labels=").append(Long.toHexString(e.labelsHi)).append(':').append(Long.toHexString(e.labelsLo))
