@@ -174,17 +174,23 @@ public final class DeviceTable implements NetDevices {
     }
 
     /**
-     * Replaces what one configuration source says about a device: its addresses, and MTU/admin
-     * state when not null. {@code addresses == null} withdraws the source entirely.
+     * Replaces what one configuration source says about a device: its addresses, its MTU (null:
+     * the port's) and admin state (null: unchanged). {@code addresses == null} withdraws the
+     * source: its addresses go, MTU and admin state return to the defaults.
      */
     public void configure(String device, Object source, Collection<IpPrefix> addresses, Integer mtu, Boolean up) {
         if (mtu != null && (mtu < 68 || mtu > 65535)) throw new IllegalArgumentException("MTU " + mtu + " out of range 68..65535");
         synchronized (this) {
             Settings s = settings.computeIfAbsent(device, n -> new Settings());
-            if (addresses == null) s.addresses.remove(source);
-            else s.addresses.put(source, new LinkedHashSet<>(addresses));
-            if (mtu != null) s.mtu = mtu;
-            if (up != null) s.up = up;
+            if (addresses == null) { // withdrawn: back to the port's defaults
+                s.addresses.remove(source);
+                s.mtu = null;
+                s.up = true;
+            } else {
+                s.addresses.put(source, new LinkedHashSet<>(addresses));
+                s.mtu = mtu;
+                if (up != null) s.up = up;
+            }
             reapply(device);
         }
         changed();
