@@ -19,14 +19,14 @@ public class StatsCommand {
     @Activate
     public StatsCommand(@Reference StatsCollector collector) { this.collector = collector; }
 
-    @Descriptor("show the counters of interfaces, hook points, conntrack, flow tables, tc and offload drivers")
+    @Descriptor("show the counters of interfaces, hook points, conntrack, flow tables, tc, the offload manager and its drivers")
     public String stats() { return StatsText.format(collector.collect(), collector.hooks()); }
 
-    @Descriptor("show the counters of one kind (interface, hook, conntrack, flowtable, tc, driver), or of one thing by name")
+    @Descriptor("show the counters of one kind (interface, hook, conntrack, flowtable, tc, offload, driver), or of one thing by name")
     public String stats(@Descriptor("a kind, or a name (device, hook point, flow table)") String what) {
         List<StatGroup> l = new ArrayList<>();
         for (StatGroup g : collector.collect()) if (g.type().equals(what) || g.name().equals(what)) l.add(g);
-        if (l.isEmpty()) throw new IllegalArgumentException("stats: nothing called \"" + what + "\" (kinds: interface, hook, conntrack, flowtable, tc, driver)");
+        if (l.isEmpty()) throw new IllegalArgumentException("stats: nothing called \"" + what + "\" (kinds: interface, hook, conntrack, flowtable, tc, offload, driver)");
         return StatsText.format(l, collector.hooks());
     }
 }

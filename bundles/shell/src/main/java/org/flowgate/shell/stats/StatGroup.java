@@ -6,7 +6,7 @@ import java.util.List;
  * The counters of one thing: an interface, a hook point, the conntrack table, a flow table, the
  * tc classifier, an offload driver.
  *
- * @param type     {@code interface}, {@code hook}, {@code conntrack}, {@code flowtable}, {@code tc}, {@code driver}
+ * @param type     {@code interface}, {@code hook}, {@code conntrack}, {@code flowtable}, {@code tc}, {@code offload}, {@code driver}
  * @param instance the routing instance ({@code flowgate.instance})
  * @param name     the thing's name within its type and instance (device name, hook point, table)
  */
@@ -16,5 +16,5 @@ public record StatGroup(String type, String instance, String name, List<Stat> st
     }
 
     public static final String INTERFACE = "interface", HOOK = "hook", CONNTRACK = "conntrack", FLOWTABLE = "flowtable",
-            TC = "tc", DRIVER = "driver";
+            TC = "tc", OFFLOAD = "offload", DRIVER = "driver";
 }

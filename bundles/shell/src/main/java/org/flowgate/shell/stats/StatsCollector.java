@@ -22,6 +22,7 @@ import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.packet.DropReason;
 import org.flowgate.api.tc.TcService;
 import org.flowgate.offload.OffloadDriver;
+import org.flowgate.offload.OffloadStats;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Component;
@@ -48,6 +49,7 @@ public class StatsCollector {
     private final Map<FlowTableService, String> flowTables = new ConcurrentHashMap<>();
     private final Map<TcService, String> tc = new ConcurrentHashMap<>();
     private final Map<OffloadDriver, String> drivers = new ConcurrentHashMap<>();
+    private final Map<OffloadStats, String> offload = new ConcurrentHashMap<>();
 
     /** A registered packet hook, for listings. */
     public record HookInfo(Hook point, int priority, String name, String instance) {}
@@ -61,7 +63,7 @@ public class StatsCollector {
                 "entries", "max", "buckets")));
         flowTables.forEach((s, inst) -> { for (FlowTable t : s.tables()) out.add(flowTable(inst, t)); });
         tc.forEach((t, inst) -> out.add(mapGroup(StatGroup.TC, inst, "tc", t.stats())));
-        drivers.forEach((d, inst) -> out.add(new StatGroup(StatGroup.DRIVER, inst, d.name(), List.of(Stat.gauge("registered", 1)))));
+        driverGroups(out);
         out.sort(Comparator.comparingInt((StatGroup g) -> typeOrder(g.type())).thenComparing(StatGroup::instance)
                 .thenComparing(StatGroup::name));
         return out;
@@ -120,6 +122,28 @@ public class StatsCollector {
         }
     }
 
+    /** The offload manager's counters, and per driver its own (or only that it is registered, without a manager). */
+    private void driverGroups(List<StatGroup> out) {
+        Map<String, Map<String, Long>> perDriver = new TreeMap<>(); // instance/name -> counters
+        offload.forEach((o, inst) -> {
+            out.add(mapGroup(StatGroup.OFFLOAD, inst, "offload", o.counters(), "queued", "flows", "flows_in_hardware"));
+            o.driverCounters().forEach((name, c) -> perDriver.put(inst + "/" + name, c));
+        });
+        drivers.forEach((d, inst) -> perDriver.putIfAbsent(inst + "/" + d.name(), Map.of()));
+        perDriver.forEach((k, c) -> {
+            int slash = k.indexOf('/');
+            StatGroup g = mapGroup(StatGroup.DRIVER, k.substring(0, slash), k.substring(slash + 1), c, "flows", "flows_in_hardware");
+            List<Stat> s = new ArrayList<>(g.stats());
+            s.add(0, Stat.gauge("registered", registered(k.substring(0, slash), k.substring(slash + 1)) ? 1 : 0));
+            out.add(new StatGroup(g.type(), g.instance(), g.name(), s));
+        });
+    }
+
+    private boolean registered(String inst, String name) {
+        for (Map.Entry<OffloadDriver, String> e : drivers.entrySet()) if (e.getValue().equals(inst) && e.getKey().name().equals(name)) return true;
+        return false;
+    }
+
     private static StatGroup flowTable(String inst, FlowTable t) {
         FlowTableSpec spec = t.spec();
         String name = spec == null ? t.name() : spec.family() + "/" + spec.table() + "/" + spec.name();
@@ -152,7 +176,8 @@ public class StatsCollector {
             case StatGroup.CONNTRACK -> 2;
             case StatGroup.FLOWTABLE -> 3;
             case StatGroup.TC -> 4;
-            default -> 5;
+            case StatGroup.OFFLOAD -> 5;
+            default -> 6;
         };
     }
 
@@ -237,6 +262,11 @@ public class StatsCollector {
 
     void unbindOffloadDriver(OffloadDriver s) { drivers.remove(s); }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindOffloadStats(OffloadStats s, Map<String, Object> p) { offload.put(s, instance(p)); }
+
+    void unbindOffloadStats(OffloadStats s) { offload.remove(s); }
+
     // ---------------------------------------------------------------- for tests without a framework
 
     /** Adds sources directly (unit tests). */
@@ -247,5 +277,6 @@ public class StatsCollector {
         if (service instanceof FlowTableService s) flowTables.put(s, instance);
         if (service instanceof TcService s) tc.put(s, instance);
         if (service instanceof OffloadDriver s) drivers.put(s, instance);
+        if (service instanceof OffloadStats s) offload.put(s, instance);
     }
 }

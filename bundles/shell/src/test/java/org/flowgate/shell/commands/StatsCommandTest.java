@@ -52,12 +52,28 @@ class StatsCommandTest {
     }
 
     @Test
+    void offloadManagerAndDriverCountersAreShownPerDriver() {
+        collector.addForTest(new org.flowgate.offload.OffloadStats() {
+            @Override public Map<String, Long> counters() { return Map.of("added", 4L); }
+            @Override public Map<String, Map<String, Long>> driverCounters() {
+                return Map.of("emu0", Map.of("flows_in_hardware", 3L), "gone0", Map.of("flows_in_hardware", 0L));
+            }
+        }, "default");
+        collector.addForTest(proxy(org.flowgate.offload.OffloadDriver.class, "name", "emu0"), "default");
+        String out = new StatsCommand(collector).stats();
+        assertTrue(out.contains("offload offload:\n    added 4\n"), out);
+        assertTrue(out.contains("driver emu0:\n    registered 1 flows_in_hardware 3\n"), out);
+        assertTrue(out.contains("driver gone0:\n    registered 0 flows_in_hardware 0\n"), out);
+        assertTrue(out.indexOf("conntrack conntrack") < out.indexOf("offload offload") && out.indexOf("offload offload") < out.indexOf("driver emu0"), out);
+    }
+
+    @Test
     void statsFiltersByKindOrName() {
         StatsCommand cmd = new StatsCommand(collector);
         assertTrue(cmd.stats("conntrack").startsWith("conntrack conntrack:"));
         String lan = cmd.stats("lan0");
         assertTrue(lan.startsWith("interface lan0:") && !lan.contains("wan0"), lan);
-        assertEquals("stats: nothing called \"eth9\" (kinds: interface, hook, conntrack, flowtable, tc, driver)",
+        assertEquals("stats: nothing called \"eth9\" (kinds: interface, hook, conntrack, flowtable, tc, offload, driver)",
                 assertThrows(IllegalArgumentException.class, () -> cmd.stats("eth9")).getMessage());
     }
 
