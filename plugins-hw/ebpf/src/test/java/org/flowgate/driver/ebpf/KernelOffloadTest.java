@@ -259,13 +259,7 @@ class KernelOffloadTest {
     }
 
     private static RawSocket open(String ifname) throws Exception {
-        try {
-            return RawSocket.open(ifname);
-        } catch (Exception | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return RawSocket.open(ifname);
     }
 
     private void drainAll() throws Throwable {

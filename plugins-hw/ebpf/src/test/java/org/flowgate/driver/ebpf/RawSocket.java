@@ -44,7 +44,17 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** Call inside the namespace of {@code ifname}. */
-    static RawSocket open(String ifname) throws Throwable {
+    static RawSocket open(String ifname) throws Exception {
+        try {
+            return openSocket(ifname);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static RawSocket openSocket(String ifname) throws Throwable {
         int fd = (int) SOCKET.invokeExact(AF_PACKET, SOCK_RAW, ETH_P_ALL_BE);
         if (fd < 0) throw new IllegalStateException("socket(AF_PACKET) failed");
         try (Arena a = Arena.ofConfined()) {
