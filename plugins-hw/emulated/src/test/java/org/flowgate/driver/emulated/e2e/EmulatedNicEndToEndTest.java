@@ -78,7 +78,9 @@ class EmulatedNicEndToEndTest {
     EmulatedHost h1, h2;
     FlowTable ft;
 
-    void world(int capacity) throws Exception {
+    void world(int capacity) throws Exception { world(capacity, Settings.DEFAULTS); }
+
+    void world(int capacity, Settings flowSettings) throws Exception {
         router = new Router();
         DemoNetworks net = DemoNetworks.synchronous();
         h1 = net.h1();
@@ -89,7 +91,7 @@ class EmulatedNicEndToEndTest {
         router.attach(nic.addPort(net.v1()));
         ct = new Conntrack(1024, 65536, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
         for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
-        flows = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(), Settings.DEFAULTS, (hook, props) -> {
+        flows = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(), flowSettings, (hook, props) -> {
             router.hooks().addService(hook, props);
             return () -> router.hooks().remove(hook);
         });
@@ -283,5 +285,42 @@ class EmulatedNicEndToEndTest {
         assertEquals(21, h2.flowPackets(FiveTuple.of(R1, natB, H2, 5001, Packet.PROTO_UDP)));
         assertEquals(21, h2.flowPackets(FiveTuple.of(R1, natC, H2, 5001, Packet.PROTO_UDP)));
         assertTrue(new OffloadCommands(offload).stats().contains("refused-capacity=1"));
+    }
+
+    /** Whether the flow table implements the offload hooks of org.flowgate.api.flowtable 1.2 (hardwareUsed, dying GC). */
+    boolean flowTableSupportsOffload() throws NoSuchMethodException {
+        return ft.getClass().getMethod("hardwareUsed", FlowEntry.class, int.class, long.class, long.class).getDeclaringClass() != FlowTable.class;
+    }
+
+    @Test
+    void aFlowBusyInHardwareIsNotAgedOutAndAnIdleOneWaitsForTheDriver() throws Exception {
+        tearDown();
+        world(1024, new Settings(2, 10, 16384, 64)); // 2 s flow timeout
+        org.junit.jupiter.api.Assumptions.assumeTrue(flowTableSupportsOffload(),
+                "bundles/flowtable does not implement FlowTable.hardwareUsed / the dying GC yet (API 1.2)");
+        udpFlow(10000);
+        settle();
+        FlowEntry f = ft.list().get(0);
+        assertEquals(HwState.HW, f.hwState(), diagnostics());
+        Thread.sleep(1300);
+        for (int i = 0; i < 10; i++) assertTrue(h1.sendUdp(H2, 10000, 5001, 18)); // only the NIC sees these
+        offload.tick();
+        offload.drain(); // the stats pull marks the flow used
+        Thread.sleep(1300); // 2.6 s since software last saw it, 1.3 s since the refresh
+        flows.runWorkerOnce();
+        assertEquals(1, ft.count(), "busy in hardware: kept: " + diagnostics());
+        assertEquals(10, f.packets(FlowEntry.ORIGINAL), "hardware packets added to the flow's counters: " + diagnostics());
+
+        Thread.sleep(2100); // now idle everywhere
+        flows.runWorkerOnce();
+        assertEquals(HwState.DYING, f.hwState(), diagnostics());
+        assertEquals(1, ft.count(), "kept until the driver is done with it");
+        assertEquals(2, nic.entries());
+        flows.runWorkerOnce();
+        offload.drain();
+        assertEquals(HwState.DEAD, f.hwState());
+        assertEquals(0, nic.entries());
+        flows.runWorkerOnce();
+        assertEquals(0, ft.count(), diagnostics());
     }
 }
