@@ -10,24 +10,44 @@ final class Frames {
 
     private Frames() { }
 
+    static final int TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10;
+
     static byte[] udp(long dstMac, long srcMac, IpAddress src, int sport, IpAddress dst, int dport, int ttl, byte[] payload) {
+        return frame(17, dstMac, srcMac, src, sport, dst, dport, ttl, 0, payload);
+    }
+
+    /** A TCP segment (20-byte header, sequence 1000, ack 2000, window 65535) with {@code flags}. */
+    static byte[] tcp(long dstMac, long srcMac, IpAddress src, int sport, IpAddress dst, int dport, int ttl, int flags, byte[] payload) {
+        return frame(6, dstMac, srcMac, src, sport, dst, dport, ttl, flags, payload);
+    }
+
+    private static byte[] frame(int proto, long dstMac, long srcMac, IpAddress src, int sport, IpAddress dst, int dport, int ttl,
+            int tcpFlags, byte[] payload) {
         boolean v4 = src.isV4();
-        int l3 = v4 ? 20 : 40, udpLen = 8 + payload.length;
+        int l4Hdr = proto == 6 ? 20 : 8;
+        int l3 = v4 ? 20 : 40, udpLen = l4Hdr + payload.length;
         ByteBuffer b = ByteBuffer.allocate(ETH + l3 + udpLen);
         putMac(b, dstMac);
         putMac(b, srcMac);
         b.putShort((short) (v4 ? 0x0800 : 0x86DD));
         if (v4) {
             b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + udpLen)).putShort((short) 0x1234).putShort((short) 0x4000)
-                    .put((byte) ttl).put((byte) 17).putShort((short) 0).put(src.toBytes()).put(dst.toBytes());
+                    .put((byte) ttl).put((byte) proto).putShort((short) 0).put(src.toBytes()).put(dst.toBytes());
         } else {
-            b.putInt(0x6000_0000).putShort((short) udpLen).put((byte) 17).put((byte) ttl).put(src.toBytes()).put(dst.toBytes());
+            b.putInt(0x6000_0000).putShort((short) udpLen).put((byte) proto).put((byte) ttl).put(src.toBytes()).put(dst.toBytes());
         }
-        b.putShort((short) sport).putShort((short) dport).putShort((short) udpLen).putShort((short) 0).put(payload);
+        b.putShort((short) sport).putShort((short) dport);
+        if (proto == 6) {
+            b.putInt(1000).putInt(2000).put((byte) 0x50).put((byte) tcpFlags).putShort((short) 0xFFFF).putShort((short) 0).putShort((short) 0);
+        } else {
+            b.putShort((short) udpLen).putShort((short) 0);
+        }
+        b.put(payload);
         byte[] f = b.array();
         if (v4) putShort(f, ETH + 10, ~sum(f, ETH, 20, 0) & 0xFFFF);
         int c = ~l4Sum(f) & 0xFFFF;
-        putShort(f, ETH + l3 + 6, c == 0 ? 0xFFFF : c);
+        if (proto == 17 && c == 0) c = 0xFFFF;
+        putShort(f, ETH + l3 + (proto == 6 ? 16 : 6), c);
         return f;
     }
 

@@ -182,6 +182,33 @@ class KernelOffloadTest {
     }
 
     @Test
+    void tcpV4PortForwardedWhileStateChangesGoToSoftware() throws Throwable {
+        startDriver(1024);
+        FlowBlock block = driver.bind(TABLE);
+        // DNAT as a port forward: h1 talks to 10.0.2.1:8080, r forwards to h2:80
+        FlowRule original = new FlowRule(41, 41, 0, RA, -1, FiveTuple.of(H1_4, 33000, RB_4, 8080, 6), 0, 0, 0, 0, true,
+                FiveTuple.of(H1_4, 33000, H2_4, 80, 6), rbMac, h2Mac, true, RB, -1, 1500);
+        block.add(original);
+        drainAll();
+        byte[] data = Frames.tcp(raMac, h1Mac, H1_4, 33000, RB_4, 8080, 64, Frames.TCP_ACK | Frames.TCP_PSH, payload(100));
+        for (int i = 0; i < 3; i++) h1.send(data);
+        List<byte[]> atH2 = tcp(h2.drain(300), 80);
+        assertEquals(3, atH2.size());
+        for (byte[] f : atH2) {
+            assertEquals(H2_4, Frames.dst(f), "destination NAT");
+            assertEquals(80, Frames.dport(f));
+            assertEquals(H1_4, Frames.src(f));
+            assertTrue(Frames.ipv4HeaderChecksumOk(f) && Frames.l4ChecksumOk(f), "TCP checksum after DNAT");
+        }
+        for (int flag : new int[] {Frames.TCP_FIN | Frames.TCP_ACK, Frames.TCP_RST, Frames.TCP_SYN}) {
+            h1.send(Frames.tcp(raMac, h1Mac, H1_4, 33000, RB_4, 8080, 64, flag, new byte[0]));
+        }
+        assertEquals(0, tcp(h2.drain(200), 80).size(), "FIN, RST, SYN are not forwarded by the fast path");
+        assertEquals(3, tcp(routerPort.drain(100), 8080).size(), "conntrack (software) sees FIN, RST and SYN");
+        assertEquals(3, block.stats(original).packets());
+    }
+
+    @Test
     void refusesWhatItCannotHold() throws Throwable {
         startDriver(2);
         FlowBlock block = driver.bind(TABLE);
@@ -271,6 +298,10 @@ class KernelOffloadTest {
     /** UDP frames to or from {@code port}. */
     private static List<byte[]> udp(List<byte[]> frames, int port) {
         return frames.stream().filter(f -> Frames.isIp(f) && Frames.proto(f) == 17 && (Frames.dport(f) == port || Frames.sport(f) == port)).toList();
+    }
+
+    private static List<byte[]> tcp(List<byte[]> frames, int port) {
+        return frames.stream().filter(f -> Frames.isIp(f) && Frames.proto(f) == 6 && (Frames.dport(f) == port || Frames.sport(f) == port)).toList();
     }
 
     private static FiveTuple tuple(IpAddress src, int sport, IpAddress dst, int dport) {
