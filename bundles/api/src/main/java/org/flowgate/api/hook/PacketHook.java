@@ -21,8 +21,9 @@ public interface PacketHook {
 
     /**
      * @param hook the point being run (one service may register at several)
-     * @param p    the parsed packet; {@link Packet#inDevice()} is set, and {@link Packet#outDevice()}
-     *             from FORWARD on
+     * @param p    the parsed packet; {@link Packet#inDevice()} is set for received packets (null at
+     *             OUTPUT and for the POSTROUTING of packets the router originates), and
+     *             {@link Packet#outDevice()} from FORWARD / OUTPUT on. ARP frames meet only INGRESS.
      */
     Verdict process(Hook hook, Packet p);
 }

@@ -53,6 +53,8 @@ public final class HookChains {
             Verdict v;
             try {
                 v = hs[i].process(point, p);
+            } catch (VirtualMachineError e) {
+                throw e;
             } catch (Throwable t) {
                 failed(hs[i], point, t);
                 return DROP;
