@@ -68,7 +68,15 @@ public final class FlowTableManager implements FlowTableService, Environment {
 
     private record Installed(FlowTableImpl table, HookRegistry.Registration hook) {}
 
-    private record Event(boolean added, FlowTableImpl table, Flow flow) {}
+    private enum Kind { ADDED, DYING, REMOVED }
+
+    private record Event(Kind kind, FlowTableImpl table, Flow flow) {}
+
+    /** A table no longer declared, kept collected until hardware let go of its flows. */
+    private record Retiring(FlowTableImpl table, long deadlineNanos) {}
+
+    private static final long RETIRE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final List<Retiring> retiring = new ArrayList<>();
 
     public FlowTableManager() {}
 
@@ -114,8 +122,18 @@ public final class FlowTableManager implements FlowTableService, Environment {
             worker.join(5000);
         }
         configure(List.of());
+        for (int i = 0; i < 100 && hasRetiring(); i++) {
+            runWorkerOnce();
+            Thread.sleep(20);
+        }
+        synchronized (this) {
+            for (Retiring r : retiring) r.table.removeAll();
+            retiring.clear();
+        }
         deliverEvents();
     }
+
+    private synchronized boolean hasRetiring() { return !retiring.isEmpty(); }
 
     public void update(Settings s) {
         settings = s;
@@ -147,8 +165,10 @@ public final class FlowTableManager implements FlowTableService, Environment {
             FlowTableSpec now = wanted.get(e.getKey());
             if (now != null && now.equals(e.getValue().table.spec())) continue;
             // gone, or declared differently: the old table gives its connections back to conntrack
-            int n = e.getValue().table.flush();
             e.getValue().hook.unregister();
+            FlowTableImpl old = e.getValue().table;
+            int n = old.flush();
+            if (old.count() > 0) retiring.add(new Retiring(old, System.nanoTime() + RETIRE_GRACE_NANOS));
             it.remove();
             LOG.info("flow table {} removed ({} flows given back)", e.getKey(), n);
         }
@@ -190,9 +210,19 @@ public final class FlowTableManager implements FlowTableService, Environment {
         return l;
     }
 
+    /** The tables to collect: the declared ones and those retiring (dropped once empty or past their grace period). */
     private synchronized Collection<FlowTableImpl> snapshot() {
-        List<FlowTableImpl> l = new ArrayList<>(tables.size());
+        List<FlowTableImpl> l = new ArrayList<>(tables.size() + retiring.size());
         for (Installed i : tables.values()) l.add(i.table);
+        long now = System.nanoTime();
+        for (var it = retiring.iterator(); it.hasNext(); ) {
+            Retiring r = it.next();
+            if (r.table.count() == 0) it.remove();
+            else if (now - r.deadlineNanos > 0) {
+                LOG.warn("flow table {} removed with {} flows still held by hardware", r.table, r.table.removeAll());
+                it.remove();
+            } else l.add(r.table);
+        }
         return l;
     }
 
@@ -220,8 +250,11 @@ public final class FlowTableManager implements FlowTableService, Environment {
         for (Event e; (e = events.poll()) != null; ) {
             for (FlowTableListener l : listeners) {
                 try {
-                    if (e.added) l.flowAdded(e.table, e.flow);
-                    else l.flowRemoved(e.table, e.flow);
+                    switch (e.kind) {
+                        case ADDED -> l.flowAdded(e.table, e.flow);
+                        case DYING -> l.flowDying(e.table, e.flow);
+                        case REMOVED -> l.flowRemoved(e.table, e.flow);
+                    }
                 } catch (RuntimeException ex) {
                     LOG.warn("flow table listener {} failed", l, ex);
                 }
@@ -248,11 +281,18 @@ public final class FlowTableManager implements FlowTableService, Environment {
 
     @Override
     public void flowAdded(FlowTableImpl table, Flow flow) {
-        if (!listeners.isEmpty()) events.add(new Event(true, table, flow));
+        if (!listeners.isEmpty()) events.add(new Event(Kind.ADDED, table, flow));
+    }
+
+    @Override
+    public void flowDying(FlowTableImpl table, Flow flow) {
+        // with no listener nobody drives the hardware state: the flow is not in hardware
+        if (listeners.isEmpty()) flow.compareAndSetHwState(org.flowgate.api.flowtable.FlowEntry.HwState.DYING, org.flowgate.api.flowtable.FlowEntry.HwState.DEAD);
+        else events.add(new Event(Kind.DYING, table, flow));
     }
 
     @Override
     public void flowRemoved(FlowTableImpl table, Flow flow) {
-        if (!listeners.isEmpty()) events.add(new Event(false, table, flow));
+        if (!listeners.isEmpty()) events.add(new Event(Kind.REMOVED, table, flow));
     }
 }

@@ -20,6 +20,9 @@ public interface Environment {
     /** Called when a flow was added; must not block (the packet path calls it). */
     void flowAdded(FlowTableImpl table, Flow flow);
 
+    /** Called when a flow to be removed is held by hardware (now {@code DYING}); must not block. */
+    void flowDying(FlowTableImpl table, Flow flow);
+
     /** Called when a flow left the table; must not block. */
     void flowRemoved(FlowTableImpl table, Flow flow);
 }

@@ -13,6 +13,7 @@ import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.CtState;
 import org.flowgate.api.conntrack.CtStatus;
 import org.flowgate.api.flowtable.FlowEntry;
+import org.flowgate.api.flowtable.FlowEntry.HwState;
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.flowtable.FlowTableSpec;
 import org.flowgate.api.flowtable.FlowTableStats;
@@ -193,7 +194,7 @@ public final class FlowTableImpl implements FlowTable {
         for (Flow f = tornDown.getAndSet(null); f != null; ) {
             Flow next = f.nextTornDown;
             f.nextTornDown = null;
-            remove(f, f.endReason);
+            reap(f);
             f = next;
         }
         FlowTuple[] t = flows.slots();
@@ -213,7 +214,7 @@ public final class FlowTableImpl implements FlowTable {
     public int gcSlots() { return flows.capacity(); }
 
     private void examine(Flow f, long now) {
-        if (f.isTornDown()) { remove(f, f.endReason); return; }
+        if (f.isTornDown()) { reap(f); return; }
         GcReason why = null;
         ConnEntry ce = f.conn();
         long timeout = f.tuple(0).proto == Packet.PROTO_TCP ? tcpTimeoutNanos : udpTimeoutNanos;
@@ -239,13 +240,70 @@ public final class FlowTableImpl implements FlowTable {
         return null;
     }
 
-    /** Ends a flow from the worker or a command: conntrack gets the connection back, the flow leaves the table. */
+    /**
+     * Ends a flow from the worker or a command: conntrack gets the connection back and the flow
+     * leaves the table (once hardware let go of it, see {@link #reap}).
+     *
+     * @return true when this call ended a flow that was still in the table
+     */
     private boolean evict(Flow f, GcReason why) {
-        if (f.setFlag(Flow.TEARDOWN)) {
+        if (f.isDead()) return false;
+        boolean ended = f.setFlag(Flow.TEARDOWN);
+        if (ended) {
             f.endReason = why;
             env.conntrack().teardown(f.conn());
         }
-        return remove(f, why);
+        return reap(f) || ended;
+    }
+
+    /**
+     * Removes a torn-down flow unless an offload driver holds it, as Linux's GC does with
+     * {@code NF_FLOW_HW}: a flow pending or in hardware is set {@code DYING} (listeners hear
+     * {@code flowDying} and the offload manager deletes it from the driver) and is removed by a later
+     * step once the manager set it {@code DEAD} (or back to {@code SOFTWARE}).
+     *
+     * @return true when the flow left the table now
+     */
+    private boolean reap(Flow f) {
+        for (;;) {
+            HwState s = f.hwState();
+            switch (s) {
+                case PENDING, HW, HW_REFRESH -> {
+                    if (f.compareAndSetHwState(s, HwState.DYING)) {
+                        env.flowDying(this, f);
+                        return false;
+                    }
+                }
+                case DYING -> { return false; }
+                default -> { return remove(f, f.endReason); }
+            }
+        }
+    }
+
+    /** Removes every flow now, hardware or not (a table going away after its grace period). */
+    public int removeAll() {
+        int n = 0;
+        for (FlowEntry e : list()) {
+            Flow f = (Flow) e;
+            if (f.setFlag(Flow.TEARDOWN)) {
+                f.endReason = GcReason.ADMIN;
+                env.conntrack().teardown(f.conn());
+            }
+            if (remove(f, f.endReason)) n++;
+        }
+        return n;
+    }
+
+    /**
+     * Accounts a hardware stats delta and marks the flow used, as Linux's {@code flow_offload_refresh}
+     * after a stats pull (counters only when the table counts, as {@code NF_FLOWTABLE_COUNTER}).
+     */
+    @Override
+    public void hardwareUsed(FlowEntry flow, int direction, long packets, long bytes) {
+        if (!(flow instanceof Flow f) || (direction != FlowEntry.ORIGINAL && direction != FlowEntry.REPLY)) return;
+        if (packets <= 0) return;
+        if (counting()) f.tuple(direction).countHardware(packets, Math.max(0, bytes));
+        f.touch(now());
     }
 
     private boolean remove(Flow f, GcReason why) {

@@ -11,13 +11,15 @@ import org.flowgate.api.netdev.NetDevice;
  * needs to forward it, so a hit touches this object only. Immutable but for its counters.
  */
 public final class FlowTuple {
-    private static final VarHandle PACKETS, BYTES;
+    private static final VarHandle PACKETS, BYTES, HW_PACKETS, HW_BYTES;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             PACKETS = l.findVarHandle(FlowTuple.class, "packets", long.class);
             BYTES = l.findVarHandle(FlowTuple.class, "bytes", long.class);
+            HW_PACKETS = l.findVarHandle(FlowTuple.class, "hwPackets", long.class);
+            HW_BYTES = l.findVarHandle(FlowTuple.class, "hwBytes", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -45,6 +47,8 @@ public final class FlowTuple {
     public final long nextHopHi, nextHopLo;
 
     private volatile long packets, bytes;
+    /** What an offload driver forwarded (added from the offload manager's threads). */
+    private volatile long hwPackets, hwBytes;
 
     FlowTuple(Flow flow, int dir, Spec s) {
         this.flow = flow;
@@ -106,9 +110,16 @@ public final class FlowTuple {
         BYTES.setOpaque(this, (long) BYTES.getOpaque(this) + len);
     }
 
-    public long packets() { return packets; }
+    /** Adds a hardware stats delta; never called on the packet path. */
+    void countHardware(long packets, long bytes) {
+        HW_PACKETS.getAndAdd(this, packets);
+        HW_BYTES.getAndAdd(this, bytes);
+    }
 
-    public long bytes() { return bytes; }
+    /** Packets of this direction forwarded by the fast path and by hardware. */
+    public long packets() { return packets + hwPackets; }
+
+    public long bytes() { return bytes + hwBytes; }
 
     /** The values a tuple is built from: a mutable builder, used when a flow is added. */
     public static final class Spec {

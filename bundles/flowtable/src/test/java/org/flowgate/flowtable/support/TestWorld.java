@@ -145,6 +145,8 @@ public final class TestWorld implements Environment {
 
     @Override public void flowAdded(FlowTableImpl t, Flow flow) { added.add(flow); }
     @Override public void flowRemoved(FlowTableImpl t, Flow flow) { removed.add(flow); }
+    public final List<Flow> dying = new ArrayList<>();
+    @Override public void flowDying(FlowTableImpl t, Flow flow) { dying.add(flow); }
 
     /** Runs the garbage collector over the whole table. */
     public void gc() {

@@ -3,6 +3,8 @@ package org.flowgate.flowtable.table;
 import static org.flowgate.flowtable.support.Scenario.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.List;
+
 import org.flowgate.api.conntrack.CtStatus;
 import org.flowgate.api.flowtable.FlowEntry;
 import org.flowgate.api.flowtable.FlowPath;
@@ -249,5 +251,54 @@ class FlowTableTest {
         assertEquals(0, w.table.count());
         assertTrue(w.added.isEmpty());
         assertNull(w.table.lookup(4, 0, IpAddress.parse(H1).lo(), 0, IpAddress.parse(SERVER).lo(), 6, 40000, 80, 1, -1));
+    }
+
+    @Test
+    void aFlowInHardwareDiesOnlyOnceTheDriverLetGo() {
+        FakeConn c = offload(w, Frames.UDP);
+        Flow f = w.added.get(0);
+        assertTrue(f.compareAndSetHwState(FlowEntry.HwState.SOFTWARE, FlowEntry.HwState.PENDING));
+        assertTrue(f.compareAndSetHwState(FlowEntry.HwState.PENDING, FlowEntry.HwState.HW));
+        w.now += 31_000_000_000L;
+        w.gc();
+        assertEquals(1, w.table.count(), "kept while hardware holds it");
+        assertEquals(FlowEntry.HwState.DYING, f.hwState());
+        assertEquals(List.of(f), w.dying);
+        assertEquals(0, c.status & CtStatus.OFFLOAD, "conntrack has it back already");
+        w.gc();
+        assertEquals(1, w.dying.size(), "told once");
+        assertTrue(f.compareAndSetHwState(FlowEntry.HwState.DYING, FlowEntry.HwState.DEAD));
+        w.gc();
+        assertEquals(0, w.table.count());
+        assertEquals(List.of(f), w.removed);
+        assertEquals(1L, w.table.stats().gcEvictions().get("idle"));
+    }
+
+    @Test
+    void hardwareStatsCountAndKeepTheFlowAlive() {
+        offload(w, Frames.UDP);
+        Flow f = w.added.get(0);
+        f.compareAndSetHwState(FlowEntry.HwState.SOFTWARE, FlowEntry.HwState.HW);
+        for (int i = 0; i < 3; i++) {
+            w.now += 20_000_000_000L;
+            w.table.hardwareUsed(f, FlowEntry.REPLY, 10, 1000);
+            w.gc();
+        }
+        assertEquals(1, w.table.count(), "busy in hardware for 60 s");
+        assertEquals(30, f.packets(FlowEntry.REPLY));
+        assertEquals(3000, f.bytes(FlowEntry.REPLY));
+        assertTrue(w.dying.isEmpty());
+    }
+
+    @Test
+    void flushOfHardwareFlowsWaitsForTheDriverAndRemoveAllDoesNot() {
+        offload(w, Frames.UDP);
+        Flow f = w.added.get(0);
+        f.compareAndSetHwState(FlowEntry.HwState.SOFTWARE, FlowEntry.HwState.HW_REFRESH);
+        assertEquals(1, w.table.flush());
+        assertEquals(1, w.table.count());
+        assertEquals(FlowEntry.HwState.DYING, f.hwState());
+        assertEquals(1, w.table.removeAll());
+        assertEquals(0, w.table.count());
     }
 }
