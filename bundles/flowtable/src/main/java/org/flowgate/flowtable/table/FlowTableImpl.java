@@ -303,7 +303,7 @@ public final class FlowTableImpl implements FlowTable {
         if (!(flow instanceof Flow f) || (direction != FlowEntry.ORIGINAL && direction != FlowEntry.REPLY)) return;
         if (packets <= 0) return;
         if (counting()) f.tuple(direction).countHardware(packets, Math.max(0, bytes));
-        f.touch(now());
+        f.touch(env.clock().preciseNanos());
     }
 
     private boolean remove(Flow f, GcReason why) {
