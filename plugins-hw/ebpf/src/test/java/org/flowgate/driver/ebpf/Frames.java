@@ -51,6 +51,29 @@ final class Frames {
         return f;
     }
 
+    /** The frame with an 802.1Q tag for {@code vid} inserted after the MACs. */
+    static byte[] withVlan(byte[] f, int vid) {
+        byte[] t = new byte[f.length + 4];
+        System.arraycopy(f, 0, t, 0, 12);
+        t[12] = (byte) 0x81;
+        t[14] = (byte) (vid >>> 8);
+        t[15] = (byte) vid;
+        System.arraycopy(f, 12, t, 16, f.length - 12);
+        return t;
+    }
+
+    /** The VLAN id of a tagged frame, -1 untagged. */
+    static int vlan(byte[] f) { return u16(f, 12) == 0x8100 ? u16(f, 14) & 0xFFF : -1; }
+
+    /** The frame without its 802.1Q tag (as is when untagged). */
+    static byte[] untagged(byte[] f) {
+        if (vlan(f) < 0) return f;
+        byte[] u = new byte[f.length - 4];
+        System.arraycopy(f, 0, u, 0, 12);
+        System.arraycopy(f, 16, u, 12, f.length - 16);
+        return u;
+    }
+
     static boolean isIp(byte[] f) { return f.length > ETH + 20 && (u16(f, 12) == 0x0800 || u16(f, 12) == 0x86DD); }
 
     static boolean v4(byte[] f) { return u16(f, 12) == 0x0800; }

@@ -209,6 +209,38 @@ class KernelOffloadTest {
     }
 
     @Test
+    void vlanTaggedInRetaggedOut() throws Throwable {
+        startDriver(1024);
+        FlowBlock block = driver.bind(TABLE);
+        FlowRule tagged = new FlowRule(51, 51, 0, RA, 10, tuple(H1_4, 5555, H2_4, 9), 0, 0, 0, 0, true,
+                tuple(RB_4, 40000, H2_4, 9), rbMac, h2Mac, true, RB, 20, 1500);
+        FlowRule untag = new FlowRule(52, 52, 0, RA, 10, tuple(H1_4, 5556, H2_4, 9), 0, 0, 0, 0, true,
+                tuple(RB_4, 40001, H2_4, 9), rbMac, h2Mac, true, RB, -1, 1500);
+        block.add(tagged);
+        block.add(untag);
+        drainAll();
+        byte[] plain = Frames.udp(raMac, h1Mac, H1_4, 5555, H2_4, 9, 64, payload(18));
+        h1.send(plain);
+        h1.send(Frames.withVlan(plain, 11));
+        assertEquals(0, udp(h2.drain(200), 9).size(), "untagged and VLAN 11 packets do not match a VLAN 10 rule");
+        assertEquals(2, udp(routerPort.drain(100), 9).size());
+
+        for (int i = 0; i < 2; i++) h1.send(Frames.withVlan(plain, 10));
+        h1.send(Frames.withVlan(Frames.udp(raMac, h1Mac, H1_4, 5556, H2_4, 9, 64, payload(18)), 10));
+        List<byte[]> at = h2.drain(300).stream().filter(f -> Frames.isIp(Frames.untagged(f))).toList();
+        assertEquals(3, at.size());
+        assertEquals(2, at.stream().filter(f -> Frames.vlan(f) == 20).count(), "retagged 10 -> 20");
+        assertEquals(1, at.stream().filter(f -> Frames.vlan(f) == -1).count(), "tag popped");
+        for (byte[] f : at) {
+            byte[] u = Frames.untagged(f);
+            assertEquals(RB_4, Frames.src(u));
+            assertTrue(Frames.ipv4HeaderChecksumOk(u) && Frames.l4ChecksumOk(u));
+        }
+        assertEquals(2, block.stats(tagged).packets());
+        assertEquals(1, block.stats(untag).packets());
+    }
+
+    @Test
     void refusesWhatItCannotHold() throws Throwable {
         startDriver(2);
         FlowBlock block = driver.bind(TABLE);
@@ -295,13 +327,13 @@ class KernelOffloadTest {
         routerPort.drain(50);
     }
 
-    /** UDP frames to or from {@code port}. */
+    /** UDP frames to or from {@code port}, VLAN tags removed. */
     private static List<byte[]> udp(List<byte[]> frames, int port) {
-        return frames.stream().filter(f -> Frames.isIp(f) && Frames.proto(f) == 17 && (Frames.dport(f) == port || Frames.sport(f) == port)).toList();
+        return frames.stream().map(Frames::untagged).filter(f -> Frames.isIp(f) && Frames.proto(f) == 17 && (Frames.dport(f) == port || Frames.sport(f) == port)).toList();
     }
 
     private static List<byte[]> tcp(List<byte[]> frames, int port) {
-        return frames.stream().filter(f -> Frames.isIp(f) && Frames.proto(f) == 6 && (Frames.dport(f) == port || Frames.sport(f) == port)).toList();
+        return frames.stream().map(Frames::untagged).filter(f -> Frames.isIp(f) && Frames.proto(f) == 6 && (Frames.dport(f) == port || Frames.sport(f) == port)).toList();
     }
 
     private static FiveTuple tuple(IpAddress src, int sport, IpAddress dst, int dport) {

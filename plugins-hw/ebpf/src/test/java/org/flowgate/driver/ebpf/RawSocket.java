@@ -24,12 +24,13 @@ final class RawSocket implements AutoCloseable {
     private static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SEND = handle("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle RECVFROM = handle("recvfrom",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle RECVMSG = handle("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = handle("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final int AF_PACKET = 17, SOCK_RAW = 3, ETH_P_ALL_BE = 0x0300, MSG_DONTWAIT = 0x40;
-    private static final int PACKET_OUTGOING = 4;
+    private static final int PACKET_OUTGOING = 4, SOL_PACKET = 263, PACKET_AUXDATA = 8, TP_STATUS_VLAN_VALID = 0x10;
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
@@ -66,6 +67,12 @@ final class RawSocket implements AutoCloseable {
             sll.set(JAVA_INT, 4, ifindex);
             if ((int) BIND.invokeExact(fd, sll, 20) != 0) throw new IllegalStateException("bind " + ifname + " failed");
         }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            // the kernel hands VLAN tags out of band: ask for them, to put them back as libpcap does
+            if ((int) SETSOCKOPT.invokeExact(fd, SOL_PACKET, PACKET_AUXDATA, one, 4) != 0) throw new IllegalStateException("PACKET_AUXDATA");
+        }
         return new RawSocket(fd);
     }
 
@@ -77,23 +84,43 @@ final class RawSocket implements AutoCloseable {
         if (n != frame.length) throw new IllegalStateException("send returned " + n);
     }
 
-    /** Frames received (not our own outgoing ones) until none arrives for {@code quietMillis}. */
+    /**
+     * Frames received (not our own outgoing ones) until none arrives for {@code quietMillis}, a VLAN
+     * tag the kernel stripped put back after the MACs.
+     */
     synchronized List<byte[]> drain(long quietMillis) throws Throwable {
         List<byte[]> frames = new ArrayList<>();
         long deadline = System.currentTimeMillis() + quietMillis;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment from = a.allocate(20, 4);
-            MemorySegment len = a.allocate(JAVA_INT);
+            MemorySegment control = a.allocate(64, 8);
+            MemorySegment iov = a.allocate(16, 8);
+            iov.set(ADDRESS, 0, buf);
+            iov.set(JAVA_LONG, 8, buf.byteSize());
+            MemorySegment msg = a.allocate(56, 8);
             while (System.currentTimeMillis() < deadline) {
-                len.set(JAVA_INT, 0, 20);
-                long n = (long) RECVFROM.invokeExact(fd, buf, buf.byteSize(), MSG_DONTWAIT, from, len);
+                msg.fill((byte) 0);
+                msg.set(ADDRESS, 0, from);
+                msg.set(JAVA_INT, 8, 20);
+                msg.set(ADDRESS, 16, iov);
+                msg.set(JAVA_LONG, 24, 1);
+                msg.set(ADDRESS, 32, control);
+                msg.set(JAVA_LONG, 40, control.byteSize());
+                long n = (long) RECVMSG.invokeExact(fd, msg, MSG_DONTWAIT);
                 if (n <= 0) {
                     Thread.sleep(5);
                     continue;
                 }
-                if (from.get(JAVA_BYTE, 10) == PACKET_OUTGOING) continue; // sll_pkttype
-                frames.add(Arrays.copyOf(buf.toArray(JAVA_BYTE), (int) n));
                 deadline = System.currentTimeMillis() + quietMillis;
+                if (from.get(JAVA_BYTE, 10) == PACKET_OUTGOING) continue; // sll_pkttype
+                byte[] frame = Arrays.copyOf(buf.toArray(JAVA_BYTE), (int) n);
+                long controlLen = msg.get(JAVA_LONG, 40);
+                // one cmsghdr: len(8) level(4) type(4), then struct tpacket_auxdata
+                if (controlLen >= 36 && control.get(JAVA_INT, 8) == SOL_PACKET && control.get(JAVA_INT, 12) == PACKET_AUXDATA
+                        && (control.get(JAVA_INT, 16) & TP_STATUS_VLAN_VALID) != 0) {
+                    frame = Frames.withVlan(frame, control.get(JAVA_SHORT, 16 + 16) & 0xFFF);
+                }
+                frames.add(frame);
             }
         }
         return frames;
