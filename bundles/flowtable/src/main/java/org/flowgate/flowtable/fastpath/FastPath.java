@@ -5,7 +5,6 @@ import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.hook.Verdict;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.packet.Packet;
-import org.flowgate.flowtable.table.Flow;
 import org.flowgate.flowtable.table.FlowTableImpl;
 import org.flowgate.flowtable.table.FlowTuple;
 import org.flowgate.flowtable.table.GcReason;
@@ -47,11 +46,10 @@ public final class FastPath implements PacketHook {
             table.countMiss();
             return Verdict.ACCEPT;
         }
-        Flow f = t.flow;
-        if (f.isTornDown()) return handBack(HandBack.TEARDOWN);
+        if (t.isTornDown()) return handBack(HandBack.TEARDOWN);
         if (p.ethDst() != in.macBits()) return handBack(HandBack.NOT_FOR_US);
         if (proto == Packet.PROTO_TCP && (p.tcpFlags() & (TCP_FIN | TCP_RST)) != 0) {
-            table.teardown(f, GcReason.TCP_FIN_RST);
+            table.teardown(t.flow, GcReason.TCP_FIN_RST);
             return handBack(HandBack.TCP_FIN_RST);
         }
         if (p.ttl() <= 1) return handBack(HandBack.TTL);
@@ -63,7 +61,7 @@ public final class FastPath implements PacketHook {
         if (family == 4) Rewrite.ipv4(p, t);
         else Rewrite.ipv6(p, t);
         Rewrite.ethernet(p, t);
-        f.touch(table.now());
+        t.touch(table.now());
         if (table.counting()) t.count(len);
         table.countHit();
         p.setOutDevice(out);

@@ -18,14 +18,13 @@ public final class Flow implements FlowEntry {
     /** Removed from the table. */
     static final int DEAD = 2;
 
-    private static final VarHandle FLAGS, HW_STATE, LAST_USED;
+    private static final VarHandle FLAGS, HW_STATE;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             FLAGS = l.findVarHandle(Flow.class, "flags", int.class);
             HW_STATE = l.findVarHandle(Flow.class, "hwState", HwState.class);
-            LAST_USED = l.findVarHandle(Flow.class, "lastUsed", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -35,7 +34,6 @@ public final class Flow implements FlowEntry {
     private final FlowTuple original, reply;
     private final ConnEntry conn;
     private final long created;
-    private volatile long lastUsed;
     private volatile int flags;
     private volatile HwState hwState = HwState.SOFTWARE;
     /** Link in the table's lock-free stack of flows torn down on the packet path. */
@@ -49,14 +47,16 @@ public final class Flow implements FlowEntry {
         this.original = new FlowTuple(this, ORIGINAL, original);
         this.reply = new FlowTuple(this, REPLY, reply);
         created = now;
-        lastUsed = now;
+        this.original.setLastUsed(now);
+        this.reply.setLastUsed(now);
     }
 
     public FlowTuple tuple(int dir) { return dir == ORIGINAL ? original : reply; }
 
-    /** Called on every hit: writes only when the (coarse) time moved, to keep the line clean. */
-    public void touch(long now) {
-        if ((long) LAST_USED.getOpaque(this) != now) LAST_USED.setOpaque(this, now);
+    /** Marks the flow used now (hardware stats): both directions. */
+    void touch(long now) {
+        original.touch(now);
+        reply.touch(now);
     }
 
     public boolean isTornDown() { return (flags & TEARDOWN) != 0; }
@@ -68,7 +68,10 @@ public final class Flow implements FlowEntry {
         for (;;) {
             int old = flags;
             if ((old & f) != 0) return false;
-            if (FLAGS.compareAndSet(this, old, old | f)) return true;
+            if (FLAGS.compareAndSet(this, old, old | f)) {
+                if ((f & TEARDOWN) != 0) original.tornDown = reply.tornDown = true;
+                return true;
+            }
         }
     }
 
@@ -96,7 +99,7 @@ public final class Flow implements FlowEntry {
     public long bytes() { return original.bytes() + reply.bytes(); }
 
     @Override
-    public long lastUsedNanos() { return lastUsed; }
+    public long lastUsedNanos() { return Math.max(original.lastUsed(), reply.lastUsed()); }
 
     @Override
     public FlowPath path(int direction) {

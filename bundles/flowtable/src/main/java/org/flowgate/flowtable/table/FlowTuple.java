@@ -8,10 +8,11 @@ import org.flowgate.api.netdev.NetDevice;
 /**
  * One direction of a flow, as Linux's {@code flow_offload_tuple}: the key an arriving packet is
  * looked up with (addresses, ports, protocol, ingress device and VLAN) and everything the fast path
- * needs to forward it, so a hit touches this object only. Immutable but for its counters.
+ * needs to forward it, so a hit touches this object only. Immutable but for its counters, its
+ * last-used time and the teardown mark.
  */
 public final class FlowTuple {
-    private static final VarHandle PACKETS, BYTES, HW_PACKETS, HW_BYTES;
+    private static final VarHandle PACKETS, BYTES, HW_PACKETS, HW_BYTES, LAST_USED;
 
     static {
         try {
@@ -20,6 +21,7 @@ public final class FlowTuple {
             BYTES = l.findVarHandle(FlowTuple.class, "bytes", long.class);
             HW_PACKETS = l.findVarHandle(FlowTuple.class, "hwPackets", long.class);
             HW_BYTES = l.findVarHandle(FlowTuple.class, "hwBytes", long.class);
+            LAST_USED = l.findVarHandle(FlowTuple.class, "lastUsed", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -47,6 +49,10 @@ public final class FlowTuple {
     public final long nextHopHi, nextHopLo;
 
     private volatile long packets, bytes;
+    /** Last hit of this direction: kept here, not in the flow, so a hit touches one object. */
+    private volatile long lastUsed;
+    /** Mirrors the flow's teardown flag for the same reason. */
+    volatile boolean tornDown;
     /** What an offload driver forwarded (added from the offload manager's threads). */
     private volatile long hwPackets, hwBytes;
 
@@ -109,6 +115,18 @@ public final class FlowTuple {
         PACKETS.setOpaque(this, (long) PACKETS.getOpaque(this) + 1);
         BYTES.setOpaque(this, (long) BYTES.getOpaque(this) + len);
     }
+
+    /** Called on every hit: writes only when the (coarse) time moved, to keep the line clean. */
+    public void touch(long now) {
+        if ((long) LAST_USED.getOpaque(this) != now) LAST_USED.setOpaque(this, now);
+    }
+
+    long lastUsed() { return lastUsed; }
+
+    void setLastUsed(long t) { lastUsed = t; }
+
+    /** Whether the flow ended: hits go to the classic path. */
+    public boolean isTornDown() { return tornDown; }
 
     /** Adds a hardware stats delta; never called on the packet path. */
     void countHardware(long packets, long bytes) {
