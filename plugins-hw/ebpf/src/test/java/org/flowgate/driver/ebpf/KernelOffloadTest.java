@@ -104,7 +104,7 @@ class KernelOffloadTest {
 
         byte[] frame = Frames.udp(raMac, h1Mac, H1_4, 5555, H2_4, 9, 64, payload(18));
         for (int i = 0; i < 5; i++) h1.send(frame);
-        List<byte[]> atH2 = udp(h2.drain(300), 9);
+        List<byte[]> atH2 = udp(h2.drain(500), 9);
         assertEquals(5, atH2.size(), "offloaded datagrams at h2");
         for (byte[] f : atH2) {
             assertEquals(RB_4, Frames.src(f), "masqueraded source");
@@ -124,7 +124,7 @@ class KernelOffloadTest {
 
         byte[] back = Frames.udp(rbMac, h2Mac, H2_4, 9, RB_4, 40000, 64, payload(30));
         for (int i = 0; i < 3; i++) h2.send(back);
-        List<byte[]> atH1 = udp(h1.drain(300), 5555);
+        List<byte[]> atH1 = udp(h1.drain(500), 5555);
         assertEquals(3, atH1.size(), "replies de-masqueraded at h1");
         for (byte[] f : atH1) {
             assertEquals(H2_4, Frames.src(f));
@@ -168,7 +168,7 @@ class KernelOffloadTest {
         drainAll();
         byte[] frame = Frames.udp(raMac, h1Mac, H1_6, 5555, H2_6, 9, 64, payload(33));
         for (int i = 0; i < 4; i++) h1.send(frame);
-        List<byte[]> atH2 = udp(h2.drain(300), 9);
+        List<byte[]> atH2 = udp(h2.drain(500), 9);
         assertEquals(4, atH2.size());
         for (byte[] f : atH2) {
             assertEquals(RB_6, Frames.src(f));
@@ -192,7 +192,7 @@ class KernelOffloadTest {
         drainAll();
         byte[] data = Frames.tcp(raMac, h1Mac, H1_4, 33000, RB_4, 8080, 64, Frames.TCP_ACK | Frames.TCP_PSH, payload(100));
         for (int i = 0; i < 3; i++) h1.send(data);
-        List<byte[]> atH2 = tcp(h2.drain(300), 80);
+        List<byte[]> atH2 = tcp(h2.drain(500), 80);
         assertEquals(3, atH2.size());
         for (byte[] f : atH2) {
             assertEquals(H2_4, Frames.dst(f), "destination NAT");
@@ -227,7 +227,7 @@ class KernelOffloadTest {
 
         for (int i = 0; i < 2; i++) h1.send(Frames.withVlan(plain, 10));
         h1.send(Frames.withVlan(Frames.udp(raMac, h1Mac, H1_4, 5556, H2_4, 9, 64, payload(18)), 10));
-        List<byte[]> at = h2.drain(300).stream().filter(f -> Frames.isIp(Frames.untagged(f))).toList();
+        List<byte[]> at = h2.drain(500).stream().filter(f -> udp(List.of(f), 9).size() == 1).toList();
         assertEquals(3, at.size());
         assertEquals(2, at.stream().filter(f -> Frames.vlan(f) == 20).count(), "retagged 10 -> 20");
         assertEquals(1, at.stream().filter(f -> Frames.vlan(f) == -1).count(), "tag popped");

@@ -66,7 +66,7 @@ class NetnsExecTest {
 
             byte[] frame = Frames.udp(raMac, h1Mac, IpAddress.parse("10.0.1.2"), 5555, IpAddress.parse("10.0.2.2"), 9, 64, new byte[18]);
             for (int i = 0; i < 3; i++) h1.send(frame);
-            long arrived = h2.drain(300).stream()
+            long arrived = h2.drain(500).stream()
                     .filter(f -> Frames.isIp(f) && Frames.proto(f) == 17 && Frames.dport(f) == 9)
                     .filter(f -> Frames.src(f).equals(IpAddress.parse("10.0.2.1")) && Frames.l4ChecksumOk(f)).count();
             assertEquals(3, arrived);
