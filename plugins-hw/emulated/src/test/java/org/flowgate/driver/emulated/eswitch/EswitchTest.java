@@ -129,4 +129,19 @@ class EswitchTest {
         sw.removePort("p1");
         assertEquals(0, sw.entries(), "rules towards a removed port go with it");
     }
+
+    @Test
+    void hitsAllocateNothing() throws OffloadException {
+        sw.install(rule(1, "p0", "p1", 0, 10000), sw.chain("inet x ft"));
+        w1.connect(frame -> {}); // a wire that copies nothing
+        byte[] f = udp(R0, H1, A, 10000, B, 5001, 64);
+        for (int i = 0; i < 50_000; i++) w0.inject(f, 0, f.length);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId(), before = mx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 200_000; i++) w0.inject(f, 0, f.length);
+        long allocated = mx.getThreadAllocatedBytes(tid) - before;
+        assertEquals(250_000, sw.hitPackets());
+        assertTrue(upstairs.isEmpty());
+        assertTrue(allocated < 200_000, "under 1 byte per forwarded frame: " + allocated + " bytes for 200000 frames");
+    }
 }
