@@ -65,7 +65,7 @@ public class StatsCollector {
         tc.forEach((t, inst) -> out.add(mapGroup(StatGroup.TC, inst, "tc", t.stats())));
         driverGroups(out);
         out.sort(Comparator.comparingInt((StatGroup g) -> typeOrder(g.type())).thenComparing(StatGroup::instance)
-                .thenComparing(StatGroup::name));
+                .thenComparingInt(StatsCollector::hookOrder).thenComparing(StatGroup::name));
         return out;
     }
 
@@ -167,6 +167,11 @@ public class StatsCollector {
             s.add(List.of(gauges).contains(k) ? Stat.gauge(k, v) : Stat.counter(k, v));
         }
         return new StatGroup(type, inst, name, s);
+    }
+
+    /** Hook points in the order a packet meets them, not alphabetically. */
+    private static int hookOrder(StatGroup g) {
+        return g.type().equals(StatGroup.HOOK) ? Hook.parse(g.name()).ordinal() : 0;
     }
 
     private static int typeOrder(String type) {

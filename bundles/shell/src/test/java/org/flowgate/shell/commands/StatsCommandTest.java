@@ -48,7 +48,8 @@ class StatsCommandTest {
         assertFalse(out.contains("drops[ttl-exceeded]"), out);
         assertTrue(out.contains("hook prerouting:\n    hooks 0 packets 9 accepted 6 dropped 2 stolen 1 errors 0"), out);
         assertTrue(out.contains("conntrack conntrack:\n    found 5 insert 4 entries 2 max 65536"), out);
-        assertTrue(out.indexOf("interface lan0") < out.indexOf("hook ingress") && out.indexOf("hook output") < out.indexOf("conntrack"), out);
+        assertTrue(out.indexOf("interface lan0") < out.indexOf("hook ingress") && out.indexOf("hook ingress") < out.indexOf("hook prerouting")
+                && out.indexOf("hook prerouting") < out.indexOf("hook input") && out.indexOf("hook postrouting") < out.indexOf("conntrack"), out);
     }
 
     @Test
