@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class OffloadManager implements FlowTableListener {
     private static final Logger LOG = LoggerFactory.getLogger(OffloadManager.class);
 
+    private static final long UNBIND_WAIT_SECONDS = 10;
+
     private enum Op { ADD, STATS, DEL }
 
     private record Work(Op op, Offload o) {}
@@ -208,7 +210,14 @@ public final class OffloadManager implements FlowTableListener {
         if (b == null) return;
         b.gone = true;
         drivers.remove(b);
-        b.calls.writeLock().lock();
+        // wait for calls in progress, but a driver stuck in a call must not hang its own removal
+        boolean locked = false;
+        try {
+            locked = b.calls.writeLock().tryLock(UNBIND_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) LOG.warn("offload driver {} still busy after {} s: unbinding anyway", b.name, UNBIND_WAIT_SECONDS);
         int n = 0;
         try {
             for (Offload o : offloads.values()) {
@@ -225,7 +234,7 @@ public final class OffloadManager implements FlowTableListener {
                 }
             }
         } finally {
-            b.calls.writeLock().unlock();
+            if (locked) b.calls.writeLock().unlock();
         }
         b.inHardware.set(0);
         count(Counter.DRIVER_GONE, n);
