@@ -7,7 +7,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         description = "Offloads flows between the listed Linux interfaces into the kernel of the router's network namespace "
                 + "(a tc clsact eBPF program forwards them before they reach the AF_PACKET ports).")
 public @interface EbpfDriverConfig {
-    @AttributeDefinition(description = "Linux interface names this driver serves (the router's AF_PACKET ports)")
+    @AttributeDefinition(description = "Linux interface names this driver serves (the router's AF_PACKET ports), comma-separated")
     String[] devices() default {};
 
     @AttributeDefinition(description = "Most flow directions offloaded at once (also bounded by the BPF map size, 65536)", min = "1")

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * maps when deactivated.
  */
 @Component(service = OffloadDriver.class, configurationPid = EbpfOffloadDriver.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = "flowgate.instance=default")
 @Designate(ocd = EbpfDriverConfig.class)
 public final class EbpfOffloadDriver implements OffloadDriver {
     public static final String PID = "org.flowgate.driver.ebpf";
@@ -51,8 +51,17 @@ public final class EbpfOffloadDriver implements OffloadDriver {
 
     @Activate
     void activate(EbpfDriverConfig cfg) throws IOException {
-        start(List.of(cfg.devices()), cfg.maxFlows(),
+        start(deviceNames(cfg.devices()), cfg.maxFlows(),
                 new KernelDatapath.Options(Path.of(cfg.bpffs()), cfg.tc(), cfg.bpftool(), cfg.tcPriority()));
+    }
+
+    /** Accepts a typed array and the .cfg form {@code devices = a, b} (one string, comma-separated). */
+    static List<String> deviceNames(String[] configured) {
+        List<String> names = new java.util.ArrayList<>();
+        for (String entry : configured) {
+            for (String n : entry.split("[,\\s]+")) if (!n.isEmpty() && !names.contains(n)) names.add(n);
+        }
+        return names;
     }
 
     /** Loads the program onto {@code devices} (those that exist). */
