@@ -6,6 +6,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(name = "Flowgate static routes",
         description = "Static routes of the default routing instance, in ip route syntax.")
 public @interface RoutesConfig {
-    @AttributeDefinition(name = "Routes", description = "One route each: '10.9.0.0/16 via 10.0.1.5 [dev X] [metric N]', 'default via 10.0.1.254', 'fd00:9::/64 via fd00:1::5'.", required = false)
+    @AttributeDefinition(name = "Routes", description = "One route each (or several separated by commas): '10.9.0.0/16 via 10.0.1.5 [dev X] [metric N]', 'default via 10.0.1.254', 'fd00:9::/64 via fd00:1::5'.", required = false)
     String[] routes() default {};
 }

@@ -52,12 +52,15 @@ public class RoutesConfigComponent {
     static List<Route> parse(String[] lines) {
         List<Route> l = new ArrayList<>();
         if (lines == null) return l;
-        for (String s : lines) {
-            if (s == null || s.isBlank()) continue;
-            try {
-                l.add(RouteSyntax.parse(s));
-            } catch (IllegalArgumentException e) {
-                LOG.error("bad route '{}': {}", s, e.getMessage());
+        for (String line : lines) {
+            if (line == null) continue;
+            for (String s : line.split("[,;]")) { // a plain .cfg file gives one string: routes separated by commas
+                if (s.isBlank()) continue;
+                try {
+                    l.add(RouteSyntax.parse(s));
+                } catch (IllegalArgumentException e) {
+                    LOG.error("bad route '{}': {}", s.trim(), e.getMessage());
+                }
             }
         }
         return l;

@@ -69,8 +69,9 @@ class ConfigComponentsTest {
         r.apply(new Routes(new String[] {"10.9.0.0/16 via 10.0.1.5", "default via 10.0.1.254 metric 100", "nonsense"}));
         assertEquals(IpAddress.parse("10.0.1.5"), router.routes().lookup(IpAddress.parse("10.9.1.1")).gateway());
         assertEquals(IpAddress.parse("10.0.1.254"), router.routes().lookup(IpAddress.parse("1.1.1.1")).gateway());
-        r.apply(new Routes(new String[] {"default via 10.0.1.253"}));
+        r.apply(new Routes(new String[] {"default via 10.0.1.253, 10.8.0.0/16 via 10.0.1.6"}));
         assertEquals(IpAddress.parse("10.0.1.253"), router.routes().lookup(IpAddress.parse("10.9.1.1")).gateway());
+        assertEquals(IpAddress.parse("10.0.1.6"), router.routes().lookup(IpAddress.parse("10.8.1.1")).gateway());
         r.withdraw();
         assertNull(router.routes().lookup(IpAddress.parse("1.1.1.1")));
         assertEquals(List.of(), router.routes().list().stream().filter(x -> x.type() == org.flowgate.api.route.Route.Type.STATIC).toList());
