@@ -180,6 +180,22 @@ class NeighbourResolutionTest extends RouterFixture {
         assertTrue(router.devices().byName("eth0").orElseThrow().addresses().toString().contains("10.0.1.1/24"), "configuration kept by name");
     }
 
+    @Test
+    void aSolicitationFromTheWaitedForNeighbourReleasesTheQueue() {
+        router.neighbours().addStatic(IpAddress.of(H1_6), "eth0", new MacAddress(H1));
+        p0.inject(eth(R0, H1, 0x86DD, ipv6(H1_6, H2_6, 17, 64, udp6(H1_6, H2_6, 1, 2, new byte[3]))));
+        assertEquals(1, p1.take().size(), "our solicitation");
+        // h2 happens to solicit us first: its source link-layer option is enough (entry becomes STALE)
+        byte[] ns = icmp6(H2_6, solicitedNode(R1_6), 135, 0, nsBody(R1_6, H2));
+        p1.inject(eth(solicitedNodeMac(R1_6), H2, 0x86DD, ipv6(H2_6, solicitedNode(R1_6), 58, 255, ns)));
+        List<byte[]> out = p1.take();
+        assertEquals(2, out.size(), "the waiting packet and our advertisement");
+        assertEquals(H2, mac(out.get(0), 0));
+        assertEquals(17, u8(out.get(0), 20));
+        assertIcmp6(out.get(1), 136, 0);
+        assertEquals(Neighbour.State.STALE, state("eth1"));
+    }
+
     Neighbour.State state(String dev) {
         return router.neighbours().list().stream().filter(x -> x.device().equals(dev)).findFirst().orElseThrow().state();
     }
