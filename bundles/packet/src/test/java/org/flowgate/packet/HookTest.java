@@ -156,4 +156,23 @@ class HookTest extends RouterFixture {
         assertTrue(p0.take().isEmpty(), "dropped at OUTPUT");
         assertEquals(1, drops(eth0, DropReason.HOOK_DROP));
     }
+
+    @Test
+    void localOutputSendsAnotherBundlesPacketThroughOutputAndPostrouting() {
+        learnHosts();
+        onAll("a");
+        org.flowgate.api.packet.Packet reply = parsed(eth(0, 0, 0x0800, ipv4(R1_IP, H2_IP, 17, 64, udp4(R1_IP, H2_IP, 7, 9, new byte[] {1}))));
+        assertTrue(router.path().sendLocal(reply));
+        assertEquals(List.of("a@output>eth1 ttl=64", "a@postrouting>eth1 ttl=64"), trace);
+        org.flowgate.api.packet.Packet out = parsed(only(p1.take()));
+        assertEquals(H2, out.ethDst());
+        assertEquals(R1, out.ethSrc());
+        assertEquals(0, reply.ethDst(), "the caller's buffer is left alone");
+    }
+
+    @Test
+    void localOutputWithoutARouteIsRefused() {
+        org.flowgate.api.packet.Packet reply = parsed(eth(0, 0, 0x0800, ipv4(R1_IP, ip4("192.0.2.9"), 17, 64, udp4(R1_IP, ip4("192.0.2.9"), 7, 9, new byte[] {1}))));
+        assertFalse(router.path().sendLocal(reply));
+    }
 }

@@ -44,6 +44,8 @@ public final class PacketPath implements NeighbourIo {
         final Packet nd = new Packet();     // neighbour advertisements answering a solicitation
         final Packet probe = new Packet();  // ARP requests and neighbour solicitations
         final Packet frag = new Packet();   // IPv4 fragments
+        final Packet local = new Packet();  // packets other bundles originate (LocalOutput)
+        boolean localBusy;
     }
 
     private final DeviceTable devices;
@@ -332,8 +334,8 @@ public final class PacketPath implements NeighbourIo {
      * Sends a packet the router built (no Ethernet addresses yet): route, OUTPUT, POSTROUTING,
      * neighbour, transmit. Link-local and multicast IPv6 destinations leave through {@code link}.
      */
-    void output(Packet p, Device link) {
-        if (p.parse() != null) return;
+    boolean output(Packet p, Device link) {
+        if (p.parse() != null) return false;
         int fam = p.isIpv4() ? IpAddress.IPV4 : IpAddress.IPV6;
         long dHi = p.dstHi(), dLo = p.dstLo();
         Device out;
@@ -342,18 +344,36 @@ public final class PacketPath implements NeighbourIo {
             out = link;
         } else {
             FibEntry r = fib.lookupEntry(fam, dHi, dLo);
-            if (r == null || r.kind != FibEntry.UNICAST) return; // nowhere to send it
+            if (r == null || r.kind != FibEntry.UNICAST) return false; // nowhere to send it
             out = devices.device(r.ifIndex);
             if (r.hasGateway) { nhHi = r.gwHi; nhLo = r.gwLo; }
         }
-        if (out == null) return;
+        if (out == null) return false;
         p.setInDevice(null);
         p.setOutDevice(out);
         p.setNextHop(nhHi, nhLo);
-        if (!hook(Hook.OUTPUT, p, out)) return;
-        if (!hook(Hook.POSTROUTING, p, out)) return;
-        if (fam == IpAddress.IPV6 && p.ipLength() > out.mtu()) { out.drop(DropReason.MTU_EXCEEDED); return; }
+        if (!hook(Hook.OUTPUT, p, out)) return false;
+        if (!hook(Hook.POSTROUTING, p, out)) return false;
+        if (fam == IpAddress.IPV6 && p.ipLength() > out.mtu()) { out.drop(DropReason.MTU_EXCEEDED); return false; }
         transmit(p, out, fam, p.nextHopHi(), p.nextHopLo(), out);
+        return true;
+    }
+
+    /**
+     * {@link org.flowgate.api.netdev.LocalOutput}: a packet another bundle built (the reply of an nft
+     * {@code reject}) leaves like one of ours. Copied first: the caller reuses its buffer. A packet
+     * sent from inside a hook run by such a send is dropped rather than overwriting the buffer.
+     */
+    public boolean sendLocal(Packet p) {
+        Scratch s = scratch.get();
+        if (s.localBusy) return false;
+        s.localBusy = true;
+        try {
+            s.local.copyFrom(p);
+            return output(s.local, p.inDevice() instanceof Device d ? d : null);
+        } finally {
+            s.localBusy = false;
+        }
     }
 
     // ================================================================ transmit

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.netdev.LocalOutput;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.route.NeighbourTable;
@@ -50,6 +51,8 @@ public class RouterComponent {
         registrations.add(context.registerService(NetDevices.class, router.devices(), props));
         registrations.add(context.registerService(RoutingTable.class, router.routes(), props));
         registrations.add(context.registerService(NeighbourTable.class, router.neighbours(), props));
+        LocalOutput localOutput = router.path()::sendLocal;
+        registrations.add(context.registerService(LocalOutput.class, localOutput, props));
     }
 
     @Modified
@@ -74,7 +77,9 @@ public class RouterComponent {
     /** The assembled router, for other components of this bundle. */
     public Router router() { return router; }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    /** Ports joined to an offload NIC ({@code flowgate.nic}) are the NIC's wires: the router attaches the NIC's ports instead. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = "(!(flowgate.nic=*))")
     void bindPort(Port port) { router.attach(port); }
 
     void unbindPort(Port port) { router.detach(port); }
