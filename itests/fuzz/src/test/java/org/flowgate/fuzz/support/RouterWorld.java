@@ -1,0 +1,220 @@
+package org.flowgate.fuzz.support;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.flowgate.api.hook.Hook;
+import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.hook.Verdict;
+import org.flowgate.api.net.IpAddress;
+import org.flowgate.api.netdev.Port;
+import org.flowgate.api.netdev.PortReceiver;
+import org.flowgate.api.packet.DropReason;
+import org.flowgate.api.packet.Packet;
+import org.flowgate.api.ruleset.RulesetException;
+import org.flowgate.conntrack.core.Conntrack;
+import org.flowgate.conntrack.hook.ConntrackHooks;
+import org.flowgate.conntrack.proto.Timeouts;
+import org.flowgate.conntrack.table.CtClock;
+import org.flowgate.flowtable.service.FlowTableManager;
+import org.flowgate.flowtable.service.Settings;
+import org.flowgate.io.virtual.demo.DemoNetworks;
+import org.flowgate.io.virtual.host.EmulatedHost;
+import org.flowgate.io.virtual.port.VirtualPort;
+import org.flowgate.nft.engine.NftEngine;
+import org.flowgate.nft.engine.NftEngine.HookKey;
+import org.flowgate.packet.device.Device;
+import org.flowgate.packet.router.Router;
+
+/**
+ * The demo topology in one process, wired as the OSGi components wire it:
+ * <pre>h1 10.0.1.2 -- v0 [packet path + conntrack + nft + flow table] v1 -- h2 10.0.2.2</pre>
+ * Conntrack runs on a clock the test moves ({@link #advance}). Every frame the router receives
+ * goes through an {@link Accounting} receiver that checks it ended in exactly one of: forwarded,
+ * delivered locally, stolen by the fast path, or dropped with a counted reason.
+ */
+public final class RouterWorld implements AutoCloseable {
+    public static final IpAddress H1 = IpAddress.parse("10.0.1.2"), H2 = IpAddress.parse("10.0.2.2"), R1 = IpAddress.parse("10.0.2.1");
+
+    /** The seed's ruleset (flow table + masquerade) plus filter rules that drop, reject, count and limit. */
+    public static final String RULESET = """
+            table inet x {
+            	flowtable ft {
+            		hook ingress priority 0; devices = { v0, v1 }; counter;
+            	}
+            	set blocked { type ipv4_addr; flags interval; elements = { 10.0.1.200-10.0.1.250, 192.0.2.0/24 } }
+            	chain in {
+            		type filter hook input priority 0; policy accept;
+            		ct state invalid counter drop
+            		tcp dport 22 counter reject with tcp reset
+            		udp dport 7 counter reject
+            	}
+            	chain y {
+            		type filter hook forward priority 0; policy accept;
+            		ct state invalid counter drop
+            		ip saddr @blocked counter drop
+            		tcp dport 23 counter reject with tcp reset
+            		udp dport 9 counter reject with icmpx admin-prohibited
+            		icmp type echo-request limit rate 1000/second burst 50 packets counter accept
+            		meta l4proto { tcp, udp } ct state established flow add @ft counter
+            		counter
+            	}
+            }
+            table ip nat {
+            	chain postrouting {
+            		type nat hook postrouting priority srcnat; policy accept;
+            		oifname "v1" masquerade
+            	}
+            }
+            """;
+
+    public final AtomicLong now = new AtomicLong(1_000_000_000L);
+    public final CtClock ctClock = now::get;
+    public final Router router = new Router();
+    public final DemoNetworks net;
+    public final EmulatedHost h1, h2;
+    public final Conntrack ct;
+    public final NftEngine nft = new NftEngine();
+    public final FlowTableManager flows;
+    public final Accounting accounting = new Accounting();
+    public final Device v0, v1;
+
+    public RouterWorld(int conntrackMax, int buckets) throws RulesetException {
+        net = DemoNetworks.synchronous();
+        h1 = net.h1();
+        h2 = net.h2();
+        net.addRouterAddresses(router.devices());
+        v0 = router.attach(accounting.wrap(net.v0()));
+        v1 = router.attach(accounting.wrap(net.v1()));
+        ct = new Conntrack(buckets, conntrackMax, Timeouts.linuxDefaults(), 1024, ctClock).start();
+        for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
+        flows = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(), Settings.DEFAULTS, (hook, props) -> {
+            router.hooks().addService(hook, props);
+            return () -> router.hooks().remove(hook);
+        });
+        nft.services().connTracker = ct;
+        nft.setRegistrar(new RouterHooks());
+        nft.setFlowTableService(flows);
+        nft.load(RULESET, "world.nft");
+        // the observers run last at their hook point: what reaches them was accepted by everything before
+        router.hooks().add((h, p) -> { accounting.local++; return Verdict.ACCEPT; }, Integer.MAX_VALUE, Hook.INPUT);
+        router.hooks().add((h, p) -> {
+            if (p.inDevice() != null) accounting.forwarded++;
+            return Verdict.ACCEPT;
+        }, Integer.MAX_VALUE, Hook.POSTROUTING);
+        router.hooks().add((h, p) -> {
+            if (p.etherType() == Packet.ETHERTYPE_ARP) accounting.arp++;
+            return Verdict.ACCEPT;
+        }, Integer.MAX_VALUE, Hook.INGRESS);
+    }
+
+    public VirtualPort p0() { return net.v0(); }
+
+    public VirtualPort p1() { return net.v1(); }
+
+    /** Moves conntrack's clock and runs a whole GC pass over the table. */
+    public void advance(long seconds) {
+        now.addAndGet(seconds * 1_000_000_000L);
+        gcAll();
+    }
+
+    public void gcAll() {
+        int b = ct.table().bucketCount();
+        for (int from = 0; from < b; ) from = Math.max(from + 1, ct.gcStep(from, 1024));
+    }
+
+    public long drops() { return drops(v0) + drops(v1); }
+
+    public static long drops(Device d) {
+        long s = 0;
+        for (int i = 0; i < DropReason.count(); i++) s += d.counterSet().drops(DropReason.ofOrdinal(i));
+        return s;
+    }
+
+    public long stolen() {
+        long s = 0;
+        for (var t : flows.tables()) s += t.stats().hits();
+        return s;
+    }
+
+    @Override
+    public void close() throws Exception {
+        flows.stop();
+        router.close();
+        ct.close();
+    }
+
+    /** The nft hook points as PacketHooks in the router, as the nft DS component does with services. */
+    final class RouterHooks implements NftEngine.HookRegistrar {
+        final Map<HookKey, PacketHook> registered = new HashMap<>();
+
+        @Override
+        public synchronized void ensure(Set<HookKey> points) {
+            for (HookKey k : points) registered.computeIfAbsent(k, key -> {
+                PacketHook h = (hook, p) -> nft.process(key.hook(), key.priority(), p);
+                router.hooks().add(h, key.priority(), key.hook());
+                return h;
+            });
+        }
+
+        @Override
+        public synchronized void retainOnly(Set<HookKey> points) {
+            registered.entrySet().removeIf(e -> {
+                if (points.contains(e.getKey())) return false;
+                router.hooks().remove(e.getValue());
+                return true;
+            });
+        }
+    }
+
+    /**
+     * Checks every frame the router receives for an outcome. Synchronous ports never re-enter the
+     * router, so the counters' deltas around one {@code receive} belong to that frame.
+     * Single-threaded worlds only.
+     */
+    public final class Accounting {
+        long local, forwarded, arp;
+        public long frames, lost, doubleCounted;
+        public String firstProblem;
+        public Throwable escaped;
+
+        Port wrap(VirtualPort port) {
+            return new Port() {
+                @Override public String name() { return port.name(); }
+                @Override public org.flowgate.api.net.MacAddress mac() { return port.mac(); }
+                @Override public int mtu() { return port.mtu(); }
+                @Override public boolean isLinkUp() { return port.isLinkUp(); }
+                @Override public void stop() { port.stop(); }
+                @Override public boolean send(Packet p) { return port.send(p); }
+                @Override public void flush() { port.flush(); }
+                @Override public void start(PortReceiver r) {
+                    port.start(new PortReceiver() {
+                        @Override public void receive(Packet p) { account(r, p); }
+                        @Override public void endOfBatch() { r.endOfBatch(); }
+                    });
+                }
+            };
+        }
+
+        void account(PortReceiver r, Packet p) {
+            long d0 = drops(), f0 = forwarded, l0 = local, a0 = arp, s0 = stolen();
+            byte[] copy = java.util.Arrays.copyOfRange(p.array(), p.start(), p.start() + p.length());
+            try {
+                r.receive(p);
+            } catch (RuntimeException | Error e) {
+                if (escaped == null) escaped = e;
+                throw e;
+            }
+            frames++;
+            long d = drops() - d0, f = forwarded - f0, l = local - l0, s = stolen() - s0;
+            boolean arpHandled = arp - a0 > 0 && d == 0;
+            long outcomes = d + f + l + s + (arpHandled ? 1 : 0);
+            String problem = null;
+            if (outcomes == 0) { lost++; problem = "no outcome"; }
+            else if (d > 1 || (d == 1 && f == 0 && l == 0 && outcomes > 1) || s > 1 || f > 1) { doubleCounted++; problem = "drops " + d + " fwd " + f + " local " + l + " stolen " + s; }
+            if (problem != null && firstProblem == null) firstProblem = problem + ": " + java.util.HexFormat.of().formatHex(copy);
+        }
+    }
+}
