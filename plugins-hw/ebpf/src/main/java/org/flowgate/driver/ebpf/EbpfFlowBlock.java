@@ -37,6 +37,8 @@ final class EbpfFlowBlock implements FlowBlock {
 
     @Override
     public FlowStats stats(FlowRule rule) {
+        // the periodic pull also catches port sockets reopened since the last add (else they would see, and forward again, offloaded frames)
+        driver.hideOffloadedFromSockets(false);
         return cookies.contains(rule.cookie()) ? flows.stats(rule) : null;
     }
 
