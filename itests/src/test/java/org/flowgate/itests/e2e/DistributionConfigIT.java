@@ -103,9 +103,31 @@ class DistributionConfigIT {
             Thread.sleep(200);
         }
 
+        // an offload driver hot-deployed under traffic, configured, then removed by deleting its jar
+        Files.writeString(home.resolve("etc/org.flowgate.driver.emulated.cfg"), "name = nic9\n");
+        Path driverJar = Path.of(System.getProperty("flowgate.itest.feature.bundles")).resolve("org.flowgate.driver.emulated-" + System.getProperty("flowgate.version") + ".jar");
+        assertTrue(Files.isRegularFile(driverJar), driverJar.toString());
+        Path deployed = home.resolve("deploy/org.flowgate.driver.emulated.jar");
+        Files.copy(driverJar, home.resolve("deploy/driver.tmp"));
+        Files.move(home.resolve("deploy/driver.tmp"), deployed, StandardCopyOption.ATOMIC_MOVE);
+        awaitCommand(shell, "router:stats driver", "driver emulated:nic9:\n    registered 1");
+        Files.delete(deployed);
+        awaitCommand(shell, "router:stats driver", "no driver\n");
+
         send(shell, "stop 0");
         assertTrue(router.waitFor(30, TimeUnit.SECONDS), "launcher did not exit after 'stop 0':\n" + output);
         assertEquals(117, router.exitValue(), output.toString());
+    }
+
+    /** Runs a command every second until its output shows {@code text}. */
+    private void awaitCommand(OutputStream shell, String command, String text) throws Exception {
+        int from = output.length();
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (!output.substring(from).contains(text)) {
+            if (System.currentTimeMillis() > deadline) fail("'" + command + "' never showed '" + text + "':\n" + output.substring(from));
+            send(shell, command);
+            Thread.sleep(1000);
+        }
     }
 
     /** Rewrites a file whole (a temporary file moved over it), as an editor saving it does. */

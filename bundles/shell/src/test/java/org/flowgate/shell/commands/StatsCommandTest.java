@@ -74,6 +74,7 @@ class StatsCommandTest {
         assertTrue(cmd.stats("conntrack").startsWith("conntrack conntrack:"));
         String lan = cmd.stats("lan0");
         assertTrue(lan.startsWith("interface lan0:") && !lan.contains("wan0"), lan);
+        assertEquals("no flowtable\n", cmd.stats("flowtable"));
         assertEquals("stats: nothing called \"eth9\" (kinds: interface, hook, conntrack, flowtable, tc, offload, driver)",
                 assertThrows(IllegalArgumentException.class, () -> cmd.stats("eth9")).getMessage());
     }

@@ -102,6 +102,7 @@ public final class RouterWorld implements AutoCloseable {
         router.hooks().add((h, p) -> { accounting.local++; return Verdict.ACCEPT; }, Integer.MAX_VALUE, Hook.INPUT);
         router.hooks().add((h, p) -> {
             if (p.inDevice() != null) accounting.forwarded++;
+            else accounting.originated++;
             return Verdict.ACCEPT;
         }, Integer.MAX_VALUE, Hook.POSTROUTING);
         router.hooks().add((h, p) -> {
@@ -131,6 +132,16 @@ public final class RouterWorld implements AutoCloseable {
         long s = 0;
         for (int i = 0; i < DropReason.count(); i++) s += d.counterSet().drops(DropReason.ofOrdinal(i));
         return s;
+    }
+
+    long[] reasons() {
+        int n = DropReason.count();
+        long[] r = new long[2 * n];
+        for (int i = 0; i < n; i++) {
+            r[i] = v0.counterSet().drops(DropReason.ofOrdinal(i));
+            r[n + i] = v1.counterSet().drops(DropReason.ofOrdinal(i));
+        }
+        return r;
     }
 
     public long stolen() {
@@ -175,7 +186,7 @@ public final class RouterWorld implements AutoCloseable {
      * Single-threaded worlds only.
      */
     public final class Accounting {
-        long local, forwarded, arp;
+        long local, forwarded, arp, originated;
         public long frames, lost, doubleCounted;
         public String firstProblem;
         public Throwable escaped;
@@ -199,7 +210,8 @@ public final class RouterWorld implements AutoCloseable {
         }
 
         void account(PortReceiver r, Packet p) {
-            long d0 = drops(), f0 = forwarded, l0 = local, a0 = arp, s0 = stolen();
+            long[] r0 = reasons();
+            long d0 = drops(), o0 = originated, f0 = forwarded, l0 = local, a0 = arp, s0 = stolen();
             byte[] copy = java.util.Arrays.copyOfRange(p.array(), p.start(), p.start() + p.length());
             try {
                 r.receive(p);
@@ -208,13 +220,20 @@ public final class RouterWorld implements AutoCloseable {
                 throw e;
             }
             frames++;
-            long d = drops() - d0, f = forwarded - f0, l = local - l0, s = stolen() - s0;
+            long o = originated - o0, d = drops() - d0, f = forwarded - f0, l = local - l0, s = stolen() - s0;
             boolean arpHandled = arp - a0 > 0 && d == 0;
+            // a packet the router sent because of this frame (ICMP error, RST, echo reply) may itself be
+            // dropped after POSTROUTING (neighbour resolution): one more drop per such packet is not the frame's
             long outcomes = d + f + l + s + (arpHandled ? 1 : 0);
             String problem = null;
             if (outcomes == 0) { lost++; problem = "no outcome"; }
-            else if (d > 1 || (d == 1 && f == 0 && l == 0 && outcomes > 1) || s > 1 || f > 1) { doubleCounted++; problem = "drops " + d + " fwd " + f + " local " + l + " stolen " + s; }
-            if (problem != null && firstProblem == null) firstProblem = problem + ": " + java.util.HexFormat.of().formatHex(copy);
+            else if (d > 1 + o || (d == 1 && f == 0 && l == 0 && outcomes > 1) || s > 1 || f > 1) { doubleCounted++; problem = "drops " + d + " fwd " + f + " local " + l + " stolen " + s; }
+            if (problem != null && firstProblem == null) {
+                long[] r1 = reasons();
+                StringBuilder why = new StringBuilder();
+                for (int i = 0; i < r1.length; i++) if (r1[i] != r0[i]) why.append(' ').append(i < DropReason.count() ? "v0:" + DropReason.ofOrdinal(i).label() : "v1:" + DropReason.ofOrdinal(i - DropReason.count()).label()).append('+').append(r1[i] - r0[i]);
+                firstProblem = problem + " (" + why.toString().trim() + "): " + java.util.HexFormat.of().formatHex(copy);
+            }
         }
     }
 }
