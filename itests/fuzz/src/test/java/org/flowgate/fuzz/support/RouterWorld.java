@@ -81,7 +81,12 @@ public final class RouterWorld implements AutoCloseable {
     public final Accounting accounting = new Accounting();
     public final Device v0, v1;
 
-    public RouterWorld(int conntrackMax, int buckets) throws RulesetException {
+    /** The same without the flow table statement: everything takes the classic path. */
+    public static final String CLASSIC_RULESET = RULESET.replace("meta l4proto { tcp, udp } ct state established flow add @ft counter", "");
+
+    public RouterWorld(int conntrackMax, int buckets) throws RulesetException { this(conntrackMax, buckets, RULESET); }
+
+    public RouterWorld(int conntrackMax, int buckets, String ruleset) throws RulesetException {
         net = DemoNetworks.synchronous();
         h1 = net.h1();
         h2 = net.h2();
@@ -97,7 +102,7 @@ public final class RouterWorld implements AutoCloseable {
         nft.services().connTracker = ct;
         nft.setRegistrar(new RouterHooks());
         nft.setFlowTableService(flows);
-        nft.load(RULESET, "world.nft");
+        nft.load(ruleset, "world.nft");
         // the observers run last at their hook point: what reaches them was accepted by everything before
         router.hooks().add((h, p) -> { accounting.local++; return Verdict.ACCEPT; }, Integer.MAX_VALUE, Hook.INPUT);
         router.hooks().add((h, p) -> {
@@ -114,6 +119,16 @@ public final class RouterWorld implements AutoCloseable {
     public VirtualPort p0() { return net.v0(); }
 
     public VirtualPort p1() { return net.v1(); }
+
+    /** A UDP flow h1 -> h2 that h2 answered (masqueraded on v1): conntrack ESTABLISHED; returns h2's view of it. */
+    public org.flowgate.api.tuple.FiveTuple establishUdp(int srcPort) {
+        if (!h1.sendUdp(H2, srcPort, 5001, 18)) throw new AssertionError("h1 could not send");
+        var e = ct.find(0, org.flowgate.api.tuple.FiveTuple.of(H1, srcPort, H2, 5001, Packet.PROTO_UDP));
+        if (e == null) throw new AssertionError("no conntrack entry for udp " + srcPort);
+        int natPort = e.reply().dstPort;
+        if (!h2.sendUdp(R1, 5001, natPort, 18)) throw new AssertionError("h2 could not reply");
+        return org.flowgate.api.tuple.FiveTuple.of(R1, natPort, H2, 5001, Packet.PROTO_UDP);
+    }
 
     /** Moves conntrack's clock and runs a whole GC pass over the table. */
     public void advance(long seconds) {

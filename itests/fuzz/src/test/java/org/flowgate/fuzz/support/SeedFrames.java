@@ -65,7 +65,7 @@ public final class SeedFrames {
         return m;
     }
 
-    static int ip(int a, int b, int c, int d) { return a << 24 | b << 16 | c << 8 | d; }
+    public static int ip(int a, int b, int c, int d) { return a << 24 | b << 16 | c << 8 | d; }
 
     static byte[] eth(byte[] dst, int type, byte[] payload) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -79,7 +79,7 @@ public final class SeedFrames {
     }
 
     /** An IPv4 frame to v0 with correct header and L4 checksums. */
-    static byte[] ipv4(int src, int dst, int proto, byte[] l4, int ttl, int fragField) {
+    public static byte[] ipv4(int src, int dst, int proto, byte[] l4, int ttl, int fragField) {
         byte[] ip = new byte[20 + l4.length];
         ip[0] = 0x45;
         put16(ip, 2, ip.length);
@@ -126,7 +126,7 @@ public final class SeedFrames {
         return eth(V0_MAC, 0x86dd, ip);
     }
 
-    static byte[] udp(int sport, int dport, byte[] payload) {
+    public static byte[] udp(int sport, int dport, byte[] payload) {
         byte[] u = new byte[8 + payload.length];
         put16(u, 0, sport);
         put16(u, 2, dport);
@@ -135,7 +135,7 @@ public final class SeedFrames {
         return u;
     }
 
-    static byte[] tcp(int sport, int dport, int seq, int ack, int flags) {
+    public static byte[] tcp(int sport, int dport, int seq, int ack, int flags) {
         byte[] t = new byte[20];
         put16(t, 0, sport);
         put16(t, 2, dport);
