@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Flowgate kernel offload: a forwarding fast path for flows the router offloaded.
  *
@@ -253,4 +253,5 @@ int fg_sock_filter(struct __sk_buff *skb)
 	return fg_lookup(skb, &p) ? 0 : skb->len;
 }
 
-char _license[] SEC("license") = "GPL";
+/* dual licence: BSD for the Apache-2.0 project, GPL-compatible for the kernel verifier */
+char _license[] SEC("license") = "Dual BSD/GPL";

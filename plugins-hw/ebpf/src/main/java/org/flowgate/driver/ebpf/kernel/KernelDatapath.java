@@ -136,6 +136,9 @@ public final class KernelDatapath implements AutoCloseable {
         if (flows != null) flows.close();
         try {
             Bpffs.removeTree(pinDir);
+            Files.deleteIfExists(pinDir.getParent()); // <bpffs>/flowgate, when no other instance uses it
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // another router instance (network namespace) still has pins there
         } catch (IOException e) {
             LOG.warn("cannot remove {}: {}", pinDir, e.toString());
         }
