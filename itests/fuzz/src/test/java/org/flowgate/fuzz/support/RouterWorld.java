@@ -79,7 +79,8 @@ public final class RouterWorld implements AutoCloseable {
     public final NftEngine nft = new NftEngine();
     public final FlowTableManager flows;
     public final Accounting accounting = new Accounting();
-    public final Device v0, v1;
+    public volatile Device v0, v1;
+    private final Port w0, w1;
 
     /** The same without the flow table statement: everything takes the classic path. */
     public static final String CLASSIC_RULESET = RULESET.replace("meta l4proto { tcp, udp } ct state established flow add @ft counter", "");
@@ -91,8 +92,10 @@ public final class RouterWorld implements AutoCloseable {
         h1 = net.h1();
         h2 = net.h2();
         net.addRouterAddresses(router.devices());
-        v0 = router.attach(accounting.wrap(net.v0()));
-        v1 = router.attach(accounting.wrap(net.v1()));
+        w0 = accounting.wrap(net.v0());
+        w1 = accounting.wrap(net.v1());
+        v0 = router.attach(w0);
+        v1 = router.attach(w1);
         ct = new Conntrack(buckets, conntrackMax, Timeouts.linuxDefaults(), 1024, ctClock).start();
         for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
         flows = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(), Settings.DEFAULTS, (hook, props) -> {
@@ -130,6 +133,18 @@ public final class RouterWorld implements AutoCloseable {
         return org.flowgate.api.tuple.FiveTuple.of(R1, natPort, H2, 5001, Packet.PROTO_UDP);
     }
 
+    /**
+     * Detaches v1 (the port stops, its device, routes and neighbours go) and attaches it again, as
+     * when the port's driver restarts. Drops counted on the old device are carried in {@link #retiredDrops}.
+     */
+    public void restartV1() {
+        retiredDrops += drops(v1);
+        router.detach(w1);
+        v1 = router.attach(w1);
+    }
+
+    public volatile long retiredDrops;
+
     /** Moves conntrack's clock and runs a whole GC pass over the table. */
     public void advance(long seconds) {
         now.addAndGet(seconds * 1_000_000_000L);
@@ -141,7 +156,7 @@ public final class RouterWorld implements AutoCloseable {
         for (int from = 0; from < b; ) from = Math.max(from + 1, ct.gcStep(from, 1024));
     }
 
-    public long drops() { return drops(v0) + drops(v1); }
+    public long drops() { return drops(v0) + drops(v1) + retiredDrops; }
 
     public static long drops(Device d) {
         long s = 0;
