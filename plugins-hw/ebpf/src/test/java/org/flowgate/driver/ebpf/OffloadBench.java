@@ -81,6 +81,7 @@ class OffloadBench {
                         });
                     }
                 }
+                if (Boolean.parseBoolean(System.getProperty("bench.java", "true"))) javaRouter(seconds, flows);
                 System.out.printf("BENCH flows=%d seconds=%d rounds=%d median pps: sender ceiling (r drops) %d | kernel conntrack+masquerade %d"
                         + " | ebpf offload %d (%.2fx kernel) | runs kernel %s ebpf %s | map counters last run %d | flow setup %.0f adds/s | load %s%n",
                         flows, seconds, rounds, median(ceiling), median(kernel), median(ebpf), (double) median(ebpf) / Math.max(1, median(kernel)),
@@ -89,6 +90,63 @@ class OffloadBench {
             }
         } finally {
             Netns.down(P);
+        }
+    }
+
+    /**
+     * The same traffic through Flowgate itself in r (r's kernel gives up its addresses and
+     * forwarding, as netlab's userspace-prep.sh does): Java's fast path, then Java with this driver.
+     * Each flow is made established first (a datagram from h2 back to the masqueraded port), as a
+     * flow table needs a reply before it takes a flow.
+     */
+    private static void javaRouter(int seconds, int flows) throws Exception {
+        for (String dev : new String[] {RA, RB}) Netns.run(true, "ip", "-n", R, "addr", "flush", "dev", dev);
+        org.flowgate.driver.ebpf.e2e.JavaRouter router = Netns.in(R, () -> new org.flowgate.driver.ebpf.e2e.JavaRouter(RA, "10.0.1.1/24", RB, "10.0.2.1/24"));
+        EbpfOffloadDriver driver = new EbpfOffloadDriver();
+        boolean driverUp = false;
+        try {
+            measure(1, flows); // conntrack entries (and neighbours) for every flow
+            StringBuilder ports = new StringBuilder();
+            for (int i = 0; i < flows; i++) ports.append(flows > 1 ? 1024 + i : 1234).append(i + 1 < flows ? "," : "");
+            Netns.run(true, "ip", "netns", "exec", P + "h2", "python3", "-c", """
+                    import socket
+                    s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)
+                    s.bind(('10.0.2.2',9))
+                    for p in [%s]: s.sendto(b'x'*18,('10.0.2.1',p))
+                    """.formatted(ports));
+            measure(1, flows); // the flow table takes the now established flows
+            long flowsInTable = router.flowTable().count();
+            long hits0 = router.flowTable().stats().hits();
+            long javaPps = pps(measure(seconds, flows), "recv_pps");
+            long hits = router.flowTable().stats().hits() - hits0;
+
+            Netns.in(R, () -> {
+                driver.start(List.of(RA, RB), 65536, KernelDatapath.Options.defaults());
+                return null;
+            });
+            driverUp = true;
+            router.addDriver(driver);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (router.flowsInHardware("ebpf") < flowsInTable && System.currentTimeMillis() < deadline) Thread.sleep(50);
+            long inHw = router.flowsInHardware("ebpf");
+            long hits1 = router.flowTable().stats().hits();
+            long javaEbpf = pps(measure(seconds, flows), "recv_pps");
+            long hitsWithDriver = router.flowTable().stats().hits() - hits1;
+            System.out.printf("BENCH flows=%d seconds=%d java router: fast path %d pps (flow table %d flows, %d fast-path hits)"
+                    + " | java + ebpf offload %d pps (%d flows in hw, %d Java fast-path hits meanwhile) | load %s%n",
+                    flows, seconds, javaPps, flowsInTable, hits, javaEbpf, inHw, hitsWithDriver,
+                    java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
+        } finally {
+            if (driverUp) {
+                router.removeDriver(driver);
+                Netns.in(R, () -> {
+                    driver.stop();
+                    return null;
+                });
+            }
+            router.close();
+            Netns.run(true, "ip", "-n", R, "addr", "add", "10.0.1.1/24", "dev", RA);
+            Netns.run(true, "ip", "-n", R, "addr", "add", "10.0.2.1/24", "dev", RB);
         }
     }
 
