@@ -43,6 +43,9 @@ public class MetricsEndpoint {
         try {
             server = HTTPServer.builder().hostname(config.address()).port(config.port()).registry(registry).buildAndStart();
             LOG.info("metrics endpoint at http://{}:{}/metrics", config.address(), server.getPort());
+            if (!java.net.InetAddress.getByName(config.address()).isLoopbackAddress()) {
+                LOG.warn("metrics endpoint listens on {}, not on loopback: anyone who reaches the port reads the router's counters", config.address());
+            }
         } catch (IOException | RuntimeException e) {
             LOG.error("cannot serve metrics on {}:{}", config.address(), config.port(), e);
         }
