@@ -115,6 +115,8 @@ class OffloadBench {
                     for p in [%s]: s.sendto(b'x'*18,('10.0.2.1',p))
                     """.formatted(ports));
             measure(1, flows); // the flow table takes the now established flows
+            long settle = System.currentTimeMillis() + 10_000; // flow table events are applied by its worker
+            while (router.flowTable().count() < flows && System.currentTimeMillis() < settle) Thread.sleep(50);
             long flowsInTable = router.flowTable().count();
             long hits0 = router.flowTable().stats().hits();
             long javaPps = pps(measure(seconds, flows), "recv_pps");
@@ -128,6 +130,7 @@ class OffloadBench {
             router.addDriver(driver);
             long deadline = System.currentTimeMillis() + 30_000;
             while (router.flowsInHardware("ebpf") < flowsInTable && System.currentTimeMillis() < deadline) Thread.sleep(50);
+            Thread.sleep(200);
             long inHw = router.flowsInHardware("ebpf");
             long hits1 = router.flowTable().stats().hits();
             long javaEbpf = pps(measure(seconds, flows), "recv_pps");
