@@ -14,11 +14,21 @@ import org.junit.jupiter.api.Test;
 class AllocationTest extends RouterFixture {
 
     @Test
-    void forwardingDoesNotAllocate() {
+    void forwardingDoesNotAllocate() { measure(() -> { }); }
+
+    @Test
+    void forwardingWithACaptureTapDoesNotAllocateInThePath() {
+        long[] seen = new long[1];
+        measure(() -> router.devices().addTap((d, tx, p) -> seen[0]++, null));
+        assertEquals(4L * 150_000, seen[0], "rx and tx of every packet tapped");
+    }
+
+    private void measure(Runnable beforeTraffic) {
         var mx = ManagementFactory.getThreadMXBean();
         assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "needs HotSpot's per-thread allocation counter");
         var hs = (com.sun.management.ThreadMXBean) mx;
         learnHosts();
+        beforeTraffic.run();
         router.hooks().add((h, p) -> Verdict.ACCEPT, 0, Hook.PREROUTING, Hook.FORWARD, Hook.POSTROUTING);
         p0.setCapture(false);
         p1.setCapture(false);

@@ -2,10 +2,12 @@ package org.flowgate.packet.device;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.DeviceCounters;
+import org.flowgate.api.netdev.FrameTap;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.packet.DropReason;
@@ -24,6 +26,9 @@ public final class Device implements NetDevice {
     private volatile AddressSet addresses = AddressSet.EMPTY;
     /** Multicast MACs we accept (all-nodes, all-routers, solicited-node groups, 224.0.0.1). */
     private volatile long[] multicastMacs = new long[0];
+    /** Captures watching this device; empty (one volatile read per frame) when none runs. */
+    private volatile FrameTap[] taps = FrameTaps.NONE;
+    private final LongAdder tapErrors = new LongAdder();
 
     public Device(String name, int ifIndex, Port port) {
         if (ifIndex <= 0) throw new IllegalArgumentException("ifIndex must be positive");
@@ -83,9 +88,37 @@ public final class Device implements NetDevice {
         int len = p.length();
         if (!port.send(p)) { counters.drop(DropReason.TX_FULL); return false; }
         counters.tx(len);
+        FrameTap[] t = taps;
+        if (t.length != 0) tap(t, true, p);
         if (!flushPending.get()) flushPending.set(true);
         return true;
     }
+
+    /** Hands a frame received on this device to the taps, if any, before anything touches it. */
+    public void tapReceived(Packet p) {
+        FrameTap[] t = taps;
+        if (t.length != 0) tap(t, false, p);
+    }
+
+    private void tap(FrameTap[] t, boolean transmit, Packet p) {
+        for (int i = 0; i < t.length; i++) {
+            try {
+                t[i].frame(this, transmit, p);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable ignored) { // a capture must never disturb forwarding
+                tapErrors.increment();
+            }
+        }
+    }
+
+    void setTaps(FrameTap[] t) { taps = t; }
+
+    /** The taps currently watching this device (for tests and shells). */
+    public FrameTap[] taps() { return taps.clone(); }
+
+    /** How many times a tap threw (ignored). */
+    public long tapErrors() { return tapErrors.sum(); }
 
     /** Pushes queued frames to the wire if something was sent since the last flush. */
     public void flushIfPending() {

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
+import org.flowgate.api.netdev.FrameTap;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.netdev.Port;
@@ -39,6 +40,7 @@ public final class DeviceTable implements NetDevices {
     private final Map<String, Integer> indexByName = new HashMap<>();
     private final List<Consumer<Device>> removalListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final FrameTaps taps = new FrameTaps();
     private int nextIndex = 1;
     private volatile Device[] byIndex = new Device[8];
     private volatile Device[] all = new Device[0];
@@ -60,6 +62,7 @@ public final class DeviceTable implements NetDevices {
             int idx = indexByName.computeIfAbsent(name, n -> nextIndex++);
             d = new Device(name, idx, port);
             apply(d, settings.get(name));
+            d.setTaps(taps.forDevice(name));
             Device[] bi = byIndex;
             if (idx >= bi.length) bi = Arrays.copyOf(bi, Math.max(idx + 1, bi.length * 2));
             else bi = bi.clone();
@@ -89,6 +92,22 @@ public final class DeviceTable implements NetDevices {
         for (Consumer<Device> c : removalListeners) c.accept(d);
         changed();
         return d;
+    }
+
+    // ---- frame taps ----
+
+    /** Adds or updates a tap; {@code device} null or blank: every device. */
+    public synchronized void addTap(FrameTap tap, String device) {
+        taps.put(tap, device == null || device.isBlank() ? null : device.trim());
+        retap();
+    }
+
+    public synchronized void removeTap(FrameTap tap) {
+        if (taps.remove(tap)) retap();
+    }
+
+    private void retap() {
+        for (Device d : all) d.setTaps(taps.forDevice(d.name()));
     }
 
     // ---- packet path reads ----

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.flowgate.api.hook.Hook;
+import org.flowgate.api.hook.HookCounters;
+import org.flowgate.api.hook.HookStats;
 import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.hook.Verdict;
 import org.flowgate.api.packet.Packet;
@@ -21,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * The registered {@link PacketHook}s, one copy-on-write array per {@link Hook} sorted by priority
  * (lower first; equal priorities in registration order). Running a chain reads one volatile
  * array and loops: no lock, no iterator, no allocation. A hook that throws is counted and its
- * packet dropped; the path goes on.
+ * packet dropped; the path goes on. Each point counts, in striped adders, the packets that ran
+ * its chain and how they left it ({@link HookStats}).
  */
-public final class HookChains {
+public final class HookChains implements HookStats {
     /** Run results. */
     public static final int ACCEPT = 0, DROP = 1, STOLEN = 2;
 
@@ -41,6 +44,7 @@ public final class HookChains {
     private final AtomicLong order = new AtomicLong();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong logged = new AtomicLong();
+    private final LongAdder[] packets = adders(), accepted = adders(), dropped = adders(), stolen = adders(), errors = adders();
 
     public HookChains() {
         for (int i = 0; i < chains.length; i++) { chains[i] = NONE; hooks[i] = new PacketHook[0]; }
@@ -48,7 +52,10 @@ public final class HookChains {
 
     /** Runs the hooks of one point. Returns {@link #ACCEPT}, {@link #DROP} or {@link #STOLEN}. */
     public int run(Hook point, Packet p) {
-        PacketHook[] hs = volatileRead(point.ordinal());
+        int pt = point.ordinal();
+        PacketHook[] hs = volatileRead(pt);
+        if (hs.length == 0) return ACCEPT;
+        packets[pt].increment();
         for (int i = 0; i < hs.length; i++) {
             Verdict v;
             try {
@@ -56,13 +63,30 @@ public final class HookChains {
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable t) {
+                errors[pt].increment();
+                dropped[pt].increment();
                 failed(hs[i], point, t);
                 return DROP;
             }
             if (v == Verdict.ACCEPT) continue;
-            return v == Verdict.STOLEN ? STOLEN : DROP; // a null verdict drops too
+            if (v == Verdict.STOLEN) { stolen[pt].increment(); return STOLEN; }
+            dropped[pt].increment(); // a null verdict drops too
+            return DROP;
         }
+        accepted[pt].increment();
         return ACCEPT;
+    }
+
+    @Override
+    public HookCounters counters(Hook point) {
+        int pt = point.ordinal();
+        return new HookCounters(packets[pt].sum(), accepted[pt].sum(), dropped[pt].sum(), stolen[pt].sum(), errors[pt].sum());
+    }
+
+    private static LongAdder[] adders() {
+        LongAdder[] a = new LongAdder[Hook.values().length];
+        for (int i = 0; i < a.length; i++) a[i] = new LongAdder();
+        return a;
     }
 
     /** Whether any hook is registered at a point (lets the path skip work). */

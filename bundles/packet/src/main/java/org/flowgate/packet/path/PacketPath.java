@@ -78,6 +78,7 @@ public final class PacketPath implements NeighbourIo {
 
     /** One frame received on {@code in}. The packet is the port's buffer and may be rewritten. */
     public void receive(Device in, Packet p) {
+        in.tapReceived(p);
         in.counterSet().rx(p.length());
         if (!in.isUp()) { in.drop(DropReason.LINK_DOWN); return; }
         DropReason bad = p.parse();

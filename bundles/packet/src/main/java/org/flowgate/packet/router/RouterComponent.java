@@ -6,7 +6,9 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 
+import org.flowgate.api.hook.HookStats;
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.netdev.FrameTap;
 import org.flowgate.api.netdev.LocalOutput;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.netdev.Port;
@@ -28,8 +30,10 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The default routing instance in the framework: attaches every {@link Port} service as a
- * device, runs every {@link PacketHook} service at its hook points, and registers the
- * {@link NetDevices}, {@link RoutingTable} and {@link NeighbourTable} services with
+ * device, runs every {@link PacketHook} service at its hook points, hands frames to every
+ * {@link FrameTap} service, and registers the
+ * {@link NetDevices}, {@link RoutingTable}, {@link NeighbourTable}, {@link HookStats} and
+ * {@link LocalOutput} services with
  * {@code flowgate.instance=default}.
  */
 @Component(immediate = true, configurationPid = RouterComponent.PID, service = {})
@@ -51,6 +55,7 @@ public class RouterComponent {
         registrations.add(context.registerService(NetDevices.class, router.devices(), props));
         registrations.add(context.registerService(RoutingTable.class, router.routes(), props));
         registrations.add(context.registerService(NeighbourTable.class, router.neighbours(), props));
+        registrations.add(context.registerService(HookStats.class, router.hooks(), props));
         LocalOutput localOutput = router.path()::sendLocal;
         registrations.add(context.registerService(LocalOutput.class, localOutput, props));
     }
@@ -90,4 +95,18 @@ public class RouterComponent {
     void updatedHook(PacketHook hook, Map<String, Object> props) { router.hooks().addService(hook, props); }
 
     void unbindHook(PacketHook hook) { router.hooks().remove(hook); }
+
+    /** Captures: a tap sees the frames of the device named by {@value FrameTap#DEVICE}, or of every device. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindTap(FrameTap tap, Map<String, Object> props) { router.devices().addTap(tap, tapDevice(props)); }
+
+    void updatedTap(FrameTap tap, Map<String, Object> props) { router.devices().addTap(tap, tapDevice(props)); }
+
+    void unbindTap(FrameTap tap) { router.devices().removeTap(tap); }
+
+    private static String tapDevice(Map<String, Object> props) {
+        Object v = props.get(FrameTap.DEVICE);
+        if (v instanceof String[] a) v = a.length > 0 ? a[0] : null;
+        return v == null ? null : String.valueOf(v);
+    }
 }
