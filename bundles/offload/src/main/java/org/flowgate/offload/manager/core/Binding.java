@@ -1,10 +1,12 @@
 package org.flowgate.offload.manager.core;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.flowgate.api.flowtable.FlowTable;
@@ -24,6 +26,12 @@ final class Binding {
     final AtomicInteger inHardware = new AtomicInteger();
     private final Map<FlowTable, FlowBlock> blocks = new ConcurrentHashMap<>();
     volatile boolean gone;
+    private final LongAdder[] counters = new LongAdder[PER_DRIVER.length];
+
+    /** The manager counters that concern one driver, in {@code offload:stats} order. */
+    static final Counter[] PER_DRIVER = { Counter.ADDED, Counter.DELETED, Counter.REFUSED_CAPACITY, Counter.REFUSED_UNSUPPORTED,
+            Counter.REFUSED_DEVICE, Counter.REFUSED_FAILED, Counter.DRIVER_ERRORS, Counter.SLOW_CALLS, Counter.REFRESHES,
+            Counter.STATS_PULLS, Counter.STATS_ERRORS };
 
     Binding(OffloadDriver driver) {
         this.driver = driver;
@@ -34,6 +42,21 @@ final class Binding {
             n = driver.getClass().getName();
         }
         this.name = n;
+        for (int i = 0; i < counters.length; i++) counters[i] = new LongAdder();
+    }
+
+    void count(Counter c, long n) {
+        for (int i = 0; i < PER_DRIVER.length; i++) {
+            if (PER_DRIVER[i] == c) { counters[i].add(n); return; }
+        }
+    }
+
+    /** {@code flows-in-hardware}, then {@link #PER_DRIVER} by label. */
+    Map<String, Long> counters() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("flows-in-hardware", (long) inHardware.get());
+        for (int i = 0; i < PER_DRIVER.length; i++) m.put(PER_DRIVER[i].label(), counters[i].sum());
+        return m;
     }
 
     /** The driver's block for a table, binding on first use (worker thread, under the read lock). */

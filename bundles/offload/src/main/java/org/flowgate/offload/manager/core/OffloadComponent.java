@@ -1,12 +1,16 @@
 package org.flowgate.offload.manager.core;
 
 import java.util.List;
+import java.util.Map;
 
 import org.flowgate.api.flowtable.FlowEntry;
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.flowtable.FlowTableListener;
 import org.flowgate.api.flowtable.FlowTableService;
 import org.flowgate.offload.OffloadDriver;
+import org.flowgate.offload.OffloadStats;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -19,39 +23,63 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The manager as a DS component: a {@link FlowTableListener} of the routing instance's flow tables,
- * with every {@link OffloadDriver} service of the instance as a dynamic, greedy reference.
+ * with every {@link OffloadDriver} service of the instance as a dynamic, greedy reference, and its
+ * counters as {@link OffloadStats}.
+ *
+ * <p>The flow table service references its listeners, so this component and it reference each
+ * other. The {@link FlowTableService} is therefore bound by {@link ServiceReference} only and
+ * fetched when the manager's ticker first needs it: getting it while either side activates would
+ * make SCR's {@code getService} run into itself ("ServiceFactory.getService() resulted in a cycle").
  */
-@Component(service = { FlowTableListener.class, OffloadComponent.class }, configurationPid = OffloadConfig.PID,
+@Component(service = { FlowTableListener.class, OffloadStats.class, OffloadComponent.class }, configurationPid = OffloadConfig.PID,
         property = "flowgate.instance=default")
 @Designate(ocd = OffloadConfig.class)
-public final class OffloadComponent implements FlowTableListener {
+public final class OffloadComponent implements FlowTableListener, OffloadStats {
+    static final String TABLES = "tables";
+
     private final OffloadManager manager = new OffloadManager(Settings.DEFAULTS);
-    private volatile FlowTableService tables;
+    private volatile ServiceReference<FlowTableService> tables;
+    private volatile ComponentContext context;
 
     @Activate
-    void activate(OffloadConfig config) {
+    void activate(OffloadConfig config, ComponentContext context) {
+        this.context = context;
         manager.update(Settings.of(config));
-        manager.setTableSource(() -> {
-            FlowTableService s = tables;
-            return s == null ? List.<FlowTable>of() : s.tables();
-        });
+        manager.setTableSource(this::currentTables);
         manager.start();
     }
+
+    private List<FlowTable> currentTables() {
+        ServiceReference<FlowTableService> ref = tables;
+        ComponentContext c = context;
+        if (ref == null || c == null) return List.of();
+        FlowTableService s = c.locateService(TABLES, ref);
+        return s == null ? List.of() : s.tables();
+    }
+
+    @Override
+    public Map<String, Long> counters() { return manager.counters(); }
+
+    @Override
+    public Map<String, Map<String, Long>> driverCounters() { return manager.driverCounters(); }
 
     @Modified
     void modified(OffloadConfig config) { manager.update(Settings.of(config)); }
 
     @Deactivate
-    void deactivate() throws InterruptedException { manager.stop(); }
+    void deactivate() throws InterruptedException {
+        manager.stop();
+        context = null;
+    }
 
     public OffloadManager manager() { return manager; }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    @Reference(name = TABLES, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(flowgate.instance=default)")
-    void bindTables(FlowTableService s) { tables = s; }
+    void bindTables(ServiceReference<FlowTableService> ref) { tables = ref; }
 
-    void unbindTables(FlowTableService s) {
-        if (tables == s) tables = null;
+    void unbindTables(ServiceReference<FlowTableService> ref) {
+        if (ref.equals(tables)) tables = null;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

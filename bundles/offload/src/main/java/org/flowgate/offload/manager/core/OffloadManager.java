@@ -387,16 +387,16 @@ public final class OffloadManager implements FlowTableListener {
             o.block = block;
             o.installed = true;
             b.inHardware.incrementAndGet();
-            count(Counter.ADDED, 2);
+            count(b, Counter.ADDED, 2);
             if (!o.flow.compareAndSetHwState(HwState.PENDING, HwState.HW)) {
                 LOG.debug("{} changed state while being added: {}", o.flow, o.flow.hwState());
             }
         } catch (OffloadException e) {
-            count(refusal(e.reason()), 1);
+            count(b, refusal(e.reason()), 1);
             LOG.debug("offload driver {} refused {}: {}", b.name, o.flow, e.getMessage());
             refresh(o);
         } catch (RuntimeException e) {
-            count(Counter.DRIVER_ERRORS, 1);
+            count(b, Counter.DRIVER_ERRORS, 1);
             LOG.warn("offload driver {} failed to add {}", b.name, o.flow, e);
             refresh(o);
         } finally {
@@ -416,7 +416,7 @@ public final class OffloadManager implements FlowTableListener {
     private void slow(Binding b, String what, long t0) {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         if (ms >= settings.slowCallMillis()) {
-            count(Counter.SLOW_CALLS, 1);
+            count(b, Counter.SLOW_CALLS, 1);
             LOG.info("offload driver {}: {} took {} ms", b.name, what, ms);
         }
     }
@@ -435,7 +435,7 @@ public final class OffloadManager implements FlowTableListener {
         try {
             block.del(r);
         } catch (RuntimeException e) {
-            count(Counter.DRIVER_ERRORS, 1);
+            count(b, Counter.DRIVER_ERRORS, 1);
             LOG.warn("offload driver {} failed to delete {}", b.name, r, e);
         } finally {
             slow(b, "del", t0);
@@ -452,7 +452,7 @@ public final class OffloadManager implements FlowTableListener {
                     delQuietly(b, o.block, o.rules[1]);
                     o.installed = false;
                     b.inHardware.decrementAndGet();
-                    count(Counter.DELETED, 2);
+                    count(b, Counter.DELETED, 2);
                 }
             } finally {
                 b.calls.readLock().unlock();
@@ -480,12 +480,12 @@ public final class OffloadManager implements FlowTableListener {
                 try {
                     s = o.block.stats(o.rules[dir]);
                 } catch (RuntimeException e) {
-                    count(Counter.STATS_ERRORS, 1);
+                    count(b, Counter.STATS_ERRORS, 1);
                     continue;
                 } finally {
                     slow(b, "stats", t0);
                 }
-                count(Counter.STATS_PULLS, 1);
+                count(b, Counter.STATS_PULLS, 1);
                 if (s == null) continue;
                 long dp = s.packets() - o.hwPackets[dir], db = s.bytes() - o.hwBytes[dir];
                 if (dp <= 0) continue;
@@ -496,7 +496,7 @@ public final class OffloadManager implements FlowTableListener {
                 o.table.hardwareUsed(o.flow, dir, dp, Math.max(0, db));
                 used = true;
             }
-            if (used) count(Counter.REFRESHES, 1);
+            if (used) count(b, Counter.REFRESHES, 1);
         } finally {
             b.calls.readLock().unlock();
         }
@@ -579,11 +579,31 @@ public final class OffloadManager implements FlowTableListener {
 
     private void count(Counter c, long n) { counters[c.ordinal()].add(n); }
 
+    /** Counts for the manager and for the driver. */
+    private void count(Binding b, Counter c, long n) {
+        counters[c.ordinal()].add(n);
+        b.count(c, n);
+    }
+
     public long counter(Counter c) { return counters[c.ordinal()].sum(); }
 
     public Map<String, Long> counters() {
         Map<String, Long> m = new LinkedHashMap<>();
         for (Counter c : Counter.values()) m.put(c.label(), counter(c));
+        return m;
+    }
+
+    /**
+     * Per bound driver (by name; a second driver of the same name as {@code name#2}): flows in
+     * hardware, then its share of the manager counters that concern one driver.
+     */
+    public Map<String, Map<String, Long>> driverCounters() {
+        Map<String, Map<String, Long>> m = new LinkedHashMap<>();
+        for (Binding b : drivers) {
+            String key = b.name;
+            for (int i = 2; m.containsKey(key); i++) key = b.name + "#" + i;
+            m.put(key, b.counters());
+        }
         return m;
     }
 
