@@ -120,6 +120,9 @@ public final class ConntrackComponent implements ConnTracker {
     @Override public int flush() { return ct.flush(); }
     @Override public boolean delete(ConnEntry e) { return ct.delete(e); }
     @Override public boolean bindNat(Packet p, NatRange range) { return ct.bindNat(p, range); }
+    @Override public boolean track(Packet p) { return ct.track(p); }
+    @Override public void nat(Packet p) { ct.nat(p); }
+    @Override public boolean confirm(Packet p) { return ct.confirm(p); }
     @Override public boolean offload(ConnEntry e) { return ct.offload(e); }
     @Override public void keepAlive(ConnEntry e) { ct.keepAlive(e); }
     @Override public void teardown(ConnEntry e) { ct.teardown(e); }

@@ -36,6 +36,39 @@ public interface ConnTracker {
     boolean bindNat(org.flowgate.api.packet.Packet p, NatRange range);
 
     /**
+     * Tracks a packet now, as the prerouting conntrack hook does (for callers outside the hook
+     * chain, such as tc's {@code ct} action): finds or creates its entry in
+     * {@link org.flowgate.api.packet.Packet#ctZone()} and sets {@code conn}, {@code ctState} and
+     * {@code ctDirection} (transport checksums are verified when conntrack is configured to).
+     * A packet already carrying a {@code conn}, or marked untracked, is left as it is. A new entry
+     * is not in the table until {@link #confirm}. Invalid packets get {@code CtState.INVALID} and
+     * no {@code conn}: the caller decides (conntrack never drops them).
+     *
+     * @return false when the packet must be dropped (table full and nothing could be evicted)
+     * @since 1.2
+     */
+    boolean track(org.flowgate.api.packet.Packet p);
+
+    /**
+     * Applies the NAT of the packet's connection in both manipulations (destination, then
+     * source), as the NAT hooks at prerouting and postrouting together do: originals get the
+     * bound SNAT/DNAT, replies are de-NATed. No-op without a {@code conn} or without NAT.
+     *
+     * @since 1.2
+     */
+    void nat(org.flowgate.api.packet.Packet p);
+
+    /**
+     * Confirms the packet's new connection, as the confirm hook does: its entry enters the table
+     * (a clashing reply tuple without NAT gets a new source port first, as Linux's null binding).
+     * No-op (true) for confirmed entries, replies and packets without {@code conn}.
+     *
+     * @return false when the packet must be dropped (no unique tuple, or the insert failed)
+     * @since 1.2
+     */
+    boolean confirm(org.flowgate.api.packet.Packet p);
+
+    /**
      * Hands a confirmed, established TCP/UDP entry to a flow table, as Linux's
      * {@code flow_offload_add}: sets {@link CtStatus#OFFLOAD}; from now on conntrack no longer sees
      * the packets of the connection and keeps the entry alive (timeout re-armed to one day by its

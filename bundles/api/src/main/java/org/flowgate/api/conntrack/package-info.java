@@ -1,6 +1,6 @@
 /** Connection tracking: entries, states, status bits and events. */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.flowgate.api.conntrack;
 
 import org.osgi.annotation.bundle.Export;

@@ -94,14 +94,18 @@ public final class Conntrack implements ConnTracker, AutoCloseable {
     // ---- packet path ----
 
     /**
-     * The conntrack hook (PREROUTING / OUTPUT at -200): finds or creates the packet's entry and
-     * sets the packet's ct metadata.
+     * Tracking as the PREROUTING conntrack hook does it (a received packet: its transport
+     * checksum is verified when so configured); for callers outside the hook chain (tc).
      *
      * @return false to drop the packet (table full and nothing to evict)
      */
-    public boolean track(Packet p) { return track(p, false); }
+    @Override
+    public boolean track(Packet p) { return track(p, true); }
 
     /**
+     * The conntrack hook (PREROUTING / OUTPUT at -200): finds or creates the packet's entry and
+     * sets the packet's ct metadata.
+     *
      * @param received the packet came from a device (prerouting), not from the router itself:
      *                 its transport checksum is verified when so configured
      */
@@ -225,12 +229,23 @@ public final class Conntrack implements ConnTracker, AutoCloseable {
         if (p.conn() instanceof Conn c) Mangler.apply(p, c, p.ctDirection(), srcManip, scratch.get().mangle);
     }
 
+    /** Both manipulations, destination then source, as the prerouting and postrouting NAT hooks in turn. */
+    @Override
+    public void nat(Packet p) {
+        if (!(p.conn() instanceof Conn c)) return;
+        Mangler.Scratch s = scratch.get().mangle;
+        int dir = p.ctDirection();
+        Mangler.apply(p, c, dir, false, s);
+        Mangler.apply(p, c, dir, true, s);
+    }
+
     /**
      * The confirm hook (POSTROUTING / INPUT, last): a new entry whose first packet passed every
      * hook enters the table.
      *
      * @return false to drop the packet (its tuple clashed with another entry)
      */
+    @Override
     public boolean confirm(Packet p) {
         if (!(p.conn() instanceof Conn c) || c.isConfirmed() || p.ctDirection() != Conn.ORIGINAL) return true;
         long now = clock.nanos();
