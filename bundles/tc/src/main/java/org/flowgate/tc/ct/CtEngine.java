@@ -4,56 +4,26 @@ import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.conntrack.CtState;
 import org.flowgate.api.conntrack.NatRange;
-import org.flowgate.api.hook.Hook;
-import org.flowgate.api.hook.PacketHook;
-import org.flowgate.api.hook.Verdict;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tuple.FiveTuple;
 
 /**
- * Runs conntrack from a tc action ({@code act_ct}) through the public API only.
- *
- * <p>{@link ConnTracker} has no "track this packet now" call, so this adapter drives conntrack's
- * own {@link PacketHook} services, which the conntrack bundle registers with the service property
- * {@code flowgate.hook.name}: {@code conntrack} (find or create the entry, in
- * {@link Packet#ctZone()}), {@code nat-dst} / {@code nat-src} (apply the entry's NAT) and
- * {@code conntrack-confirm} (insert a new entry). The component binds them by that property.
- * Established connections move to the zone's flow table ({@link CtFlowTables}); a packet found
- * there skips conntrack.
+ * Runs conntrack from a tc action ({@code act_ct}) through the public {@link ConnTracker} API:
+ * {@link ConnTracker#track} (find or create the entry in {@link Packet#ctZone()}, as conntrack at
+ * prerouting), {@link ConnTracker#bindNat}, {@link ConnTracker#nat} (both manipulations) and
+ * {@link ConnTracker#confirm} (insert a new entry on commit). Established connections move to
+ * the zone's flow table ({@link CtFlowTables}); a packet found there skips conntrack.
  */
 public final class CtEngine {
-    /** Service property naming a conntrack hook, and the names this adapter binds. */
+    /** Service property naming a packet hook (tc names its own ingress hook with it). */
     public static final String HOOK_NAME = "flowgate.hook.name";
-    public static final String TRACK = "conntrack", NAT_DST = "nat-dst", NAT_SRC = "nat-src", CONFIRM = "conntrack-confirm";
 
     /** Results of {@link #track}. */
     public static final int OK = 0, DROP = 1, NAT_FAILED = 2, UNAVAILABLE = 3;
 
-    private volatile PacketHook track, natDst, natSrc, confirm;
     private volatile ConnTracker tracker;
     private volatile CtFlowTables flowTables;
     private final ThreadLocal<FiveTuple> key = ThreadLocal.withInitial(FiveTuple::new);
-
-    public void setHook(String name, PacketHook h) {
-        switch (name) {
-            case TRACK -> track = h;
-            case NAT_DST -> natDst = h;
-            case NAT_SRC -> natSrc = h;
-            case CONFIRM -> confirm = h;
-            default -> { }
-        }
-    }
-
-    /** Clears the hook only if it is still the given one (dynamic unbind). */
-    public void unsetHook(String name, PacketHook h) {
-        switch (name) {
-            case TRACK -> { if (track == h) track = null; }
-            case NAT_DST -> { if (natDst == h) natDst = null; }
-            case NAT_SRC -> { if (natSrc == h) natSrc = null; }
-            case CONFIRM -> { if (confirm == h) confirm = null; }
-            default -> { }
-        }
-    }
 
     public void setTracker(ConnTracker t) { tracker = t; }
 
@@ -64,7 +34,7 @@ public final class CtEngine {
 
     public CtFlowTables flowTables() { return flowTables; }
 
-    public boolean available() { return track != null && confirm != null && natDst != null && natSrc != null && tracker != null; }
+    public boolean available() { return tracker != null; }
 
     /** {@code ct clear}: the packet forgets its connection, as {@code nf_reset_ct}. */
     public static void clear(Packet p) {
@@ -81,9 +51,8 @@ public final class CtEngine {
      * asked, and confirms (inserts) the entry on commit.
      */
     public int track(Packet p, int zone, boolean commit, boolean nat, NatRange range) {
-        PacketHook t = track, c = confirm, nd = natDst, ns = natSrc;
         ConnTracker ct = tracker;
-        if (t == null || c == null || nd == null || ns == null || ct == null) return UNAVAILABLE;
+        if (ct == null) return UNAVAILABLE;
         if (p.ctZone() != zone || (p.conn() == null && p.ctState() != CtState.UNTRACKED)) {
             clear(p);
             p.setCtZone(zone);
@@ -92,15 +61,12 @@ public final class CtEngine {
         boolean fromTable = false;
         if (p.conn() == null && p.ctState() != CtState.UNTRACKED) {
             fromTable = ft != null && ft.lookup(zone, p);
-            if (!fromTable && t.process(Hook.PREROUTING, p) == Verdict.DROP) return DROP;
+            if (!fromTable && !ct.track(p)) return DROP;
         }
         if (!(p.conn() instanceof ConnEntry e)) return OK; // invalid or untracked: nothing to commit
         if (commit && range != null && !e.isConfirmed() && p.ctDirection() == 0 && !ct.bindNat(p, range)) return NAT_FAILED;
-        if (nat) {
-            nd.process(Hook.PREROUTING, p);
-            ns.process(Hook.POSTROUTING, p);
-        }
-        if (commit && !e.isConfirmed() && c.process(Hook.POSTROUTING, p) == Verdict.DROP) return DROP;
+        if (nat) ct.nat(p);
+        if (commit && !e.isConfirmed() && !ct.confirm(p)) return DROP;
         if (ft != null && !fromTable) ft.offer(zone, p);
         return OK;
     }

@@ -39,15 +39,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The tc classifier of the default routing instance: the {@link TcService}, its INGRESS
- * {@link PacketHook} ({@code flowgate.hook.name=tc-ingress}), and the conntrack hooks the
- * {@code ct} action drives (bound by {@code flowgate.hook.name}, see {@link CtEngine}).
+ * {@link PacketHook} ({@code flowgate.hook.name=tc-ingress}); the {@code ct} action drives the
+ * instance's {@link ConnTracker} (see {@link CtEngine}).
  */
 @Component(service = TcService.class, configurationPid = TcComponent.PID, property = "flowgate.instance=default", immediate = true)
 @Designate(ocd = TcConfig.class)
 public final class TcComponent implements TcService {
     public static final String PID = "org.flowgate.tc";
     private static final Logger LOG = LoggerFactory.getLogger(TcComponent.class);
-    private static final String CT_HOOKS = "(&(flowgate.hook.name=*)(|(flowgate.hook=prerouting)(flowgate.hook=postrouting)))";
 
     private final CtEngine ct = new CtEngine();
     private CtFlowTables flowTables;
@@ -210,18 +209,6 @@ public final class TcComponent implements TcService {
                 flowTables.setTracker(null);
             }
         }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = CT_HOOKS)
-    void bindConntrackHook(PacketHook h, Map<String, Object> props) {
-        Object name = props.get(CtEngine.HOOK_NAME);
-        if (name instanceof String n) ct.setHook(n, h);
-    }
-
-    void unbindConntrackHook(PacketHook h, Map<String, Object> props) {
-        Object name = props.get(CtEngine.HOOK_NAME);
-        if (name instanceof String n) ct.unsetHook(n, h);
     }
 
     // ---- TcService ----

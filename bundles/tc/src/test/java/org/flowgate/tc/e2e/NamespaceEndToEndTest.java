@@ -95,8 +95,6 @@ class NamespaceEndToEndTest {
             CtEngine ct = new CtEngine();
             for (ConntrackHooks.Spec s : ConntrackHooks.specs(conntrack, "default")) {
                 router.hooks().addService(s.hook(), s.properties());
-                String point = (String) s.properties().get(PacketHook.HOOK);
-                if (point.equals("prerouting") || point.equals("postrouting")) ct.setHook((String) s.properties().get(CtEngine.HOOK_NAME), s.hook());
             }
             ct.setTracker(conntrack);
             CtFlowTables ft = new CtFlowTables(System::nanoTime, 1024, TimeUnit.SECONDS.toNanos(30));

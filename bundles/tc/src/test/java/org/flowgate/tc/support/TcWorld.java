@@ -60,7 +60,6 @@ public final class TcWorld implements AutoCloseable {
     public TcWorld() {
         for (ConntrackHooks.Spec s : ConntrackHooks.specs(conntrack, "default")) {
             router.hooks().addService(s.hook(), s.properties());
-            bindConntrackHook(ct, s.hook(), s.properties());
         }
         ct.setTracker(conntrack);
         flowTables.setTracker(conntrack);
@@ -78,12 +77,6 @@ public final class TcWorld implements AutoCloseable {
         vxlan0 = new VxlanPort("vxlan0", VXLAN_MAC, 1450, 4789, new Underlay(router.routes(), router.neighbours(), router.devices()));
         router.attach(vxlan0);
         router.hooks().addService(new VxlanDecapHook(vxlan0), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, VxlanDecapHook.PRIORITY));
-    }
-
-    /** What the component does with the conntrack hook services it binds (by name, at prerouting and postrouting). */
-    static void bindConntrackHook(CtEngine ct, PacketHook h, Map<String, Object> props) {
-        String point = (String) props.get(PacketHook.HOOK);
-        if (point.equals("prerouting") || point.equals("postrouting")) ct.setHook((String) props.get(CtEngine.HOOK_NAME), h);
     }
 
     public TcFilter add(String command) {
