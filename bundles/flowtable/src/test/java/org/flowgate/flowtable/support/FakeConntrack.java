@@ -41,5 +41,9 @@ public final class FakeConntrack implements ConnTracker {
     @Override public int flush() { return 0; }
     @Override public boolean delete(ConnEntry e) { return false; }
     @Override public boolean bindNat(Packet p, NatRange range) { return false; }
+    // the flow table never tracks packets itself (api conntrack 1.2 calls for tc)
+    @Override public boolean track(Packet p) { return true; }
+    @Override public void nat(Packet p) { }
+    @Override public boolean confirm(Packet p) { return true; }
     @Override public Map<String, Long> stats() { return Map.of(); }
 }
