@@ -147,6 +147,12 @@ sample() {
   echo "$(date -u +%H:%M:%S),$phase,$rss,$threads,$fds,$ct,${ft:-?},$fwd"
 }
 
+# admin surface: the router may listen only on loopback (here: the metrics endpoint; Gogo is the local console)
+if command -v ss >/dev/null; then
+  exposed=$(ss -ltnuH 2>/dev/null | awk -v p="pid=$JPID," 'index($0, p) { print $5 }' | grep -v -E '^(127\.0\.0\.1|\[::1\]|\[::ffff:127\.0\.0\.1\]):' || true)
+  if [ -n "$exposed" ]; then echo "soak: FAIL: the router listens beyond loopback: $exposed" >&2; exit 1; fi
+fi
+
 echo "soak: $MINUTES min (traffic ${RUN}s, drain ${DRAIN}s), router pid $JPID, work dir $WORK"
 echo "time,phase,rss_kib,threads,fds,conntrack,flows,tx_packets" | tee "$CSV"
 START=$(date +%s)
