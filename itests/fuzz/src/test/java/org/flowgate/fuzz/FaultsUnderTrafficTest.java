@@ -141,6 +141,20 @@ class FaultsUnderTrafficTest {
         PacketPathFuzzTest.check(w);
     }
 
+    @Test
+    void routerRestartKeepsConnectionsAndReoffloadsThem() throws Exception {
+        for (int i = 0; i < 10; i++) assertTrue(exchange(i));
+        assertEquals(2, w.flows.table("inet", "x", "ft").count());
+        w.restartRouter();
+        FlowTable ft = w.flows.table("inet", "x", "ft");
+        assertNotNull(ft, "the new flow table service got the ruleset's flowtable");
+        for (int i = 0; i < 10; i++) assertTrue(exchange(200 + i), () -> "after the restart: " + tcp);
+        assertEquals(0, tcp.retransmits());
+        assertNotNull(w.ct.find(0, FiveTuple.of(RouterWorld.H1, 40000, RouterWorld.H2, 5001, Packet.PROTO_TCP)), "connection kept");
+        assertEquals(2, ft.count(), () -> "both connections offloaded again by the new flow table: " + w.ct.list());
+        PacketPathFuzzTest.check(w);
+    }
+
     void assertUdpFlowsAgain() {
         for (int i = 0; i < 20; i++) {
             long u = w.h2.flowPackets(udpAtH2);

@@ -72,12 +72,12 @@ public final class RouterWorld implements AutoCloseable {
 
     public final AtomicLong now = new AtomicLong(1_000_000_000L);
     public final CtClock ctClock = now::get;
-    public final Router router = new Router();
+    public volatile Router router = new Router();
     public final DemoNetworks net;
     public final EmulatedHost h1, h2;
     public final Conntrack ct;
     public final NftEngine nft = new NftEngine();
-    public final FlowTableManager flows;
+    public volatile FlowTableManager flows;
     public final Accounting accounting = new Accounting();
     public volatile Device v0, v1;
     private final Port w0, w1;
@@ -97,23 +97,29 @@ public final class RouterWorld implements AutoCloseable {
         v0 = router.attach(w0);
         v1 = router.attach(w1);
         ct = new Conntrack(buckets, conntrackMax, Timeouts.linuxDefaults(), 1024, ctClock).start();
-        for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
-        flows = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(), Settings.DEFAULTS, (hook, props) -> {
-            router.hooks().addService(hook, props);
-            return () -> router.hooks().remove(hook);
-        });
         nft.services().connTracker = ct;
-        nft.setRegistrar(new RouterHooks());
-        nft.setFlowTableService(flows);
         nft.load(ruleset, "world.nft");
+        wire();
+    }
+
+    /** What the DS components do when the router (re)appears: hooks of conntrack, nft, the flow table, the observers. */
+    private void wire() {
+        Router r = router;
+        for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) r.hooks().addService(s.hook(), s.properties());
+        flows = new FlowTableManager(ct, r.routes(), r.neighbours(), r.devices(), Settings.DEFAULTS, (hook, props) -> {
+            r.hooks().addService(hook, props);
+            return () -> r.hooks().remove(hook);
+        });
+        nft.setRegistrar(new RouterHooks(r));
+        nft.setFlowTableService(flows);
         // the observers run last at their hook point: what reaches them was accepted by everything before
-        router.hooks().add((h, p) -> { accounting.local++; return Verdict.ACCEPT; }, Integer.MAX_VALUE, Hook.INPUT);
-        router.hooks().add((h, p) -> {
+        r.hooks().add((h, p) -> { accounting.local++; return Verdict.ACCEPT; }, Integer.MAX_VALUE, Hook.INPUT);
+        r.hooks().add((h, p) -> {
             if (p.inDevice() != null) accounting.forwarded++;
             else accounting.originated++;
             return Verdict.ACCEPT;
         }, Integer.MAX_VALUE, Hook.POSTROUTING);
-        router.hooks().add((h, p) -> {
+        r.hooks().add((h, p) -> {
             if (p.etherType() == Packet.ETHERTYPE_ARP) accounting.arp++;
             return Verdict.ACCEPT;
         }, Integer.MAX_VALUE, Hook.INGRESS);
@@ -144,6 +150,23 @@ public final class RouterWorld implements AutoCloseable {
     }
 
     public volatile long retiredDrops;
+
+    /**
+     * The routing instance restarts (as when the packet bundle is updated): the router is closed and
+     * a new one attaches the same ports; conntrack and the ruleset (other bundles) stay, the flow
+     * table service restarts with the router it depends on, so its software flows are re-learned.
+     */
+    public void restartRouter() throws InterruptedException {
+        retiredDrops += drops(v0) + drops(v1);
+        nft.setFlowTableService(null);
+        flows.stop();
+        router.close();
+        router = new Router();
+        net.addRouterAddresses(router.devices());
+        v0 = router.attach(w0);
+        v1 = router.attach(w1);
+        wire();
+    }
 
     /** Moves conntrack's clock and runs a whole GC pass over the table. */
     public void advance(long seconds) {
@@ -190,6 +213,9 @@ public final class RouterWorld implements AutoCloseable {
     /** The nft hook points as PacketHooks in the router, as the nft DS component does with services. */
     final class RouterHooks implements NftEngine.HookRegistrar {
         final Map<HookKey, PacketHook> registered = new HashMap<>();
+        final Router router;
+
+        RouterHooks(Router router) { this.router = router; }
 
         @Override
         public synchronized void ensure(Set<HookKey> points) {
