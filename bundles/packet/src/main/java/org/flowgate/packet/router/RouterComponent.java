@@ -29,12 +29,13 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * The default routing instance in the framework: attaches every {@link Port} service as a
+ * A routing instance in the framework (the default one from {@value #PID}; more from factory
+ * configurations of {@value InstanceRouterComponent#FACTORY_PID}): attaches every {@link Port} service as a
  * device, runs every {@link PacketHook} service at its hook points, hands frames to every
  * {@link FrameTap} service, and registers the
  * {@link NetDevices}, {@link RoutingTable}, {@link NeighbourTable}, {@link HookStats} and
  * {@link LocalOutput} services with
- * {@code flowgate.instance=default}.
+ * {@code flowgate.instance=<its instance>}. Ports, hooks and taps are those of its own instance.
  */
 @Component(immediate = true, configurationPid = RouterComponent.PID, service = {})
 @Designate(ocd = RouterConfig.class)
@@ -42,16 +43,26 @@ public class RouterComponent {
     public static final String PID = "org.flowgate.packet";
     public static final String INSTANCE = "flowgate.instance";
     public static final String DEFAULT_INSTANCE = "default";
+    /** Members of the default instance: services saying so, and services that do not name one. */
+    public static final String DEFAULT_MEMBERS = "(|(flowgate.instance=default)(!(flowgate.instance=*)))";
 
     private final Router router = new Router();
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final String instance;
+
+    /**
+     * The instance is known before any reference binds: a factory configuration whose
+     * {@code .target}s are missing or wrong must not take another instance's ports or hooks.
+     */
+    @Activate
+    public RouterComponent(Map<String, Object> properties) { instance = instanceOf(properties); }
 
     @Activate
     void activate(RouterConfig config, BundleContext context) {
         apply(config);
         router.startTimers();
         Dictionary<String, Object> props = new Hashtable<>();
-        props.put(INSTANCE, DEFAULT_INSTANCE);
+        props.put(INSTANCE, instance);
         registrations.add(context.registerService(NetDevices.class, router.devices(), props));
         registrations.add(context.registerService(RoutingTable.class, router.routes(), props));
         registrations.add(context.registerService(NeighbourTable.class, router.neighbours(), props));
@@ -82,25 +93,44 @@ public class RouterComponent {
     /** The assembled router, for other components of this bundle. */
     public Router router() { return router; }
 
+    /** The routing instance this router is. */
+    public String instance() { return instance; }
+
+    /** The {@value #INSTANCE} a service or configuration names, {@value #DEFAULT_INSTANCE} when none. */
+    public static String instanceOf(Map<String, Object> props) {
+        Object v = props == null ? null : props.get(INSTANCE);
+        if (v instanceof String[] a) v = a.length > 0 ? a[0] : null;
+        String s = v == null ? "" : String.valueOf(v).trim();
+        return s.isEmpty() ? DEFAULT_INSTANCE : s;
+    }
+
+    private boolean mine(Map<String, Object> props) { return instance.equals(instanceOf(props)); }
+
     /** Ports joined to an offload NIC ({@code flowgate.nic}) are the NIC's wires: the router attaches the NIC's ports instead. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(!(flowgate.nic=*))")
-    void bindPort(Port port) { router.attach(port); }
+            target = "(&(!(flowgate.nic=*))" + DEFAULT_MEMBERS + ")")
+    void bindPort(Port port, Map<String, Object> props) { if (mine(props)) router.attach(port); }
 
-    void unbindPort(Port port) { router.detach(port); }
+    void unbindPort(Port port, Map<String, Object> props) { if (mine(props)) router.detach(port); }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindHook(PacketHook hook, Map<String, Object> props) { router.hooks().addService(hook, props); }
+    /** Hooks run only in the router of their own instance. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = DEFAULT_MEMBERS)
+    void bindHook(PacketHook hook, Map<String, Object> props) { if (mine(props)) router.hooks().addService(hook, props); }
 
-    void updatedHook(PacketHook hook, Map<String, Object> props) { router.hooks().addService(hook, props); }
+    void updatedHook(PacketHook hook, Map<String, Object> props) {
+        if (mine(props)) router.hooks().addService(hook, props);
+        else router.hooks().remove(hook);
+    }
 
     void unbindHook(PacketHook hook) { router.hooks().remove(hook); }
 
     /** Captures: a tap sees the frames of the device named by {@value FrameTap#DEVICE}, or of every device. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindTap(FrameTap tap, Map<String, Object> props) { router.devices().addTap(tap, tapDevice(props)); }
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = DEFAULT_MEMBERS)
+    void bindTap(FrameTap tap, Map<String, Object> props) { if (mine(props)) router.devices().addTap(tap, tapDevice(props)); }
 
-    void updatedTap(FrameTap tap, Map<String, Object> props) { router.devices().addTap(tap, tapDevice(props)); }
+    void updatedTap(FrameTap tap, Map<String, Object> props) { if (mine(props)) router.devices().addTap(tap, tapDevice(props)); }
 
     void unbindTap(FrameTap tap) { router.devices().removeTap(tap); }
 
