@@ -1,7 +1,9 @@
 package org.flowgate.flowtable.command;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.Descriptor;
@@ -14,6 +16,8 @@ import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.tuple.FiveTuple;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** Gogo scope {@code flow}: look at and administer the flow tables. Formats only. */
 @Component(service = FlowCommands.class, property = {
@@ -24,15 +28,33 @@ public final class FlowCommands {
     @Reference(target = "(flowgate.instance=default)")
     private FlowTableService service;
 
+    /** Flow tables other bundles register as services (tc's ct zone tables), besides the nft ones. */
+    private final List<FlowTable> others = new CopyOnWriteArrayList<>();
+
     public FlowCommands() {}
 
     /** Without a framework (tests). */
     public FlowCommands(FlowTableService service) { this.service = service; }
 
-    @Descriptor("list the flows of every flow table: both tuples, NAT, devices, age, counters, hardware state")
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(flowgate.instance=default)")
+    public void addTable(FlowTable t) { others.add(t); }
+
+    public void removeTable(FlowTable t) { others.remove(t); }
+
+    /** The nft flowtables, then every other {@link FlowTable} service not already among them. */
+    private List<FlowTable> tables() {
+        List<FlowTable> nft = service.tables();
+        if (others.isEmpty()) return nft;
+        List<FlowTable> all = new ArrayList<>(nft);
+        for (FlowTable t : others) if (!nft.contains(t)) all.add(t);
+        return all;
+    }
+
+    @Descriptor("list the flows of every flow table (nft flowtables and tc ct zones): both tuples, NAT, devices, age, counters, hardware state")
     public String list() {
         StringBuilder sb = new StringBuilder();
-        for (FlowTable t : service.tables()) sb.append(FlowFormat.table(t, System.nanoTime()));
+        for (FlowTable t : tables()) sb.append(FlowFormat.table(t, System.nanoTime()));
         return sb.toString();
     }
 
@@ -45,7 +67,7 @@ public final class FlowCommands {
     public String count() {
         StringBuilder sb = new StringBuilder();
         int total = 0;
-        for (FlowTable t : service.tables()) {
+        for (FlowTable t : tables()) {
             sb.append(label(t)).append(": ").append(t.count()).append('\n');
             total += t.count();
         }
@@ -55,7 +77,7 @@ public final class FlowCommands {
     @Descriptor("remove every flow of every flow table, giving the connections back to conntrack")
     public String flush() {
         int n = 0;
-        for (FlowTable t : service.tables()) n += t.flush();
+        for (FlowTable t : tables()) n += t.flush();
         return n + " flows removed\n";
     }
 
@@ -74,13 +96,13 @@ public final class FlowCommands {
     @Descriptor("per flow table counters: hits, misses, packets handed back by reason, flows added/removed and GC evictions by reason")
     public String stats() {
         StringBuilder sb = new StringBuilder();
-        for (FlowTable t : service.tables()) sb.append(FlowFormat.stats(label(t), t.count(), t.stats()));
+        for (FlowTable t : tables()) sb.append(FlowFormat.stats(label(t), t.count(), t.stats()));
         return sb.toString();
     }
 
     private FlowTable find(String name) {
         FlowTable found = null;
-        for (FlowTable t : service.tables()) {
+        for (FlowTable t : tables()) {
             if (t.name().equals(name) || label(t).equals(name)) {
                 if (found != null) throw new IllegalArgumentException("several flow tables named " + name + ": use 'family table name'");
                 found = t;
@@ -118,8 +140,9 @@ public final class FlowCommands {
                 sb.append("    ").append(dir == 0 ? "original " : "reply    ").append(tuple(p.match()));
                 if (p.snat()) sb.append(" snat ").append(endpoint(p.rewrite().src().toString(), p.rewrite().srcPort));
                 if (p.dnat()) sb.append(" dnat ").append(endpoint(p.rewrite().dst().toString(), p.rewrite().dstPort));
-                sb.append(" dev ").append(p.inDevice()).append(vlan(p.inVlan())).append(" -> ").append(p.outDevice()).append(vlan(p.outVlan()))
-                        .append(" lladdr ").append(new MacAddress(p.dstMac())).append(" mtu ").append(p.mtu());
+                sb.append(" dev ").append(p.inDevice()).append(vlan(p.inVlan())).append(" -> ").append(p.outDevice()).append(vlan(p.outVlan()));
+                // a table that does not forward itself (tc's ct zones) has no next hop
+                if (p.mtu() > 0) sb.append(" lladdr ").append(new MacAddress(p.dstMac())).append(" mtu ").append(p.mtu());
                 if (counters) sb.append(" packets=").append(f.packets(dir)).append(" bytes=").append(f.bytes(dir));
                 sb.append('\n');
             }

@@ -52,4 +52,42 @@ class FlowCommandsTest {
         assertTrue(stats.contains("handed back: ttl=0 mtu=0"), stats);
         assertTrue(stats.contains("gc evictions: idle=0 tcp-fin-rst=0 ct-dying=0 route=0 neighbour=0 device=0 admin=2"), stats);
     }
+
+    /** A table registered as a service by another bundle (as tc's ct zone tables): read side only. */
+    static final class OtherTable implements FlowTable {
+        final FlowTableSpec spec = new FlowTableSpec("tc", "ct", "zone 7", 0, java.util.Set.of(), false, true);
+        int flushed;
+        @Override public String name() { return spec.name(); }
+        @Override public java.util.Set<String> devices() { return spec.devices(); }
+        @Override public boolean hardwareOffload() { return false; }
+        @Override public int count() { return 3; }
+        @Override public List<FlowEntry> list() { return List.of(); }
+        @Override public int flush() { flushed++; return 3; }
+        @Override public void offer(org.flowgate.api.packet.Packet p) {}
+        @Override public FlowTableSpec spec() { return spec; }
+        @Override public boolean delete(FlowEntry flow) { return false; }
+        @Override public org.flowgate.api.flowtable.FlowTableStats stats() {
+            return new org.flowgate.api.flowtable.FlowTableStats(11, 2, java.util.Map.of(), 4, 1, java.util.Map.of("idle", 1L));
+        }
+    }
+
+    @Test
+    void flowTableServicesAreListedCountedAndFlushedBesidesTheNftOnes() {
+        OtherTable zone = new OtherTable();
+        cmd.addTable(zone);
+        cmd.addTable(w.table); // a table the service already lists is shown once
+        Scenario.offload(w, Frames.TCP);
+        String count = cmd.count();
+        assertTrue(count.contains("inet filter ft: 1\n"), count);
+        assertTrue(count.contains("tc ct zone 7: 3\n"), count);
+        assertTrue(count.endsWith("total: 4\n"), count);
+        assertTrue(cmd.list().contains("flowtable tc ct zone 7 devices [] counter: 0 flows\n"), cmd.list());
+        assertEquals(1, cmd.list().split("flowtable inet filter ft ", -1).length - 1, "nft table listed once");
+        assertEquals(cmd.list("zone 7"), cmd.list("tc ct zone 7"));
+        assertTrue(cmd.stats().contains("tc ct zone 7: flows=3 hits=11 misses=2 added=4 removed=1\n  handed back:\n  gc evictions: idle=1\n"), cmd.stats());
+        assertEquals("4 flows removed\n", cmd.flush());
+        assertEquals(1, zone.flushed);
+        cmd.removeTable(zone);
+        assertFalse(cmd.count().contains("zone 7"), cmd.count());
+    }
 }
