@@ -30,14 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The conntrack service of the default routing instance: the {@link ConnTracker}, its packet
+ * The conntrack service of a routing instance (the default one; more from factory configurations
+ * of {@value InstanceConntrackComponent#FACTORY_PID}): the {@link ConnTracker}, its packet
  * hooks, garbage collector and event delivery, configured from {@value #PID}. Immediate: the
  * packet hooks must be in place before anybody asks for the tracker.
  */
 @Component(name = ConntrackComponent.PID, configurationPid = ConntrackComponent.PID, service = ConnTracker.class, immediate = true,
         property = "flowgate.instance=default")
 @Designate(ocd = ConntrackConfig.class)
-public final class ConntrackComponent implements ConnTracker {
+public class ConntrackComponent implements ConnTracker {
     public static final String PID = "org.flowgate.conntrack";
     private static final Logger LOG = LoggerFactory.getLogger(ConntrackComponent.class);
 
@@ -46,9 +47,11 @@ public final class ConntrackComponent implements ConnTracker {
     private GcWorker gc;
     private List<ServiceRegistration<PacketHook>> hooks = List.of();
     private int buckets;
+    private String instance = "default";
 
     @Activate
-    void activate(BundleContext ctx, ConntrackConfig cfg) {
+    void activate(BundleContext ctx, ConntrackConfig cfg, Map<String, Object> props) {
+        instance = instanceOf(props);
         buckets = cfg.buckets();
         Conntrack c = new Conntrack(cfg.buckets(), cfg.max(), timeouts(cfg), cfg.event__queue__size(), CtClock.SYSTEM);
         c.setVerifyChecksums(cfg.checksum());
@@ -58,8 +61,8 @@ public final class ConntrackComponent implements ConnTracker {
         }
         c.start();
         gc = new GcWorker(c, cfg.gc__interval__ms(), cfg.gc__full__scan__ms()).start();
-        hooks = ConntrackHooks.register(ctx, c, "default");
-        LOG.info("conntrack started: max {} entries, {} buckets", cfg.max(), c.table().bucketCount());
+        hooks = ConntrackHooks.register(ctx, c, instance);
+        LOG.info("conntrack of instance {} started: max {} entries, {} buckets", instance, cfg.max(), c.table().bucketCount());
     }
 
     @Modified
@@ -95,7 +98,17 @@ public final class ConntrackComponent implements ConnTracker {
                 c.tcp__loose(), c.tcp__be__liberal());
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    /** The {@code flowgate.instance} of a configuration, {@code default} when none. */
+    static String instanceOf(Map<String, Object> props) {
+        Object v = props == null ? null : props.get("flowgate.instance");
+        if (v instanceof String[] a) v = a.length > 0 ? a[0] : null;
+        String s = v == null ? "" : String.valueOf(v).trim();
+        return s.isEmpty() ? "default" : s;
+    }
+
+    /** Listeners of the default instance; a factory configuration sets {@code Listener.target}. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(|(flowgate.instance=default)(!(flowgate.instance=*)))")
     void bindListener(ConntrackListener l) {
         synchronized (listeners) {
             listeners.add(l);
