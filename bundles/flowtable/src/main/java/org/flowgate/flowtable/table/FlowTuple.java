@@ -39,6 +39,19 @@ public final class FlowTuple {
     public final long newSrcHi, newSrcLo, newDstHi, newDstLo;
     public final int newSrcPort, newDstPort;
     public final boolean snat, dnat;
+    /** {@code snat || dnat}: the transport checksum changes. */
+    public final boolean nat;
+    /**
+     * The constant part of this direction's checksum updates (RFC 1624: the one's complement sum
+     * of {@code ~old + new} over every 16-bit word that changes), computed once here so a hit adds
+     * one value per checksum: {@code ipDelta} covers the IPv4 addresses and the TTL decrement,
+     * {@code l4Delta} the addresses (pseudo-header) and ports. The old words are the lookup key, so
+     * they are known when the flow is added.
+     */
+    public final int ipDelta, l4Delta;
+    /** The 12 bytes of destination and source MAC as one 8-byte and one 4-byte store (big-endian). */
+    public final long macHead;
+    public final int macTail;
 
     // ---- forwarding ----
     public final NetDevice inDevice;
@@ -68,13 +81,43 @@ public final class FlowTuple {
         inDevice = s.inDevice; outDevice = s.outDevice; outIfIndex = s.outDevice.ifIndex(); outVlan = s.outVlan;
         mtu = s.mtu; srcMac = s.srcMac; dstMac = s.dstMac; nextHopHi = s.nextHopHi; nextHopLo = s.nextHopLo;
         hash = hash(family, srcHi, srcLo, dstHi, dstLo, proto, srcPort, dstPort, inIfIndex, inVlan);
+        nat = snat || dnat;
+        long addr = 0;
+        if (family == 4) {
+            addr = delta32(addr, (int) srcLo, (int) newSrcLo);
+            addr = delta32(addr, (int) dstLo, (int) newDstLo);
+        } else {
+            addr = delta64(addr, srcHi, newSrcHi);
+            addr = delta64(addr, srcLo, newSrcLo);
+            addr = delta64(addr, dstHi, newDstHi);
+            addr = delta64(addr, dstLo, newDstLo);
+        }
+        ipDelta = fold(addr + TTL_DECREMENT);
+        l4Delta = nat ? fold(delta16(delta16(addr, srcPort, newSrcPort), dstPort, newDstPort)) : 0;
+        macHead = (dstMac << 16) | ((srcMac >>> 32) & 0xFFFF);
+        macTail = (int) srcMac;
+    }
+
+    /** {@code ~m + m'} for the TTL/protocol word when the TTL drops by one (no borrow: TTL > 1). */
+    private static final int TTL_DECREMENT = 0xFEFF;
+
+    private static long delta16(long sum, int old, int now) { return sum + (~old & 0xFFFF) + (now & 0xFFFF); }
+
+    private static long delta32(long sum, int old, int now) { return delta16(delta16(sum, old >>> 16, now >>> 16), old, now); }
+
+    private static long delta64(long sum, long old, long now) { return delta32(delta32(sum, (int) (old >>> 32), (int) (now >>> 32)), (int) old, (int) now); }
+
+    private static int fold(long sum) {
+        while ((sum >>> 16) != 0) sum = (sum & 0xFFFF) + (sum >>> 16);
+        return (int) sum;
     }
 
     private FlowTuple() {
         flow = null; dir = -1;
         family = proto = srcPort = dstPort = inVlan = 0; inIfIndex = -1;
         srcHi = srcLo = dstHi = dstLo = newSrcHi = newSrcLo = newDstHi = newDstLo = 0;
-        newSrcPort = newDstPort = 0; snat = dnat = false;
+        newSrcPort = newDstPort = 0; snat = dnat = nat = false;
+        ipDelta = l4Delta = macTail = 0; macHead = 0;
         inDevice = outDevice = null; outIfIndex = outVlan = mtu = 0; srcMac = dstMac = nextHopHi = nextHopLo = 0;
         hash = 0;
     }
