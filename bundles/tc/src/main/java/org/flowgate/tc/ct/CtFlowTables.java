@@ -65,8 +65,12 @@ public final class CtFlowTables {
             zones.compareAndSet(zone & 0xFFFF, null, new ZoneFlowTable(zone, buckets));
             t = zones.get(zone & 0xFFFF);
         }
-        if (t.add(e, clock.getAsLong())) added.increment();
-        else ct.teardown(e);
+        if (t.add(e, clock.getAsLong())) {
+            added.increment();
+            t.added.increment();
+        } else {
+            ct.teardown(e);
+        }
     }
 
     /**
@@ -78,28 +82,52 @@ public final class CtFlowTables {
         ZoneFlowTable t = zones.get(zone & 0xFFFF);
         if (t == null || p.ipVersion() == 0 || p.hasFlag(Packet.F_LATER_FRAGMENT)) return false;
         ZoneFlowTable.Node n = t.lookup(key.get().set(p));
-        if (n == null) return false;
-        ZoneFlowTable.Flow f = n.flow;
-        if (f.conn.isDying() || (p.l4Proto() == Packet.PROTO_TCP && p.l4() >= 0 && (p.tcpFlags() & (TCP_FIN | TCP_RST)) != 0)) {
-            end(t, f);
+        if (n == null) {
+            t.misses.increment();
             return false;
         }
-        ZoneFlowTable.used(f, clock.getAsLong());
+        ZoneFlowTable.Flow f = n.flow;
+        if (f.conn.isDying()) {
+            if (end(t, f)) t.evictDying.increment();
+            return false;
+        }
+        if (p.l4Proto() == Packet.PROTO_TCP && p.l4() >= 0 && (p.tcpFlags() & (TCP_FIN | TCP_RST)) != 0) {
+            if (end(t, f)) t.evictFinRst.increment();
+            return false;
+        }
+        ZoneFlowTable.used(f, n.direction, p.length(), clock.getAsLong());
         hits.increment();
+        t.hits.increment();
         p.setConn(f.conn);
         p.setCtDirection(n.direction);
         p.setCtState(CtState.ESTABLISHED);
         return true;
     }
 
-    private void end(ZoneFlowTable t, ZoneFlowTable.Flow f) {
-        if (!t.remove(f)) return;
+    private boolean end(ZoneFlowTable t, ZoneFlowTable.Flow f) {
+        if (!t.remove(f)) return false;
         removed.increment();
+        t.removedCount.increment();
         ConnTracker ct = tracker;
         if (ct != null && !f.conn.isDying()) {
             ct.teardown(f.conn);
             teardowns.increment();
         }
+        return true;
+    }
+
+    /** Ends one flow of a zone (an administrator's delete); false when it is no longer there. */
+    public boolean delete(ZoneFlowTable t, ZoneFlowTable.Flow f) {
+        if (!end(t, f)) return false;
+        t.evictAdmin.increment();
+        return true;
+    }
+
+    /** Ends every flow of one zone, returning how many. */
+    public int flush(ZoneFlowTable t) {
+        int n = 0;
+        for (ZoneFlowTable.Flow f : t.flows()) if (delete(t, f)) n++;
+        return n;
     }
 
     /**
@@ -113,9 +141,12 @@ public final class CtFlowTables {
         int n = 0;
         for (ZoneFlowTable t : tables()) {
             for (ZoneFlowTable.Flow f : t.flows()) {
-                if (f.conn.isDying() || now - f.lastUsed > idle) {
-                    end(t, f);
-                    n++;
+                boolean dying = f.conn.isDying();
+                if (dying || now - f.lastUsed > idle) {
+                    if (end(t, f)) {
+                        (dying ? t.evictDying : t.evictIdle).increment();
+                        n++;
+                    }
                 } else if (ct != null) {
                     ct.keepAlive(f.conn);
                 }
@@ -127,7 +158,7 @@ public final class CtFlowTables {
     /** Ends every flow (component stop, or conntrack going away). */
     public int flush() {
         int n = 0;
-        for (ZoneFlowTable t : tables()) for (ZoneFlowTable.Flow f : t.flows()) { end(t, f); n++; }
+        for (ZoneFlowTable t : tables()) n += flush(t);
         return n;
     }
 

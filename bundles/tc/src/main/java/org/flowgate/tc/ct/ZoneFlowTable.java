@@ -3,6 +3,7 @@ package org.flowgate.tc.ct;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.tuple.FiveTuple;
@@ -35,11 +36,15 @@ public final class ZoneFlowTable {
     public static final class Flow {
         public final ConnEntry conn;
         public final FiveTuple original, reply;
+        public final long id;
         final long created;
         volatile long lastUsed;
-        final java.util.concurrent.atomic.LongAdder packets = new java.util.concurrent.atomic.LongAdder();
+        volatile boolean removed;
+        final LongAdder[] packets = { new LongAdder(), new LongAdder() };
+        final LongAdder[] bytes = { new LongAdder(), new LongAdder() };
 
-        Flow(ConnEntry conn, long now) {
+        Flow(long id, ConnEntry conn, long now) {
+            this.id = id;
             this.conn = conn;
             this.original = new FiveTuple(conn.original());
             this.reply = new FiveTuple(conn.reply());
@@ -47,7 +52,16 @@ public final class ZoneFlowTable {
             this.lastUsed = now;
         }
 
-        public long packets() { return packets.sum(); }
+        public long packets() { return packets[0].sum() + packets[1].sum(); }
+
+        public long packets(int direction) { return packets[direction].sum(); }
+
+        public long bytes(int direction) { return bytes[direction].sum(); }
+
+        public long createdNanos() { return created; }
+
+        /** Set once the flow left the table. */
+        public boolean removed() { return removed; }
 
         public long lastUsedNanos() { return lastUsed; }
     }
@@ -56,6 +70,10 @@ public final class ZoneFlowTable {
     private final AtomicReferenceArray<Node> buckets;
     private final int mask;
     private final List<Flow> flows = new ArrayList<>(); // guarded by this
+    private long nextId = 1; // guarded by this
+    /** Counters of the zone, by the {@code flow:stats} names. */
+    final LongAdder hits = new LongAdder(), misses = new LongAdder(), added = new LongAdder(), removedCount = new LongAdder();
+    final LongAdder evictIdle = new LongAdder(), evictFinRst = new LongAdder(), evictDying = new LongAdder(), evictAdmin = new LongAdder();
 
     public ZoneFlowTable(int zone, int buckets) {
         int n = Integer.highestOneBit(Math.max(16, buckets) - 1) << 1;
@@ -77,8 +95,9 @@ public final class ZoneFlowTable {
 
     /** Adds a connection (both directions); false when a direction is already present. */
     public synchronized boolean add(ConnEntry conn, long now) {
-        Flow f = new Flow(conn, now);
+        Flow f = new Flow(nextId, conn, now);
         if (lookup(f.original) != null || lookup(f.reply) != null) return false;
+        nextId++;
         put(f.original, f, 0);
         put(f.reply, f, 1);
         flows.add(f);
@@ -93,6 +112,7 @@ public final class ZoneFlowTable {
 
     public synchronized boolean remove(Flow f) {
         if (!flows.remove(f)) return false;
+        f.removed = true;
         unlink(f.original);
         unlink(f.reply);
         return true;
@@ -113,8 +133,16 @@ public final class ZoneFlowTable {
 
     public synchronized int count() { return flows.size(); }
 
-    static void used(Flow f, long now) {
-        f.packets.increment();
+    /** A snapshot of the zone's counters. */
+    public record Counters(long hits, long misses, long added, long removed, long evictIdle, long evictFinRst, long evictDying, long evictAdmin) {}
+
+    public Counters counters() {
+        return new Counters(hits.sum(), misses.sum(), added.sum(), removedCount.sum(), evictIdle.sum(), evictFinRst.sum(), evictDying.sum(), evictAdmin.sum());
+    }
+
+    static void used(Flow f, int direction, int bytes, long now) {
+        f.packets[direction].increment();
+        f.bytes[direction].add(bytes);
         if (f.lastUsed != now) f.lastUsed = now;
     }
 }

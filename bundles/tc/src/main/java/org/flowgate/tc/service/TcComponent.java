@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.conntrack.ConnTracker;
+import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.hook.Verdict;
 import org.flowgate.api.netdev.NetDevices;
@@ -22,6 +24,8 @@ import org.flowgate.api.tc.TcService;
 import org.flowgate.tc.action.Devices;
 import org.flowgate.tc.ct.CtEngine;
 import org.flowgate.tc.ct.CtFlowTables;
+import org.flowgate.tc.ct.ZoneFlowTable;
+import org.flowgate.tc.flowtable.ZoneTableView;
 import org.flowgate.tc.hook.TcIngressHook;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -46,6 +50,8 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = TcConfig.class)
 public final class TcComponent implements TcService {
     public static final String PID = "org.flowgate.tc";
+    /** Service property naming a zone's {@link FlowTable} ({@code tc zone N}). */
+    public static final String FLOW_TABLE_NAME = "flowgate.flowtable.name";
     private static final Logger LOG = LoggerFactory.getLogger(TcComponent.class);
 
     private final CtEngine ct = new CtEngine();
@@ -59,6 +65,8 @@ public final class TcComponent implements TcService {
     private volatile ConnTracker tracker;
     private BundleContext context;
     private ServiceRegistration<PacketHook> hook;
+    /** One {@link FlowTable} service per zone table, registered by the gc thread (never on the packet path). */
+    private final Map<Integer, ServiceRegistration<FlowTable>> zoneTables = new HashMap<>();
     private int priority;
 
     @Activate
@@ -106,8 +114,22 @@ public final class TcComponent implements TcService {
         }
         try {
             flowTables.sweep();
+            publishZoneTables();
         } catch (RuntimeException e) {
             LOG.error("tc ct flow table sweep failed", e);
+        }
+    }
+
+    /** Registers the zone tables created since the last pass (a zone's table is made on its first flow). */
+    synchronized void publishZoneTables() {
+        if (context == null || gc.isShutdown()) return;
+        for (ZoneFlowTable t : flowTables.tables()) {
+            if (zoneTables.containsKey(t.zone())) continue;
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put("flowgate.instance", "default");
+            props.put(FLOW_TABLE_NAME, "tc zone " + t.zone());
+            props.put("flowgate.tc.zone", t.zone());
+            zoneTables.put(t.zone(), context.registerService(FlowTable.class, new ZoneTableView(flowTables, t), props));
         }
     }
 
@@ -124,6 +146,14 @@ public final class TcComponent implements TcService {
     synchronized void deactivate() {
         unregister();
         gc.shutdownNow();
+        for (ServiceRegistration<FlowTable> r : zoneTables.values()) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // bundle stopping
+            }
+        }
+        zoneTables.clear();
         ct.setFlowTables(null);
         flowTables.flush(); // the connections go back to conntrack
     }

@@ -9,10 +9,13 @@ import java.util.List;
 
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.CtStatus;
+import org.flowgate.api.flowtable.FlowEntry;
+import org.flowgate.api.flowtable.FlowTableStats;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tc.CtFlow;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.tc.flowtable.ZoneTableView;
 import org.flowgate.tc.support.TcWorld;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -175,6 +178,50 @@ class SeedExampleTest {
         assertFalse(e.isOffloaded(), "a FIN gives the connection back to conntrack");
         assertTrue(w.tc.ctFlows().isEmpty());
         assertEquals("FIN_WAIT", e.protoState(), "conntrack saw the FIN");
+    }
+
+    /** Zone 0's flow table as the FlowTable service flow:list, flow:count and flow:stats read. */
+    @Test
+    void zoneFlowTableIsAFlowTable() {
+        inject(w.p0, fromA(1000, 0, SYN));
+        inject(w.up0, fromVtep(fromB(5000, 1001, SYN | ACK)));
+        byte[] ack = fromA(1001, 5001, ACK);
+        inject(w.p0, ack);
+        byte[] data = eth(HOST_B, HOST_A, 0x0800, ipv4(A_IP, B_IP, Packet.PROTO_TCP, tcp(40000, 80, 1001, 5001, ACK | PSH, 65535, "GET /".getBytes())));
+        inject(w.p0, data);
+        inject(w.up0, fromVtep(fromB(5001, 1006, ACK)));
+        ZoneTableView t = new ZoneTableView(w.flowTables, w.flowTables.table(0));
+        assertEquals("zone 0", t.name());
+        assertEquals("tc ct zone 0", t.spec().family() + " " + t.spec().table() + " " + t.spec().name());
+        assertEquals(1, t.count());
+        FlowEntry f = t.list().get(0);
+        assertEquals(FiveTuple.of(A_IP, 40000, B_IP, 80, Packet.PROTO_TCP), f.original());
+        assertEquals(FiveTuple.of(B_IP, 80, A_IP, 40000, Packet.PROTO_TCP), f.reply());
+        assertFalse(f.path(FlowEntry.ORIGINAL).snat() || f.path(FlowEntry.ORIGINAL).dnat());
+        assertEquals(1, f.packets(FlowEntry.ORIGINAL), "the data packet took its state from the table");
+        assertEquals(data.length, f.bytes(FlowEntry.ORIGINAL));
+        assertEquals(1, f.packets(FlowEntry.REPLY), "and the VTEP's ACK");
+        assertSame(w.conntrack.find(0, f.original()), f.conn());
+        FlowTableStats s = t.stats();
+        assertEquals(2, s.hits());
+        assertEquals(1, s.added());
+        assertEquals(0, s.misses(), "the table was made by the first established connection");
+        inject(w.p0, eth(HOST_B, HOST_A, 0x0800, ipv4(A_IP, B_IP, Packet.PROTO_TCP, tcp(40001, 80, 1, 0, SYN, 65535, new byte[0]))));
+        assertEquals(1, t.stats().misses(), "a new connection's SYN misses the table");
+
+        assertTrue(t.delete(f));
+        assertFalse(t.delete(f), "already gone");
+        assertTrue(f.tornDown());
+        assertFalse(f.conn().isOffloaded(), "given back to conntrack");
+        assertEquals(0, t.count());
+        assertEquals(1L, t.stats().gcEvictions().get("admin"));
+        assertEquals(1, t.stats().removed());
+
+        inject(w.p0, data); // established again: back in the table, flush empties it
+        assertEquals(1, t.count());
+        assertNotEquals(f.id(), t.list().get(0).id(), "ids are not reused");
+        assertEquals(1, t.flush());
+        assertEquals(0, t.count());
     }
 
     @Test
