@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ruleset of the default routing instance: the {@link Ruleset} service, the PacketHooks of its
+ * The ruleset of a routing instance (the default one; more from factory configurations of
+ * {@value InstanceNftComponent#FACTORY_PID}): the {@link Ruleset} service, the PacketHooks of its
  * base chains, and the optional services its statements use (conntrack for nat, the flow table
  * service for {@code flow add}, LocalOutput for reject replies).
  */
@@ -37,9 +38,12 @@ public class NftComponent implements Ruleset {
     private final NftEngine engine = new NftEngine();
     private ServiceHookRegistrar registrar;
 
+    /** Services of the default instance; a factory configuration sets the {@code .target}s. */
+    static final String DEFAULT_MEMBERS = "(|(flowgate.instance=default)(!(flowgate.instance=*)))";
+
     @Activate
-    void activate(BundleContext context, NftConfig config) {
-        registrar = new ServiceHookRegistrar(context, engine, "default");
+    void activate(BundleContext context, NftConfig config, java.util.Map<String, Object> props) {
+        registrar = new ServiceHookRegistrar(context, engine, instanceOf(props));
         engine.setRegistrar(registrar);
         loadConfigured(config);
     }
@@ -54,6 +58,14 @@ public class NftComponent implements Ruleset {
     void deactivate() {
         engine.setRegistrar(null);
         registrar.close();
+    }
+
+    /** The {@code flowgate.instance} of a configuration, {@code default} when none. */
+    static String instanceOf(java.util.Map<String, Object> props) {
+        Object v = props == null ? null : props.get("flowgate.instance");
+        if (v instanceof String[] a) v = a.length > 0 ? a[0] : null;
+        String s = v == null ? "" : String.valueOf(v).trim();
+        return s.isEmpty() ? "default" : s;
     }
 
     private void loadConfigured(NftConfig config) {
@@ -82,14 +94,15 @@ public class NftComponent implements Ruleset {
     public String execute(String text, String source) throws RulesetException { return engine.execute(text, source); }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(flowgate.instance=default)")
+            target = DEFAULT_MEMBERS)
     void setConnTracker(ConnTracker ct) { engine.services().connTracker = ct; }
 
     void unsetConnTracker(ConnTracker ct) {
         if (engine.services().connTracker == ct) engine.services().connTracker = null;
     }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = DEFAULT_MEMBERS)
     void setLocalOutput(LocalOutput out) { engine.services().localOutput = out; }
 
     void unsetLocalOutput(LocalOutput out) {
@@ -99,7 +112,7 @@ public class NftComponent implements Ruleset {
     private volatile FlowTableService flowTables;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(flowgate.instance=default)")
+            target = DEFAULT_MEMBERS)
     void setFlowTableService(FlowTableService fts) {
         flowTables = fts;
         engine.setFlowTableService(fts);
