@@ -88,7 +88,15 @@ public final class RouterWorld implements AutoCloseable {
     public RouterWorld(int conntrackMax, int buckets) throws RulesetException { this(conntrackMax, buckets, RULESET); }
 
     public RouterWorld(int conntrackMax, int buckets, String ruleset) throws RulesetException {
-        net = DemoNetworks.synchronous();
+        this(conntrackMax, buckets, ruleset, VirtualPort.Mode.SYNCHRONOUS);
+    }
+
+    /**
+     * With {@link VirtualPort.Mode#THREADED} ports each port has its own packet thread; the per-frame
+     * {@link Accounting} is then not meaningful (it is single-threaded), only its {@code escaped}.
+     */
+    public RouterWorld(int conntrackMax, int buckets, String ruleset, VirtualPort.Mode mode) throws RulesetException {
+        net = mode == VirtualPort.Mode.SYNCHRONOUS ? DemoNetworks.synchronous() : DemoNetworks.create(mode, 4096);
         h1 = net.h1();
         h2 = net.h2();
         net.addRouterAddresses(router.devices());
@@ -245,7 +253,7 @@ public final class RouterWorld implements AutoCloseable {
         long local, forwarded, arp, originated;
         public long frames, lost, doubleCounted;
         public String firstProblem;
-        public Throwable escaped;
+        public volatile Throwable escaped;
 
         Port wrap(VirtualPort port) {
             return new Port() {
