@@ -47,13 +47,17 @@ import org.slf4j.LoggerFactory;
 @Component(service = FlowTableService.class, configurationPid = FlowTableConfig.PID,
         property = "flowgate.instance=default")
 @Designate(ocd = FlowTableConfig.class)
-public final class FlowTableManager implements FlowTableService, Environment {
+public class FlowTableManager implements FlowTableService, Environment {
     private static final Logger LOG = LoggerFactory.getLogger(FlowTableManager.class);
 
-    @Reference private ConnTracker conntrack;
-    @Reference private RoutingTable routes;
-    @Reference private NeighbourTable neighbours;
-    @Reference private NetDevices devices;
+    /** Services of the default instance; a factory configuration sets the {@code .target}s. */
+    static final String DEFAULT_MEMBERS = "(|(flowgate.instance=default)(!(flowgate.instance=*)))";
+
+    // package-private, not private: DS injects them into the factory subclass too
+    @Reference(target = DEFAULT_MEMBERS) ConnTracker conntrack;
+    @Reference(target = DEFAULT_MEMBERS) RoutingTable routes;
+    @Reference(target = DEFAULT_MEMBERS) NeighbourTable neighbours;
+    @Reference(target = DEFAULT_MEMBERS) NetDevices devices;
 
     private final List<FlowTableListener> listeners = new CopyOnWriteArrayList<>();
     private final FlowClock.Coarse clock = new FlowClock.Coarse();
@@ -149,7 +153,7 @@ public final class FlowTableManager implements FlowTableService, Environment {
         deliverEvents();
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = DEFAULT_MEMBERS)
     public void addListener(FlowTableListener l) { listeners.add(l); }
 
     public void removeListener(FlowTableListener l) { listeners.remove(l); }
