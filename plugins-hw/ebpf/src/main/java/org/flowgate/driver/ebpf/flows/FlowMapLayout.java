@@ -7,7 +7,7 @@ import org.flowgate.api.tuple.FiveTuple;
 
 /**
  * The byte layout of {@code struct fg_key} and {@code struct fg_val} in
- * {@code src/main/c/flowgate_offload.c}: change both together. Integers the program only compares
+ * {@code src/main/bpf/flowgate_offload.c}: change both together. Integers the program only compares
  * or uses as numbers are in host order; addresses and ports as on the wire (network order).
  */
 public final class FlowMapLayout {
