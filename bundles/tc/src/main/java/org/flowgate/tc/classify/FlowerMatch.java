@@ -25,6 +25,8 @@ public final class FlowerMatch {
     public boolean hasSrcIp, hasDstIp;
     public int srcPortMin = -1, srcPortMax = -1, dstPortMin = -1, dstPortMax = -1;
     public int ipTtl = -1, ipTtlMask, ipTos = -1, ipTosMask;
+    /** {@code tcp_flags V/M}: the 12 flag bits of the TCP header (NS/AE and reserved, CWR ... FIN), as flower's key. */
+    public int tcpFlags = -1, tcpFlagsMask;
     public int ctStateValue, ctStateMask;
     public int ctZone = -1;
     public int ctMark, ctMarkMask;
@@ -67,6 +69,7 @@ public final class FlowerMatch {
             if (srcPortMin >= 0 && (sp < srcPortMin || sp > srcPortMax)) return false;
             if (dstPortMin >= 0 && (dp < dstPortMin || dp > dstPortMax)) return false;
         }
+        if (tcpFlags >= 0 && (!p.hasPorts() || p.l4Proto() != Packet.PROTO_TCP || (tcpFlags(p) & tcpFlagsMask) != tcpFlags)) return false;
         if (ctStateMask != 0 && (ctFlags(p) & ctStateMask) != ctStateValue) return false;
         if (ctZone >= 0 && (ctFlags(p) == 0 || p.ctZone() != ctZone)) return false;
         if (ctMarkMask != 0 || ctLabelMaskHi != 0 || ctLabelMaskLo != 0) {
@@ -89,6 +92,9 @@ public final class FlowerMatch {
         if (protocol == Packet.ETHERTYPE_VLAN || protocol == Packet.ETHERTYPE_QINQ) return p.vlanTci() >= 0;
         return p.etherType() == protocol;
     }
+
+    /** The low 12 bits of the TCP header's data offset/flags word, as {@code tcp_flag_word() & TCP_FLAGS_MASK}. */
+    static int tcpFlags(Packet p) { return (p.u8(p.l4() + 12) & 0x0F) << 8 | p.u8(p.l4() + 13); }
 
     private static int tos(Packet p) {
         if (p.isIpv4()) return p.u8(p.l3() + 1);

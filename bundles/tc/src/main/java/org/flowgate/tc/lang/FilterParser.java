@@ -201,6 +201,15 @@ public final class FilterParser {
                     if (k.equals("ip_ttl")) { m.ipTtl = vm[0]; m.ipTtlMask = vm[1]; } else { m.ipTos = vm[0]; m.ipTosMask = vm[1]; }
                     mt.append(' ').append(k).append(' ').append(v);
                 }
+                case "tcp_flags" -> {
+                    if (m.ipProto != Packet.PROTO_TCP) throw w.errorLast("tcp_flags needs ip_proto tcp first");
+                    String v = w.next("TCP flags value[/mask]");
+                    int[] vm = valueMask(w, v, 0xFFF);
+                    if (vm[1] == 0) throw w.errorLast("tcp_flags mask 0 matches everything");
+                    m.tcpFlags = vm[0];
+                    m.tcpFlagsMask = vm[1];
+                    mt.append(" tcp_flags ").append(String.format("0x%x/0x%x", vm[0], vm[1]));
+                }
                 case "enc_key_id" -> {
                     m.hasEnc = true;
                     m.encKeyId = (int) w.number("tunnel key id", 0, 0xFF_FFFF);
@@ -372,7 +381,6 @@ public final class FilterParser {
                 default -> throw w.errorLast("unknown action kind (ct, mirred, tunnel_key, pedit, csum, nat, gact, goto, drop, pass, pipe, continue)");
             };
             if (Act.isGoto(act.control())) gotos.add(Act.chainOf(act.control()));
-            if (act.control() == Act.RECLASSIFY) throw w.errorLast("reclassify is not supported");
             l.add(act);
         }
         return l;

@@ -136,4 +136,33 @@ class ChainsTest {
         assertTrue(take(w.p0Out).isEmpty(), "the ARP request was dropped by tc before the router answered it");
         assertEquals(1, w.filter("p0", 0, 0xC000, 1).packets());
     }
+
+    @Test
+    void reclassifyStartsOverAtTheFirstChain() {
+        // the classic use: track, then classify again with the ct state set
+        w.add("tc filter add dev p0 ingress prio 1 chain 0 proto ip flower ct_state -trk action ct reclassify");
+        w.add("tc filter add dev p0 ingress prio 2 chain 0 proto ip flower ct_state +trk+new action drop");
+        assertFalse(routed(), "the second pass matched +trk+new and dropped");
+        assertEquals(1, w.filter("p0", 0, 1, 1).packets());
+        assertEquals(1, w.filter("p0", 0, 2, 1).packets());
+        assertEquals("reclassify", org.flowgate.tc.action.Act.name(org.flowgate.tc.action.Act.RECLASSIFY));
+    }
+
+    @Test
+    void reclassifyRestartsAtTheChainAGotoCameFromNotAtTheGotoTarget() {
+        w.add("tc filter add dev p0 ingress prio 1 chain 0 proto ip flower ct_state -trk action goto chain 3");
+        w.add("tc filter add dev p0 ingress prio 2 chain 0 proto ip flower ct_state +trk action pass");
+        w.add("tc filter add dev p0 ingress prio 1 chain 3 proto ip flower action ct reclassify");
+        assertTrue(routed(), "chain 3 tracked and reclassified: chain 0 again, +trk passes");
+        assertEquals(1, w.filter("p0", 0, 1, 1).packets());
+        assertEquals(1, w.filter("p0", 3, 1, 1).packets());
+        assertEquals(1, w.filter("p0", 0, 2, 1).packets());
+    }
+
+    @Test
+    void aReclassifyLoopIsDropped() {
+        w.add("tc filter add dev p0 ingress prio 1 proto ip flower action reclassify");
+        assertFalse(routed(), "nothing changes between passes: the kernel's loop limit drops it");
+        assertEquals(Classifier.MAX_JUMPS + 1, w.filter("p0", 0, 1, 1).packets());
+    }
 }

@@ -104,6 +104,27 @@ class FlowerMatchTest {
     }
 
     @Test
+    void tcpFlags() {
+        Packet syn = tcp4(M2, M1, A, B, 40000, 443);
+        Packet synAck = packet(eth(M2, M1, 0x0800, ipv4(A, B, 6, tcp(1, 2, 1, 1, SYN | ACK, 1000, new byte[0]))));
+        Packet rst = packet(eth(M2, M1, 0x0800, ipv4(A, B, 6, tcp(1, 2, 1, 1, RST, 1000, new byte[0]))));
+        // the classic "SYN without ACK": value 0x2 under mask 0x12
+        FlowerMatch synOnly = compile("ip", "ip_proto tcp tcp_flags 0x2/0x12");
+        assertTrue(synOnly.matches(syn));
+        assertFalse(synOnly.matches(synAck));
+        assertFalse(synOnly.matches(rst));
+        assertTrue(compile("ip", "ip_proto tcp tcp_flags 0x4/0x4").matches(rst));
+        assertFalse(compile("ip", "ip_proto tcp tcp_flags 0x4/0x4").matches(syn));
+        assertTrue(compile("ip", "ip_proto tcp tcp_flags 0x12").matches(synAck), "no mask: every one of the 12 bits");
+        assertFalse(compile("ip", "ip_proto tcp tcp_flags 0x2").matches(synAck));
+        byte[] ae = eth(M2, M1, 0x0800, ipv4(A, B, 6, tcp(1, 2, 1, 1, SYN, 1000, new byte[0])));
+        ae[14 + 20 + 12] |= 0x01; // the AE (ex-NS) bit, the 9th flag bit, in the data-offset byte
+        assertTrue(compile("ip", "ip_proto tcp tcp_flags 0x100/0x100").matches(packet(ae)));
+        assertFalse(compile("ip", "ip_proto tcp tcp_flags 0x100/0x100").matches(syn));
+        assertFalse(compile("ip", "ip_proto tcp tcp_flags 0/0xfff").matches(syn));
+    }
+
+    @Test
     void ttlAndTos() {
         Packet p = packet(eth(M2, M1, 0x0800, ipv4(A, B, 17, 17, 0xb8, udp(1, 2, new byte[2]))));
         assertTrue(compile("ip", "ip_ttl 17").matches(p));
