@@ -61,6 +61,9 @@ public final class TcComponent implements TcService {
     private final TcEngine engine = new TcEngine(ct, devices);
     private static final int PENDING_SECONDS = 30;
     private final List<String> pending = new ArrayList<>();
+    /** The configured commands (file, then filters) and the filters they added, to replace them when the configuration changes. */
+    private List<String> configured = List.of();
+    private final List<TcFilter> configuredFilters = new ArrayList<>();
     private long pendingSince;
     private volatile ConnTracker tracker;
     private BundleContext context;
@@ -81,11 +84,7 @@ public final class TcComponent implements TcService {
             return t;
         });
         gc.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
-        synchronized (pending) {
-            pending.addAll(commands(cfg));
-            pendingSince = System.nanoTime();
-            addPending(false);
-        }
+        applyCommands(commands(cfg));
         register(cfg.hook_priority());
     }
 
@@ -98,7 +97,7 @@ public final class TcComponent implements TcService {
         for (var it = pending.iterator(); it.hasNext(); ) {
             String cmd = it.next();
             try {
-                engine.add(cmd);
+                configuredFilters.add(engine.add(cmd));
                 it.remove();
             } catch (TcException e) {
                 if (last) LOG.error("tc: configured filter not added: {}: {}", e.getMessage(), cmd);
@@ -106,6 +105,20 @@ public final class TcComponent implements TcService {
             }
         }
         if (last) pending.clear();
+    }
+
+    /** Replaces the filters added from the previous configuration by {@code cmds} (unchanged commands: nothing happens). */
+    private void applyCommands(List<String> cmds) {
+        synchronized (pending) {
+            if (cmds.equals(configured)) return;
+            for (TcFilter f : configuredFilters) engine.delete(f.device(), f.chain(), f.prio(), f.handle());
+            configuredFilters.clear();
+            pending.clear();
+            configured = List.copyOf(cmds);
+            pending.addAll(cmds);
+            pendingSince = System.nanoTime();
+            addPending(false);
+        }
     }
 
     private void sweep() {
@@ -136,6 +149,7 @@ public final class TcComponent implements TcService {
     @Modified
     synchronized void modified(TcConfig cfg) {
         flowTables.setIdleTimeoutNanos(TimeUnit.SECONDS.toNanos(cfg.ct_flow_timeout()));
+        applyCommands(commands(cfg));
         if (cfg.hook_priority() != priority) {
             unregister();
             register(cfg.hook_priority());
