@@ -7,10 +7,10 @@ import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.packet.Checksums;
 
 /** Frames built byte by byte from RFC 894 (Ethernet), RFC 791 (IPv4) and RFC 768 (UDP). */
-final class Frames {
+public final class Frames {
     private Frames() {}
 
-    static byte[] udp4(MacAddress dst, MacAddress src, IpAddress from, IpAddress to, int ttl, int sport, int dport, byte[] payload) {
+    public static byte[] udp4(MacAddress dst, MacAddress src, IpAddress from, IpAddress to, int ttl, int sport, int dport, byte[] payload) {
         int udpLen = 8 + payload.length;
         int ipLen = 20 + udpLen;
         ByteBuffer b = ByteBuffer.allocate(14 + ipLen);
@@ -36,28 +36,28 @@ final class Frames {
         return f;
     }
 
-    static int u8(byte[] f, int i) { return f[i] & 0xFF; }
+    public static int u8(byte[] f, int i) { return f[i] & 0xFF; }
 
-    static int u16(byte[] f, int i) { return (u8(f, i) << 8) | u8(f, i + 1); }
+    public static int u16(byte[] f, int i) { return (u8(f, i) << 8) | u8(f, i + 1); }
 
-    static int u32(byte[] f, int i) { return (u16(f, i) << 16) | u16(f, i + 2); }
+    public static int u32(byte[] f, int i) { return (u16(f, i) << 16) | u16(f, i + 2); }
 
-    static MacAddress dstMac(byte[] f) { return MacAddress.of(f, 0); }
+    public static MacAddress dstMac(byte[] f) { return MacAddress.of(f, 0); }
 
-    static MacAddress srcMac(byte[] f) { return MacAddress.of(f, 6); }
+    public static MacAddress srcMac(byte[] f) { return MacAddress.of(f, 6); }
 
-    static boolean isIpv4(byte[] f) { return f.length >= 34 && u16(f, 12) == 0x0800; }
+    public static boolean isIpv4(byte[] f) { return f.length >= 34 && u16(f, 12) == 0x0800; }
 
-    static boolean isUdp4To(byte[] f, IpAddress dst, int dport) {
+    public static boolean isUdp4To(byte[] f, IpAddress dst, int dport) {
         return isIpv4(f) && u8(f, 23) == 17 && u32(f, 30) == dst.v4() && f.length >= 42 && u16(f, 36) == dport;
     }
 
-    static boolean isIcmp4To(byte[] f, IpAddress dst, int type) {
+    public static boolean isIcmp4To(byte[] f, IpAddress dst, int type) {
         return isIpv4(f) && u8(f, 23) == 1 && u32(f, 30) == dst.v4() && f.length >= 35 + 1 && u8(f, 34) == type;
     }
 
     /** UDP checksum over the pseudo header and datagram: 0 when valid. */
-    static int udp4ChecksumResidue(byte[] f) {
+    public static int udp4ChecksumResidue(byte[] f) {
         int ihl = (u8(f, 14) & 0x0F) * 4;
         int udp = 14 + ihl;
         int len = u16(f, udp + 4);

@@ -10,14 +10,14 @@ import org.flowgate.api.netdev.PortReceiver;
 import org.flowgate.api.packet.Packet;
 
 /** A port the test drives: frames are injected on the caller's thread and sent frames recorded. */
-final class TestPort implements Port {
+public final class TestPort implements Port {
     private final String name;
     private final MacAddress mac;
     private final List<byte[]> sent = new ArrayList<>();
     private final Packet rx = new Packet();
     private PortReceiver receiver;
 
-    TestPort(String name, MacAddress mac) {
+    public TestPort(String name, MacAddress mac) {
         this.name = name;
         this.mac = mac;
     }
@@ -46,7 +46,7 @@ final class TestPort implements Port {
     @Override
     public void flush() { }
 
-    synchronized boolean awaitStarted(long timeoutMillis) throws InterruptedException {
+    public synchronized boolean awaitStarted(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (receiver == null) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -57,7 +57,7 @@ final class TestPort implements Port {
     }
 
     /** Delivers one frame as a received batch of one. */
-    synchronized void inject(byte[] frame) {
+    public synchronized void inject(byte[] frame) {
         if (receiver == null) throw new IllegalStateException(name + " not started by the packet path");
         rx.setFrame(frame, 0, frame.length);
         receiver.receive(rx);
@@ -65,7 +65,7 @@ final class TestPort implements Port {
     }
 
     /** Waits for a sent frame matching {@code filter}; returns it, or null at the timeout. */
-    synchronized byte[] awaitSent(java.util.function.Predicate<byte[]> filter, long timeoutMillis) throws InterruptedException {
+    public synchronized byte[] awaitSent(java.util.function.Predicate<byte[]> filter, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
             for (byte[] f : sent) if (filter.test(f)) return f;
@@ -75,5 +75,5 @@ final class TestPort implements Port {
         }
     }
 
-    synchronized List<byte[]> sent() { return List.copyOf(sent); }
+    public synchronized List<byte[]> sent() { return List.copyOf(sent); }
 }
