@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Test;
  * Not a test: the benchmark behind {@code bench/bench.sh} (runs only with {@code -Dflowgate.bench=true}).
  * One topology (prefix {@code fgbpx}), and for each flow count, side by side: the kernel forwarding
  * with conntrack + masquerade, then the driver's fast path with the same SNAT offloaded through
- * the driver (r's forwarding off, so only the fast path carries packets). Also the flow setup
- * rate into the driver (adds per second through the bpf(2) syscall).
+ * the driver (r's forwarding off, so only the fast path carries packets), and Open vSwitch's
+ * userspace datapath with the same conntrack + SNAT ({@code bench/ovs-up.sh}; the column is
+ * skipped with a message when OVS is not installed). Also the flow setup rate into the driver
+ * (adds per second through the bpf(2) syscall).
  */
 class OffloadBench {
     private static final String P = "fgbpx";
@@ -39,9 +41,11 @@ class OffloadBench {
             Netns.up(P);
             long h2Mac = Netns.mac(P + "h2", P + "b"), rbMac = Netns.mac(R, RB);
             int rounds = Integer.getInteger("bench.rounds", 3);
+            boolean ovs = Netns.run(false, "sh", "-c", "command -v ovs-vswitchd && command -v ovsdb-tool && command -v ovs-ofctl") == 0;
+            if (!ovs) System.out.println("BENCH Open vSwitch column skipped: ovs-vswitchd/ovsdb-tool/ovs-ofctl not installed (apt-get install openvswitch-switch)");
             for (int flows : flowCounts) {
                 // interleaved rounds, medians: figures on a shared machine move from second to second
-                long[] ceiling = new long[rounds], kernel = new long[rounds], ebpf = new long[rounds];
+                long[] ceiling = new long[rounds], kernel = new long[rounds], ebpf = new long[rounds], ovsUser = new long[rounds];
                 double addsPerSecond = 0;
                 long hwPackets = 0;
                 for (int round = 0; round < rounds; round++) {
@@ -53,6 +57,7 @@ class OffloadBench {
                     Netns.run(true, "ip", "netns", "exec", R, "nft", "delete", "table", "ip", "kanchor");
                     Netns.run(false, "ip", "netns", "exec", R, "conntrack", "-F");
                     sysctl("net.ipv4.ip_forward=0");
+                    if (ovs) ovsUser[round] = ovs(seconds, flows);
 
                     EbpfOffloadDriver driver = new EbpfOffloadDriver();
                     Netns.in(R, () -> {
@@ -83,9 +88,10 @@ class OffloadBench {
                 }
                 if (Boolean.parseBoolean(System.getProperty("bench.java", "true"))) javaRouter(seconds, flows);
                 System.out.printf("BENCH flows=%d seconds=%d rounds=%d median pps: sender ceiling (r drops) %d | kernel conntrack+masquerade %d"
-                        + " | ebpf offload %d (%.2fx kernel) | runs kernel %s ebpf %s | map counters last run %d | flow setup %.0f adds/s | load %s%n",
+                        + " | ebpf offload %d (%.2fx kernel) | ovs userspace %s | runs kernel %s ebpf %s ovs %s | map counters last run %d | flow setup %.0f adds/s | load %s%n",
                         flows, seconds, rounds, median(ceiling), median(kernel), median(ebpf), (double) median(ebpf) / Math.max(1, median(kernel)),
-                        java.util.Arrays.toString(kernel), java.util.Arrays.toString(ebpf), hwPackets, addsPerSecond,
+                        ovs ? Long.toString(median(ovsUser)) : "skipped", java.util.Arrays.toString(kernel), java.util.Arrays.toString(ebpf),
+                        ovs ? java.util.Arrays.toString(ovsUser) : "-", hwPackets, addsPerSecond,
                         java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
             }
         } finally {
@@ -150,6 +156,21 @@ class OffloadBench {
             router.close();
             Netns.run(true, "ip", "-n", R, "addr", "add", "10.0.1.1/24", "dev", RA);
             Netns.run(true, "ip", "-n", R, "addr", "add", "10.0.2.1/24", "dev", RB);
+        }
+    }
+
+    /**
+     * Open vSwitch's userspace datapath as r (bench/ovs-up.sh: conntrack zone 1, SNAT to 10.0.2.1
+     * for connections from ra, established both ways, TTL and MACs), then ovs-down.sh gives r's
+     * kernel its addresses back. A one-second warm-up first: OVS's upcalls install its megaflows.
+     */
+    private static long ovs(int seconds, int flows) {
+        try {
+            Netns.run(true, "bash", BENCH.resolve("ovs-up.sh").toString(), P);
+            measure(1, flows);
+            return pps(measure(seconds, flows), "recv_pps");
+        } finally {
+            Netns.run(false, "bash", BENCH.resolve("ovs-down.sh").toString(), P);
         }
     }
 
