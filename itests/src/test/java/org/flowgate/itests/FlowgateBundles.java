@@ -18,10 +18,10 @@ import org.ops4j.pax.exam.Option;
  * The Pax Exam runtime: the jars maven-dependency-plugin copied to {@code flowgate.itest.bundles}
  * (the reactor's bundles and the runtime services), as file: URLs.
  */
-final class FlowgateBundles {
+public final class FlowgateBundles {
     private FlowgateBundles() {}
 
-    static Option[] options() { return options(true); }
+    public static Option[] options() { return options(true); }
 
     /** @param flowgate whether the Flowgate bundles start too, or only the runtime services (as Karaf before a feature:install) */
     static Option[] options(boolean flowgate) {
