@@ -1,0 +1,296 @@
+package org.flowgate.itests.offload;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.flowgate.api.conntrack.ConnEntry;
+import org.flowgate.api.conntrack.ConnTracker;
+import org.flowgate.api.flowtable.FlowTable;
+import org.flowgate.api.flowtable.FlowTableService;
+import org.flowgate.api.net.IpAddress;
+import org.flowgate.api.net.MacAddress;
+import org.flowgate.api.netdev.NetDevices;
+import org.flowgate.api.netdev.Port;
+import org.flowgate.api.route.NeighbourTable;
+import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.itests.Frames;
+import org.junit.After;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Issue 6's hot deploy: a router in Felix (packet path, conntrack, nft with masquerade and a
+ * {@code flowtable ... flags offload}, flow table, offload manager) forwards a UDP conversation
+ * between two hosts on the fast path; then the emulated NIC bundle is installed and configured
+ * under traffic, takes the flow into its CT table and forwards it while the software fast path
+ * stands still; then it is uninstalled under traffic and software takes the flow back with the
+ * same conntrack entry, the hosts' datagrams still arriving.
+ *
+ * <p>Wiring: the emulated NIC fronts <em>wire</em> ports ({@code flowgate.nic=<name>}) that the
+ * router must not attach, so a NIC cannot slide in front of ports the router already holds. The
+ * test's ports are therefore cables ({@link Wire}) whose registration is re-pointed at runtime, as
+ * an operator re-points a port configuration: first plain ports the router attaches; after the NIC
+ * bundle is installed they get {@code flowgate.nic=nic0} (the router lets them go, the NIC wraps
+ * them and registers its ports under the same names, the router attaches those); after the NIC
+ * bundle is uninstalled the property is removed and the router holds the cables again. Frames the
+ * hosts send in the instant between two holders are counted as link loss, not connection loss.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class EmulatedNicHotDeployIT {
+    private static final long WAIT = 15_000;
+    private static final MacAddress MAC_A = MacAddress.parse("02:00:00:79:01:01"), MAC_B = MacAddress.parse("02:00:00:79:02:01");
+    private static final MacAddress HOST_A = MacAddress.parse("02:00:00:79:01:02"), HOST_B = MacAddress.parse("02:00:00:79:02:02");
+    private static final IpAddress H1 = IpAddress.parse("10.79.1.2"), H2 = IpAddress.parse("10.79.2.2"), MASQ = IpAddress.parse("10.79.2.1");
+    private static final int SPORT = 40000, DPORT = 7000;
+    private static final String RULESET = """
+            table inet x {
+            	flowtable ft {
+            		hook ingress priority 0; devices = { ofa, ofb }; flags offload; counter;
+            	}
+            	chain y {
+            		type filter hook forward priority 0; policy accept;
+            		meta l4proto udp flow add @ft counter
+            	}
+            }
+            table ip nat {
+            	chain postrouting {
+            		type nat hook postrouting priority srcnat; policy accept;
+            		oifname "ofb" masquerade
+            	}
+            }
+            """;
+
+    @Inject BundleContext context;
+    @Inject NetDevices devices;
+    @Inject NeighbourTable neighbours;
+    @Inject CommandProcessor gogo;
+    @Inject ConfigurationAdmin configAdmin;
+    @Inject ConnTracker conntrack;
+    @Inject FlowTableService flowTables;
+
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
+    private volatile boolean running = true;
+    private Thread traffic;
+    private Bundle nic;
+
+    @Configuration
+    public Option[] config() {
+        String dir = System.getProperty("flowgate.itest.bundles");
+        File[] jars = new File(dir).listFiles((d, n) -> n.endsWith(".jar"));
+        Arrays.sort(jars);
+        List<Option> options = new ArrayList<>(List.of(cleanCaches(), frameworkStartLevel(10), junitBundles(),
+                frameworkProperty("felix.bootdelegation.implicit").value("false"),
+                systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("info")));
+        for (File jar : jars) {
+            String n = jar.getName();
+            int level = n.startsWith("asm") ? 1 : n.startsWith("org.apache.aries.spifly") ? 2 : n.startsWith("slf4j") ? 3 : 5;
+            options.add(bundle(jar.toURI().toString()).startLevel(level));
+        }
+        return options.toArray(Option[]::new);
+    }
+
+    @After
+    public void cleanUp() throws Exception {
+        running = false;
+        if (traffic != null) traffic.join(5000);
+        if (nic != null && nic.getState() != Bundle.UNINSTALLED) nic.uninstall();
+        for (org.osgi.service.cm.Configuration c : configurations) c.delete();
+        for (ServiceRegistration<?> r : registrations) r.unregister();
+    }
+
+    @Test
+    public void nicHotDeployedUnderTrafficTakesTheFlowAndGivesItBackOnUninstall() throws Exception {
+        Wire a = new Wire("ofa", MAC_A, SPORT), b = new Wire("ofb", MAC_B, DPORT);
+        ServiceRegistration<Port> ra = register(a), rb = register(b);
+        assertTrue("router attached ofa and ofb", await(() -> devices.byName("ofa").isPresent() && devices.byName("ofb").isPresent()));
+        for (String[] i : new String[][] {{"ofa", "10.79.1.1/24"}, {"ofb", "10.79.2.1/24"}}) {
+            org.osgi.service.cm.Configuration c = configAdmin.createFactoryConfiguration("org.flowgate.interface", "?");
+            configurations.add(c);
+            c.update(new Hashtable<>(Map.of("name", i[0], "addresses", i[1])));
+        }
+        assertTrue("addresses", await(() -> devices.byName("ofb").map(d -> !d.addresses().isEmpty()).orElse(false)
+                && devices.byName("ofa").map(d -> !d.addresses().isEmpty()).orElse(false)));
+        neighbours();
+        Path rules = Files.createTempFile("offload-it", ".nft");
+        Files.writeString(rules, RULESET);
+        String loaded = String.valueOf(run("nft:nft -f " + rules));
+        assertTrue("ruleset loaded: " + loaded, loaded.isBlank() || loaded.equals("null"));
+        FlowTable ft = flowTables.table("inet", "x", "ft");
+        assertNotNull("flowtable ft", ft);
+
+        traffic = Thread.ofPlatform().name("hosts").start(() -> {
+            while (running) {
+                a.inject(Frames.udp4(MAC_A, HOST_A, H1, H2, 64, SPORT, DPORT, new byte[32]));
+                int masqPort = b.lastSourcePort;
+                if (masqPort > 0) b.inject(Frames.udp4(MAC_B, HOST_B, H2, MASQ, 64, DPORT, masqPort, new byte[32]));
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+
+        // 1. software: the conversation is established and on the fast path
+        assertTrue("fast path carries the flow: " + diag(), grows(() -> ft.stats().hits(), 50));
+        FiveTuple original = FiveTuple.of(H1, SPORT, H2, DPORT, 17);
+        ConnEntry entry = conntrack.find(0, original);
+        assertNotNull("conntrack entry of the conversation", entry);
+        assertEquals("masqueraded", MASQ, entry.reply().dst());
+
+        // 2. the NIC bundle arrives under traffic and the cables are re-pointed at it
+        File jar = emulatedNicJar();
+        nic = context.installBundle(jar.toURI().toString());
+        nic.start();
+        org.osgi.service.cm.Configuration nicConfig = configAdmin.getConfiguration("org.flowgate.driver.emulated", "?");
+        configurations.add(nicConfig);
+        nicConfig.update(new Hashtable<>(Map.of("name", "nic0", "capacity", 64)));
+        wire(ra, "ofa", "nic0");
+        wire(rb, "ofb", "nic0");
+        assertTrue("the NIC's ports attached: " + call("hw:ports"), await(() -> String.valueOf(call("hw:ports")).contains("ofa")
+                && String.valueOf(call("hw:ports")).contains("ofb") && devices.byName("ofa").isPresent() && devices.byName("ofb").isPresent()));
+        neighbours();
+        assertTrue("the NIC forwards the flow: " + diag(), grows(this::nicHits, 200));
+        long sw = ft.stats().hits(), hw = nicHits(), atH2 = b.received.get(), atH1 = a.received.get();
+        Thread.sleep(1000);
+        assertEquals("the software fast path stands still while the NIC forwards: " + diag(), sw, ft.stats().hits());
+        assertTrue("NIC hits grow: " + diag(), nicHits() > hw + 100);
+        assertTrue("h2 keeps receiving", b.received.get() > atH2 + 50);
+        assertTrue("h1 keeps receiving the replies", a.received.get() > atH1 + 50);
+        assertSame("the same conntrack entry", entry, conntrack.find(0, original));
+        String flows = String.valueOf(call("flow:list"));
+        assertTrue("flow list shows the flow in hardware: " + flows, flows.contains("hw"));
+
+        // 3. the NIC bundle leaves under traffic: software takes the flow back
+        nic.uninstall();
+        wire(ra, "ofa", null);
+        wire(rb, "ofb", null);
+        assertTrue("router holds the cables again", await(() -> devices.byName("ofa").isPresent() && devices.byName("ofb").isPresent()));
+        neighbours();
+        assertTrue("the fast path carries the flow again: " + diag(), grows(() -> ft.stats().hits(), 100));
+        assertTrue("h2 keeps receiving", grows(b.received::get, 100));
+        assertTrue("h1 keeps receiving the replies", grows(a.received::get, 100));
+        assertSame("no conntrack entry lost: the same entry carries the conversation", entry, conntrack.find(0, original));
+        assertEquals("same masqueraded port as before", entry.reply().dstPort, b.lastSourcePort);
+        assertEquals("checksums at the hosts", 0, a.badChecksums.get() + b.badChecksums.get());
+        // frames sent while a cable changed hands (between two holders) are link loss, not connection loss
+        LoggerFactory.getLogger(EmulatedNicHotDeployIT.class).info("frames lost on the cables while re-pointed: {} from h1, {} from h2",
+                a.notDelivered.get(), b.notDelivered.get());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private ServiceRegistration<Port> register(Wire w) {
+        ServiceRegistration<Port> r = context.registerService(Port.class, w, props(w.name(), null));
+        registrations.add(r);
+        return r;
+    }
+
+    private static Hashtable<String, Object> props(String name, String nic) {
+        Hashtable<String, Object> p = new Hashtable<>(Map.of(Port.NAME, name, "flowgate.instance", "default"));
+        if (nic != null) p.put("flowgate.nic", nic);
+        return p;
+    }
+
+    /** Re-points a cable: at a NIC (the router lets it go, the NIC wraps it) or back at the router. */
+    private void wire(ServiceRegistration<Port> r, String name, String nic) {
+        r.setProperties(props(name, nic));
+    }
+
+    /** Static neighbours are per device: set again whenever a device (re)appears. */
+    private void neighbours() {
+        neighbours.addStatic(H1, "ofa", HOST_A);
+        neighbours.addStatic(H2, "ofb", HOST_B);
+    }
+
+    private File emulatedNicJar() {
+        File dir = new File(System.getProperty("flowgate.itest.feature.bundles"));
+        File[] jars = dir.listFiles((d, n) -> n.startsWith("org.flowgate.driver.emulated") && n.endsWith(".jar"));
+        assertTrue("emulated NIC jar in " + dir, jars != null && jars.length == 1);
+        return jars[0];
+    }
+
+    private long nicHits() {
+        Matcher m = Pattern.compile("hits packets=(\\d+)").matcher(String.valueOf(call("hw:stats")));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private String diag() {
+        return "\nflow list:\n" + call("flow:list") + "\nhw:stats " + call("hw:stats") + "\nhw:tables " + call("hw:tables");
+    }
+
+    private static boolean grows(LongSupplier counter, long by) throws InterruptedException {
+        long start = counter.getAsLong();
+        return await(() -> counter.getAsLong() >= start + by && start >= 0);
+    }
+
+    private static boolean await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + WAIT;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) return false;
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    private Object call(String command) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+            try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
+                return s.execute(command);
+            }
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private Object run(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
+            return s.execute(command);
+        }
+    }
+}
