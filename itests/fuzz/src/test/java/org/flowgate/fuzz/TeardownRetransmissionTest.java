@@ -1,0 +1,51 @@
+package org.flowgate.fuzz;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.flowgate.api.hook.Hook;
+import org.flowgate.api.hook.Verdict;
+import org.flowgate.api.packet.Packet;
+import org.flowgate.fuzz.support.RouterWorld;
+import org.flowgate.io.virtual.host.TcpConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Deterministic probe for the threaded finding: packets of an offloaded TCP connection that arrive
+ * after its FIN tore the flow down (a retransmission of data sent on the fast path, a late ACK)
+ * go to the classic path; Linux accepts such in-window packets, so the ruleset's
+ * {@code ct state invalid drop} must not see them as invalid.
+ */
+class TeardownRetransmissionTest {
+    RouterWorld w;
+
+    @AfterEach
+    void tearDown() throws Exception { if (w != null) w.close(); }
+
+    @Test
+    @org.junit.jupiter.api.Disabled("bug: a retransmitted data segment of an offloaded TCP connection, arriving after the FIN tore "
+            + "the flow down (handed back 'teardown'), is ct state INVALID (ct:stats invalid +1) and dropped by the ruleset; "
+            + "Linux accepts in-window retransmissions after flow_offload_fixup_tcp")
+    void retransmissionAfterFinTeardownIsNotInvalid() throws Exception {
+        w = new RouterWorld(1024, 1024);
+        List<byte[]> fromH1 = new ArrayList<>();
+        w.router.hooks().add((h, p) -> {
+            if (p.inDevice() == w.v0 && p.isIpv4() && p.l4Proto() == Packet.PROTO_TCP)
+                fromH1.add(java.util.Arrays.copyOfRange(p.array(), p.start(), p.start() + p.length()));
+            return Verdict.ACCEPT;
+        }, -10_000, Hook.INGRESS);
+        TcpConnection c = w.h1.tcpConnect(RouterWorld.H2, 40000, 5001);
+        Packet buf = new Packet();
+        for (int i = 0; i < 20; i++) assertTrue(w.h1.tcpSend(c, buf, 500, i) > 0);
+        assertEquals(1, w.flows.table("inet", "x", "ft").count(), "offloaded");
+        byte[] old = fromH1.get(fromH1.size() - 3); // a data segment sent on the fast path
+        w.h1.tcpClose(c); // the FIN tears the flow down; it waits for the GC
+        long invalid = w.ct.stats().get("invalid");
+        w.p0().inject(old, 0, old.length); // h1 retransmits (say its ACK was lost)
+        assertEquals(invalid, w.ct.stats().get("invalid"), () -> "retransmission after teardown classified invalid: " + w.ct.list()
+                + new org.flowgate.flowtable.command.FlowCommands(w.flows).stats());
+    }
+}
