@@ -54,6 +54,7 @@ public class InstancesIT {
 
     @Inject BundleContext context;
     @Inject ConfigurationAdmin configAdmin;
+    @Inject org.apache.felix.service.command.CommandProcessor gogo;
 
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
@@ -99,6 +100,32 @@ public class InstancesIT {
         blue[0].inject(Frames.udp4(MAC0, HOST0, H0, H1, 64, 40002, 9999, new byte[20]));
         assertNull("blue's forward chain drops", blue[1].awaitSent(f -> f.length > 0 && blue[1].sent().size() > before, 500));
         assertEquals("red still has one connection", 1, redCt.count());
+    }
+
+    @Test
+    public void instanceCommandsCreateListAndDeleteInstances() throws Exception {
+        assertEquals(null, run("router:instance add green"));
+        TestPort[] green = ports("green");
+        green[0].inject(Frames.udp4(MAC0, HOST0, H0, H1, 64, 40000, 9999, new byte[20]));
+        assertNotNull("green routed its frame", green[1].awaitSent(f -> Frames.isUdp4To(f, H1, 9999), WAIT));
+        String listed = String.valueOf(run("router:instances"));
+        assertTrue(listed, listed.lines().anyMatch(l -> l.matches("green +2 +[0-9]+ +1 +0")));
+        assertTrue(listed, listed.lines().anyMatch(l -> l.startsWith("default ")));
+
+        assertEquals(null, run("router:instance del green"));
+        long deadline = System.currentTimeMillis() + WAIT;
+        while (context.getServiceReferences(NetDevices.class, "(flowgate.instance=green)").size() > 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertTrue("green's router is gone", context.getServiceReferences(NetDevices.class, "(flowgate.instance=green)").isEmpty());
+        assertTrue("green's conntrack is gone", context.getServiceReferences(ConnTracker.class, "(flowgate.instance=green)").isEmpty());
+        assertTrue(String.valueOf(run("router:instances")), !String.valueOf(run("router:instances")).contains("green"));
+    }
+
+    private Object run(String command) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        try (org.apache.felix.service.command.CommandSession s = gogo.createSession(new java.io.ByteArrayInputStream(new byte[0]), ps, ps)) {
+            return s.execute(command);
+        }
     }
 
     /** The four factory configurations of one instance, as router:instance add writes them. */
