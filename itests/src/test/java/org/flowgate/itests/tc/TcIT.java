@@ -8,7 +8,6 @@ import static org.junit.Assert.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,6 +35,7 @@ import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tc.TcService;
 import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.itests.FlowgateBundles;
 import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -90,12 +90,9 @@ public class TcIT {
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
 
-    /** The shared runtime of the other ITs (org.flowgate.itests.FlowgateBundles, package-private there). */
     @Configuration
-    public Option[] config() throws Exception {
-        Method m = Class.forName("org.flowgate.itests.FlowgateBundles").getDeclaredMethod("options");
-        m.setAccessible(true);
-        return (Option[]) m.invoke(null);
+    public Option[] config() {
+        return FlowgateBundles.options();
     }
 
     @After
