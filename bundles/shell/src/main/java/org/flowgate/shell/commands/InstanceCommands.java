@@ -28,11 +28,15 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * {@code router:instances} and {@code router:instance add|del <name>}: routing instances are the
  * factory configurations {@link #configurations(String)} lists, one per per-instance component,
  * created and deleted through ConfigAdmin (FileInstall writes them back to {@code etc/} when set so).
+ * {@code router:in <instance> <command> ...} runs a router command (interfaces, addr, link, routes,
+ * route, neigh) or {@code nft} against that instance, as {@code ip netns exec} / {@code ip vrf exec} do;
+ * without it the commands act on the default instance.
  */
 @Component(service = InstanceCommands.class, property = {
         "osgi.command.scope=router",
         "osgi.command.function=instances",
-        "osgi.command.function=instance"})
+        "osgi.command.function=instance",
+        "osgi.command.function=in"})
 public class InstanceCommands {
     public static final String INSTANCE = "flowgate.instance";
     public static final String DEFAULT = "default";
@@ -42,6 +46,8 @@ public class InstanceCommands {
     private final Map<RoutingTable, String> routes = new ConcurrentHashMap<>();
     private final Map<ConnTracker, String> conntrack = new ConcurrentHashMap<>();
     private final Map<FlowTableService, String> flowTables = new ConcurrentHashMap<>();
+    private final Map<org.flowgate.api.route.NeighbourTable, String> neighbours = new ConcurrentHashMap<>();
+    private final Map<org.flowgate.api.ruleset.Ruleset, String> rulesets = new ConcurrentHashMap<>();
     private volatile ConfigurationAdmin configAdmin;
 
     @Descriptor("list the routing instances with their device, route, conntrack entry and flow counts")
@@ -84,6 +90,33 @@ public class InstanceCommands {
             if (configurations(name).containsKey(c.getFactoryPid())) c.delete();
         }
         return null;
+    }
+
+    @Descriptor("run a command in a routing instance: in <instance> interfaces|addr|link|routes|route|neigh|nft [arguments]")
+    public String in(@Descriptor("<instance> <command> [arguments]") String... words) throws Exception {
+        Args a = new Args("in", words);
+        String name = a.word("instance name");
+        String command = a.choice("command", "interfaces", "addr", "link", "routes", "route", "neigh", "nft");
+        String[] rest = java.util.Arrays.copyOfRange(words, 2, words.length);
+        if (command.equals("nft")) {
+            org.flowgate.api.ruleset.Ruleset r = service(rulesets, name, a);
+            if (rest.length == 0 || String.join(" ", rest).equals("list ruleset")) return r.list();
+            return r.execute(String.join(" ", rest), "<cmdline>");
+        }
+        NetDevices d = service(devices, name, a);
+        return switch (command) {
+            case "interfaces" -> rest.length == 0 ? new InterfaceCommands(d).interfaces() : new InterfaceCommands(d).interfaces(rest[0]);
+            case "addr" -> new InterfaceCommands(d).addr(rest);
+            case "link" -> new InterfaceCommands(d).link(rest);
+            case "routes" -> new RouteCommands(service(routes, name, a), d).routes(rest);
+            case "route" -> new RouteCommands(service(routes, name, a), d).route(rest);
+            default -> new NeighbourCommands(service(neighbours, name, a), d).neigh(rest);
+        };
+    }
+
+    private static <S> S service(Map<S, String> services, String instance, Args a) {
+        for (Map.Entry<S, String> e : services.entrySet()) if (e.getValue().equals(instance)) return e.getKey();
+        throw a.usage("no routing instance " + instance);
     }
 
     /** Factory PID -> properties of the configurations that make instance {@code name}. */
@@ -152,6 +185,14 @@ public class InstanceCommands {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindFlowTableService(FlowTableService s, Map<String, Object> p) { flowTables.put(s, instanceOf(p)); }
     void unbindFlowTableService(FlowTableService s) { flowTables.remove(s); }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindNeighbourTable(org.flowgate.api.route.NeighbourTable s, Map<String, Object> p) { neighbours.put(s, instanceOf(p)); }
+    void unbindNeighbourTable(org.flowgate.api.route.NeighbourTable s) { neighbours.remove(s); }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindRuleset(org.flowgate.api.ruleset.Ruleset s, Map<String, Object> p) { rulesets.put(s, instanceOf(p)); }
+    void unbindRuleset(org.flowgate.api.ruleset.Ruleset s) { rulesets.remove(s); }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindConfigAdmin(ConfigurationAdmin cm) { configAdmin = cm; }

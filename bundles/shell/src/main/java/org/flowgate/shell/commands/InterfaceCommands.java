@@ -18,7 +18,7 @@ public class InterfaceCommands {
     private final NetDevices devices;
 
     @Activate
-    public InterfaceCommands(@Reference NetDevices devices) {
+    public InterfaceCommands(@Reference(target = "(flowgate.instance=default)") NetDevices devices) {
         this.devices = devices;
     }
 

@@ -18,7 +18,7 @@ public class NeighbourCommands {
     private final NetDevices devices;
 
     @Activate
-    public NeighbourCommands(@Reference NeighbourTable neighbours, @Reference NetDevices devices) {
+    public NeighbourCommands(@Reference(target = "(flowgate.instance=default)") NeighbourTable neighbours, @Reference(target = "(flowgate.instance=default)") NetDevices devices) {
         this.neighbours = neighbours;
         this.devices = devices;
     }

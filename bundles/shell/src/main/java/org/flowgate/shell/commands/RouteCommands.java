@@ -23,7 +23,7 @@ public class RouteCommands {
     private final NetDevices devices;
 
     @Activate
-    public RouteCommands(@Reference RoutingTable routes, @Reference NetDevices devices) {
+    public RouteCommands(@Reference(target = "(flowgate.instance=default)") RoutingTable routes, @Reference(target = "(flowgate.instance=default)") NetDevices devices) {
         this.routes = routes;
         this.devices = devices;
     }

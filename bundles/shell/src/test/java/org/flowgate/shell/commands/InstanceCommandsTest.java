@@ -131,4 +131,37 @@ class InstanceCommandsTest {
         assertEquals("red                     1        -          -        -", lines[4]);
         assertEquals(5, lines.length);
     }
+
+    @Test
+    void inRunsTheCommandAgainstThatInstanceOnly() throws Exception {
+        Fakes.Devices blue = new Fakes.Devices();
+        blue.add("eth0", 0x020000000001L);
+        Fakes.Devices red = new Fakes.Devices();
+        red.add("eth0", 0x020000000003L);
+        commands.bindNetDevices(blue, Map.of("flowgate.instance", "blue"));
+        commands.bindNetDevices(red, Map.of("flowgate.instance", "red"));
+        assertNull(commands.in("red", "addr", "add", "eth0", "10.0.1.1/24"));
+        assertEquals(List.of("addAddress eth0 10.0.1.1/24"), red.calls);
+        assertTrue(blue.calls.isEmpty(), blue.calls.toString());
+        String shown = commands.in("red", "interfaces", "eth0");
+        assertTrue(shown.contains("inet 10.0.1.1/24"), shown);
+        assertTrue(!commands.in("blue", "interfaces").contains("10.0.1.1"));
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> commands.in("green", "interfaces"));
+        assertTrue(none.getMessage().contains("no routing instance green"), none.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> commands.in("red", "reboot"));
+    }
+
+    @Test
+    void inNftListsAndExecutesOnThatInstancesRuleset() throws Exception {
+        List<String> executed = new ArrayList<>();
+        commands.bindRuleset(new org.flowgate.api.ruleset.Ruleset() {
+            @Override public void load(String text, String source) { throw new UnsupportedOperationException(); }
+            @Override public String list() { return "table ip blue {\n}\n"; }
+            @Override public String execute(String text, String source) { executed.add(text); return ""; }
+        }, Map.of("flowgate.instance", "blue"));
+        assertEquals("table ip blue {\n}\n", commands.in("blue", "nft", "list", "ruleset"));
+        commands.in("blue", "nft", "add", "table", "ip", "t");
+        assertEquals(List.of("add table ip t"), executed);
+        assertThrows(IllegalArgumentException.class, () -> commands.in("red", "nft", "list", "ruleset"));
+    }
 }
