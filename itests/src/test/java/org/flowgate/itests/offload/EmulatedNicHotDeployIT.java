@@ -82,6 +82,8 @@ public class EmulatedNicHotDeployIT {
     private static final MacAddress HOST_A = MacAddress.parse("02:00:00:79:01:02"), HOST_B = MacAddress.parse("02:00:00:79:02:02");
     private static final IpAddress H1 = IpAddress.parse("10.79.1.2"), H2 = IpAddress.parse("10.79.2.2"), MASQ = IpAddress.parse("10.79.2.1");
     private static final int SPORT = 40000, DPORT = 7000;
+    /** flow:list prints {@code hw <state>} per flow */
+    private static final Pattern IN_HW = Pattern.compile(" hw hw(\\s|$)", Pattern.MULTILINE);
     private static final String RULESET = """
             table inet x {
             	flowtable ft {
@@ -200,7 +202,7 @@ public class EmulatedNicHotDeployIT {
         assertTrue("h1 keeps receiving the replies", a.received.get() > atH1 + 50);
         assertSame("the same conntrack entry", entry, conntrack.find(0, original));
         String flows = String.valueOf(call("flow:list"));
-        assertTrue("flow list shows the flow in hardware: " + flows, flows.contains("hw"));
+        assertTrue("flow list shows the flow in hardware state: " + flows, IN_HW.matcher(flows).find());
 
         // 3. the NIC bundle leaves under traffic: software takes the flow back
         nic.uninstall();
@@ -211,6 +213,8 @@ public class EmulatedNicHotDeployIT {
         assertTrue("the fast path carries the flow again: " + diag(), grows(() -> ft.stats().hits(), 100));
         assertTrue("h2 keeps receiving", grows(b.received::get, 100));
         assertTrue("h1 keeps receiving the replies", grows(a.received::get, 100));
+        String back = String.valueOf(call("flow:list"));
+        assertTrue("no flow left in hardware state: " + back, !IN_HW.matcher(back).find() && back.contains(" hw software"));
         assertSame("no conntrack entry lost: the same entry carries the conversation", entry, conntrack.find(0, original));
         assertEquals("same masqueraded port as before", entry.reply().dstPort, b.lastSourcePort);
         assertEquals("checksums at the hosts", 0, a.badChecksums.get() + b.badChecksums.get());
