@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * base chains, and the optional services its statements use (conntrack for nat, the flow table
  * service for {@code flow add}, LocalOutput for reject replies).
  */
-@Component(service = {Ruleset.class, NftComponent.class}, configurationPid = "org.flowgate.nft",
+@Component(service = {Ruleset.class, NftComponent.class}, configurationPid = "org.flowgate.nft", immediate = true,
         property = "flowgate.instance=default")
 @Designate(ocd = NftConfig.class)
 public class NftComponent implements Ruleset {
