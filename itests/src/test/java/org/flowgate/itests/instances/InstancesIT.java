@@ -111,6 +111,12 @@ public class InstancesIT {
         String listed = String.valueOf(run("router:instances"));
         assertTrue(listed, listed.lines().anyMatch(l -> l.matches("green +2 +[0-9]+ +1 +0")));
         assertTrue(listed, listed.lines().anyMatch(l -> l.startsWith("default ")));
+        String greenRoutes = String.valueOf(run("router:in green routes"));
+        assertTrue(greenRoutes, greenRoutes.contains("10.0.2.0/24 dev eth1"));
+        assertTrue("default has no eth1 route", !String.valueOf(run("router:routes")).contains("10.0.2.0/24 dev eth1"));
+        run("router:in green nft \"add table ip gt\"");
+        assertTrue(String.valueOf(run("router:in green nft list ruleset")).contains("table ip gt"));
+        assertTrue("default ruleset untouched", !String.valueOf(run("nft:nft list ruleset")).contains("table ip gt"));
 
         assertEquals(null, run("router:instance del green"));
         long deadline = System.currentTimeMillis() + WAIT;
