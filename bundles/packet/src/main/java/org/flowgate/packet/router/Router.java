@@ -49,6 +49,7 @@ public final class Router implements AutoCloseable {
     private final PacketPath path;
     private final LongSupplier clock;
     private final Map<Port, Device> attached = new IdentityHashMap<>();
+    private final List<Port> waiting = new ArrayList<>(); // guarded by attached
     private ScheduledExecutorService timer;
 
     public Router() { this(PathSettings.defaults(), NeighbourSettings.defaults(), System::nanoTime); }
@@ -71,26 +72,49 @@ public final class Router implements AutoCloseable {
 
     public PacketPath path() { return path; }
 
-    /** Attaches a port as a device and starts its delivery into the packet path. */
+    /**
+     * Attaches a port as a device and starts its delivery into the packet path. A port whose name
+     * is still held by another port waits and is attached when that one is detached (a replacement
+     * port may arrive before the old one leaves); returns null then.
+     */
     public Device attach(Port port) {
-        Device d = devices.attach(port);
-        synchronized (attached) { attached.put(port, d); }
+        Device d;
+        synchronized (attached) {
+            for (Device x : attached.values()) {
+                if (x.name().equals(port.name())) {
+                    waiting.add(port);
+                    LOG.info("port {} waits: its name is still held by the attached port", port.name());
+                    return null;
+                }
+            }
+            d = devices.attach(port);
+            attached.put(port, d);
+        }
         port.start(new Receiver(path, d));
         LOG.info("attached {} ifindex {} mac {} mtu {}", d.name(), d.ifIndex(), d.mac(), d.mtu());
         return d;
     }
 
-    /** Stops a port and removes its device (its neighbours and routes go with it). */
+    /** Stops a port and removes its device (its neighbours and routes go with it); a port waiting for the name follows. */
     public void detach(Port port) {
         Device d;
-        synchronized (attached) { d = attached.remove(port); }
+        Port next = null;
+        synchronized (attached) {
+            if (waiting.remove(port)) return;
+            d = attached.remove(port);
+        }
         if (d == null) return;
         try {
             port.stop();
         } finally {
             devices.detach(port);
             LOG.info("detached {}", d.name());
+            synchronized (attached) {
+                for (Port w : waiting) if (w.name().equals(d.name())) { next = w; break; }
+                if (next != null) waiting.remove(next);
+            }
         }
+        if (next != null) attach(next);
     }
 
     /** Runs the timers once now: neighbour retries, failures, aging; then flushes what they sent. */
