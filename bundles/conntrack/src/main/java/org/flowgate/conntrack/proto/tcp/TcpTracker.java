@@ -88,7 +88,10 @@ public final class TcpTracker {
                 }
                 case INVALID -> { return Result.INVALID; }
                 case CLOSE -> {
-                    if (index == RST) {
+                    // Linux skips the RST checks while the connection is closing (tcp_can_early_drop):
+                    // a closed end answers a late retransmission with a RST whose sequence number
+                    // lies below the highest ACK already seen, and the window data may be outdated
+                    if (index == RST && !closing(old)) {
                         TcpState.Seen other = s.seen[1 - dir];
                         if ((other.flags & TcpState.MAXACK_SET) != 0 && before(seq, other.maxack)) return Result.INVALID;
                     }
@@ -116,6 +119,11 @@ public final class TcpTracker {
             c.refresh(now, timeout);
             return result;
         }
+    }
+
+    /** Linux's {@code tcp_can_early_drop}: the connection is being closed. */
+    static boolean closing(int state) {
+        return state == FIN_WAIT || state == CLOSE_WAIT || state == LAST_ACK || state == TIME_WAIT || state == CLOSE;
     }
 
     /** Accepts a packet without a state change, remembering it in case the other side answers it. */
