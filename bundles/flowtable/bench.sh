@@ -5,6 +5,7 @@
 #   bundles/flowtable/bench.sh RouterBench     classic path vs fast path in the same router
 #   bundles/flowtable/bench.sh LookupBench     open addressing vs ConcurrentHashMap lookups
 #   bundles/flowtable/bench.sh memory [N]      heap per flow at N flows (default 1M)
+#   bundles/flowtable/bench.sh CpuTimeBench    FastPathBench's operations per CPU-second of the thread (loaded machines)
 set -e
 cd "$(dirname "$0")/../.."
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
@@ -13,6 +14,10 @@ CP="bundles/flowtable/target/test-classes:bundles/flowtable/target/classes:$(cat
 if [ "$1" = memory ]; then
   shift
   exec "$JAVA" -Xmx4g -XX:+UseParallelGC -cp "$CP" org.flowgate.flowtable.bench.FlowMemory "$@"
+fi
+if [ "$1" = CpuTimeBench ]; then
+  shift
+  exec "$JAVA" -Xmx4g -XX:+UseParallelGC -XX:+UseTransparentHugePages -cp "$CP" org.flowgate.flowtable.bench.CpuTimeBench "$@"
 fi
 # first argument: a benchmark class (FastPathBench, RouterBench) or JMH options for FastPathBench
 case "$1" in
