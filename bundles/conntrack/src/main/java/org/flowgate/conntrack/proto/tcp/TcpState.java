@@ -33,14 +33,27 @@ public final class TcpState implements ProtoInfo {
 
     /**
      * Forgets window data so the next packets are learned again, as Linux's
-     * {@code flow_offload_fixup_tcp} does when a flow table gives a connection back.
+     * {@code flow_offload_fixup_tcp} does when a flow table gives a connection back. The
+     * connection stays liberal ({@link #beLiberal()}): the fast path forwarded segments
+     * conntrack never saw, and ACKs of them may follow a re-learned retransmission of older data.
      */
     public void forgetWindows() {
         synchronized (this) {
             seen[0].maxwin = 0;
             seen[1].maxwin = 0;
-            seen[0].flags &= ~MAXACK_SET;
-            seen[1].flags &= ~MAXACK_SET;
+            seen[0].flags = (seen[0].flags & ~MAXACK_SET) | BE_LIBERAL;
+            seen[1].flags = (seen[1].flags & ~MAXACK_SET) | BE_LIBERAL;
+        }
+    }
+
+    /**
+     * Stops window checks failing the connection, as Linux's {@code flow_offload_ct_tcp} does for
+     * an offloaded connection ("conntrack will not see all packets"); for good, as in Linux.
+     */
+    public void beLiberal() {
+        synchronized (this) {
+            seen[0].flags |= BE_LIBERAL;
+            seen[1].flags |= BE_LIBERAL;
         }
     }
 }

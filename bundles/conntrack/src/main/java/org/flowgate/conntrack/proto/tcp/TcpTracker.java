@@ -55,6 +55,8 @@ public final class TcpTracker {
         int index = kind(flags);
         int seq = p.u32(p.l4() + 4);
         synchronized (s) {
+            // a packet handed back by the flow table while the connection is offloaded
+            if (c.hasStatus(CtStatus.OFFLOAD)) s.beLiberal();
             int old = s.state;
             int next = NEXT[dir][index][old];
             // (old and next may be rewritten by the ignore-state resynchronisation below)

@@ -122,6 +122,40 @@ class ClosingRetransmissionTest {
         retransmitAndReset("TIME_WAIT", "TIME_WAIT");
     }
 
+    /**
+     * After a teardown the first packet of a side may be a retransmission of old data: its window is
+     * re-learned from it, and the other side then acknowledges data sent on the fast path that
+     * conntrack never saw. Linux accepts it: an offloaded connection is tracked liberally
+     * ({@code flow_offload_ct_tcp} sets {@code IP_CT_TCP_FLAG_BE_LIBERAL} on both sides).
+     */
+    @Test
+    void ackOfFastPathDataAfterTeardownIsAccepted() {
+        handshakeAndData(false);
+        ConnEntry e = entry();
+        assertTrue(r.ct.offload(e));
+        r.ct.teardown(e);
+        long invalid = r.ct.stats().get("invalid");
+        assertEquals(CtState.ESTABLISHED, send(oldData()));
+        assertEquals(CtState.ESTABLISHED, send(s2c(ISN_S + 1, DATA_END, ACK)), "ACK of data sent on the fast path");
+        assertEquals(CtState.ESTABLISHED, send(c2s(DATA_END, ISN_S + 1, FIN | ACK, 0)));
+        assertEquals(CtState.ESTABLISHED, send(s2c(ISN_S + 1, DATA_END + 1, ACK)));
+        assertEquals(invalid, r.ct.stats().get("invalid"), () -> r.ct.list().toString());
+    }
+
+    @Test
+    void packetHandedBackWhileOffloadedIsTrackedLiberally() {
+        handshakeAndData(false);
+        assertTrue(r.ct.offload(entry()));
+        // e.g. a packet the fast path gives to the classic path for its IP options
+        assertEquals(CtState.ESTABLISHED, send(s2c(ISN_S + 1, DATA_END, ACK)), "ACK of data sent on the fast path");
+    }
+
+    @Test
+    void withoutOffloadAnAckOfUnseenDataStaysInvalid() {
+        handshakeAndData(false);
+        assertEquals(CtState.INVALID, send(s2c(ISN_S + 1, DATA_END, ACK)), "ACK of data conntrack never saw");
+    }
+
     @Test
     void rstBelowTheHighestAckWhileEstablishedStaysInvalid() {
         handshakeAndData(true);
