@@ -46,8 +46,6 @@ class TeardownRetransmissionTest {
 
     /** The same retransmission after the FIN exchange on the classic path only. */
     @Test
-    @org.junit.jupiter.api.Disabled("bug: conntrack classifies an in-window retransmission of old data after the FIN exchange "
-            + "as INVALID (ct:stats invalid +1), on the classic path too; the same segment while ESTABLISHED is accepted")
     void retransmissionAfterFinOnTheClassicPathIsNotInvalid() throws Exception {
         w = new RouterWorld(1024, 1024, RouterWorld.CLASSIC_RULESET);
         List<byte[]> fromH1 = new ArrayList<>();
@@ -67,9 +65,6 @@ class TeardownRetransmissionTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("bug: a retransmitted data segment of an offloaded TCP connection, arriving after the FIN tore "
-            + "the flow down (handed back 'teardown'), is ct state INVALID (ct:stats invalid +1) and dropped by the ruleset; "
-            + "Linux accepts in-window retransmissions after flow_offload_fixup_tcp")
     void retransmissionAfterFinTeardownIsNotInvalid() throws Exception {
         w = new RouterWorld(1024, 1024);
         List<byte[]> fromH1 = new ArrayList<>();

@@ -32,11 +32,6 @@ class ThreadedTrafficTest {
      * two {@code yes > /dev/null} running, {@code -Dtest=ThreadedTrafficTest#tcp*}, usually within 3 runs).
      */
     @Test
-    @org.junit.jupiter.api.Disabled("bug: after a TCP FIN tears an offloaded flow down (flow:stats handed back tcp-fin-rst), "
-            + "the packets that still arrive for the torn-down flow (handed back 'teardown', awaiting GC) are classified "
-            + "ct state INVALID by conntrack and dropped by 'ct state invalid drop' (conntrack invalid == handed-back teardown, "
-            + "e.g. 38/38, 533, 1318 in three runs); conntrack shows the connections in FIN_WAIT. Happens when segments/ACKs "
-            + "are still in flight at the FIN, i.e. with threaded ports under load.")
     void tcpOnTheFastPathToo() throws Exception { run(true); }
 
     void run(boolean withTcp) throws Exception {
