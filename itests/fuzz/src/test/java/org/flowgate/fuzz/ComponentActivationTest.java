@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,9 +30,6 @@ class ComponentActivationTest {
     }
 
     @Test
-    @Disabled("bug: org.flowgate.nft.hook.NftComponent is a delayed component (@Component without immediate = true): "
-            + "the configured ruleset is not loaded at start, only when something first gets the Ruleset service, "
-            + "and SCR may deactivate it again (unregistering its hooks) once unused. Fix: immediate = true.")
     void nftRulesetIsEnforcedAtStart() throws IOException {
         assertTrue(descriptor("org.flowgate.nft.hook.NftComponent").contains("immediate=\"true\""));
     }
