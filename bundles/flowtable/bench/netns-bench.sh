@@ -11,6 +11,8 @@
 # printed so one sees the traffic really took the fast path.
 # Needs root, iproute2, nftables, conntrack, netsniff-ng (trafgen), python3, curl and the
 # distribution jar (distribution/target/flowgate.jar: ./mvnw -q install -pl distribution -am -DskipTests).
+# This module's target/ bundle is swapped into a copy of the jar unless BENCH_KEEP_JAR=1;
+# BENCH_SKIP_KERNEL=1 leaves out the ceiling and kernel rows.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -152,6 +154,7 @@ stop_router
 echo "load after: $(cat /proc/loadavg)"
 printf '| flows | trafgen ceiling | kernel conntrack+masquerade | Java classic | Java fast path | fast/classic | fast/kernel |\n|---|---|---|---|---|---|---|\n'
 for f in $FLOWS; do
+  KERNEL[$f]=${KERNEL[$f]:-0}; CEIL[$f]=${CEIL[$f]:-0}
   c=${CLASSIC[$f]%% *}; x=${FAST[$f]%% *}; k=${KERNEL[$f]%% *}
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$f" "${CEIL[$f]}" "${KERNEL[$f]}" "${CLASSIC[$f]}" "${FAST[$f]}" \
     "$(awk -v a="$x" -v b="$c" 'BEGIN { printf "%.2fx", b ? a / b : 0 }')" "$(awk -v a="$x" -v b="$k" 'BEGIN { printf "%.2fx", b ? a / b : 0 }')"
