@@ -1,5 +1,6 @@
 package org.flowgate.nft.e2e;
 
+import static org.flowgate.testsupport.netns.Shell.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -204,49 +205,5 @@ class NamespaceEndToEndTest {
 
     static int ping(String ns, String dst) {
         return run(false, "ip", "netns", "exec", ns, "ping", "-c", "3", "-i", "0.3", "-W", "2", dst);
-    }
-
-    static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
-
-    static void writeProc(String path, String value) {
-        try {
-            Files.writeString(Path.of(path), value);
-        } catch (IOException e) {
-            // IPv6 may be disabled in the kernel
-        }
-    }
-
-    static String output(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
-    }
-
-    static int run(boolean check, String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", cmd) + ": timed out");
-            }
-            if (check && p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
-            return p.exitValue();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + cmd[0], e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

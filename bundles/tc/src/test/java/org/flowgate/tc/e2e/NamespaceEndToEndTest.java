@@ -1,5 +1,6 @@
 package org.flowgate.tc.e2e;
 
+import static org.flowgate.testsupport.netns.Shell.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -204,49 +205,5 @@ class NamespaceEndToEndTest {
         run(false, "ip", "netns", "del", NSV);
         run(false, "ip", "link", "del", L1);
         run(false, "ip", "link", "del", L2);
-    }
-
-    static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
-
-    static void writeProc(String path, String value) {
-        try {
-            Files.writeString(Path.of(path), value);
-        } catch (IOException e) {
-            // IPv6 may be disabled in the kernel
-        }
-    }
-
-    static String output(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
-    }
-
-    static int run(boolean check, String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", cmd) + ": timed out");
-            }
-            if (check && p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
-            return p.exitValue();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + cmd[0], e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

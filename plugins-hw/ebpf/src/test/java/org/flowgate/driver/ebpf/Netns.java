@@ -17,33 +17,17 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.flowgate.testsupport.netns.Shell;
+
 /**
  * The test world: h1 -- r -- h2 in namespaces (a copy of netlab's topo.sh with IPv6 added), shell
  * helpers, and running Java code inside a namespace: a fresh thread {@code setns(2)}s into it, so
  * sockets it opens and processes it starts live there.
  */
 final class Netns {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SETNS = LINKER.downcallHandle(LINKER.defaultLookup().find("setns").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final int O_RDONLY = 0, O_CLOEXEC = 0x80000, CLONE_NEWNET = 0x40000000;
-
     private Netns() { }
 
-    static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
+    static boolean isRoot() { return Shell.isRoot(); }
 
     /** Whether a command can be run at all (found and exits). */
     static boolean hasCommand(String... cmd) {
@@ -98,24 +82,7 @@ final class Netns {
         return Long.parseLong(f[2].replace(":", ""), 16);
     }
 
-    static int run(boolean check, String... cmd) {
-        Process p;
-        try {
-            p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", cmd) + ": timed out");
-            }
-            if (check && p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
-            return p.exitValue();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + cmd[0], e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
+    static int run(boolean check, String... cmd) { return Shell.run(check, cmd); }
 
     static String output(String... cmd) {
         try {
@@ -132,31 +99,5 @@ final class Netns {
     }
 
     /** Runs {@code task} on a new thread inside network namespace {@code ns} and returns its result. */
-    static <T> T in(String ns, Callable<T> task) throws Exception {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                enter(ns);
-                result.set(task.call());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "in-" + ns);
-        t.start();
-        t.join();
-        if (failure.get() instanceof Exception e) throw e;
-        if (failure.get() instanceof Error e) throw e;
-        return result.get();
-    }
-
-    private static void enter(String ns) throws Throwable {
-        try (Arena a = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(a.allocateFrom("/run/netns/" + ns), O_RDONLY | O_CLOEXEC);
-            if (fd < 0) throw new IllegalStateException("cannot open /run/netns/" + ns);
-            int rc = (int) SETNS.invokeExact(fd, CLONE_NEWNET);
-            int ignored = (int) CLOSE.invokeExact(fd);
-            if (rc != 0) throw new IllegalStateException("setns " + ns + " failed");
-        }
-    }
+    static <T> T in(String ns, Callable<T> task) throws Exception { return Shell.inNamespace(ns, task); }
 }
