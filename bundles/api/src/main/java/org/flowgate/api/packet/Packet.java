@@ -54,6 +54,7 @@ public final class Packet {
     private int ctState;
     private int ctDirection;
     private int ctZone;
+    private int missChain = -1;
     private long nextHopHi, nextHopLo;
 
     // layout, valid after parse()
@@ -101,6 +102,7 @@ public final class Packet {
         ctState = 0;
         ctDirection = 0;
         ctZone = 0;
+        missChain = -1;
         nextHopHi = nextHopLo = 0;
         clearLayout();
     }
@@ -119,7 +121,7 @@ public final class Packet {
         System.arraycopy(o.buf, o.start, buf, start, o.length);
         int shift = start - o.start;
         inDevice = o.inDevice; outDevice = o.outDevice; mark = o.mark; timestampNanos = o.timestampNanos;
-        conn = o.conn; ctState = o.ctState; ctDirection = o.ctDirection; ctZone = o.ctZone; nextHopHi = o.nextHopHi; nextHopLo = o.nextHopLo;
+        conn = o.conn; ctState = o.ctState; ctDirection = o.ctDirection; ctZone = o.ctZone; missChain = o.missChain; nextHopHi = o.nextHopHi; nextHopLo = o.nextHopLo;
         etherType = o.etherType; vlanTci = o.vlanTci; ipVersion = o.ipVersion; flags = o.flags; l4Proto = o.l4Proto;
         l3 = o.l3 + shift; l4 = o.l4 < 0 ? -1 : o.l4 + shift; l3End = o.l3End + shift;
     }
@@ -353,6 +355,19 @@ public final class Packet {
     public int ctZone() { return ctZone; }
 
     public void setCtZone(int z) { ctZone = z & 0xFFFF; }
+
+    /**
+     * The tc chain an offload driver reached before it missed and handed the packet to software
+     * (the second seed's "HW misses continue in SW from the last chain"), or -1 when the packet did
+     * not come back from a driver's miss. tc classification of such a packet resumes at this chain,
+     * with the ct zone in {@link #ctZone()}, never from chain 0.
+     *
+     * @since 1.1
+     */
+    public int missChain() { return missChain; }
+
+    /** @since 1.1 */
+    public void setMissChain(int chain) { missChain = chain; }
 
     /** Next hop chosen by routing (gateway or destination), in the IpAddress layout. */
     public long nextHopHi() { return nextHopHi; }
