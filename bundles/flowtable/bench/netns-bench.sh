@@ -5,6 +5,8 @@
 #   kernel   the Linux kernel forwarding with conntrack + masquerade (kernel-nat.nft)
 #   classic  the distribution jar in r on AF_PACKET ports: forward rule + masquerade
 #   fast     the same with "flow add @ft": established flows on the flow table fast path
+#   ovs      Open vSwitch's userspace (netdev) datapath with conntrack + SNAT (ovs-up.sh; skipped
+#            without ovs-vswitchd or with BENCH_SKIP_OVS=1)
 # Each figure is the median of BENCH_ROUNDS (default 3) measurements of SECONDS (default 5).
 # The Java router runs once per ruleset; flows are made established (h2 answers every source port)
 # before the fast-path measurement, and the flow table's count and hits (metrics endpoint) are
@@ -39,6 +41,7 @@ fi
 
 cleanup() {
   [ -n "$ROUTER" ] && kill "$ROUTER" 2>/dev/null && wait "$ROUTER" 2>/dev/null
+  bash "$HERE/ovs-down.sh" $P > /dev/null 2>&1
   bash "$HERE/topo.sh" down $P
   rm -rf /tmp/fgftb-last && mkdir -p /tmp/fgftb-last && cp "$WORK"/router-*.log "$WORK"/ruleset.nft /tmp/fgftb-last/ 2>/dev/null
   rm -rf "$WORK"
@@ -47,6 +50,7 @@ trap cleanup EXIT
 
 measure() { bash "$HERE/measure.sh" $P "$1" "$2"; }
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", b ? a / b : 0 }'; }
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 rounds() { # rounds FLOWS FIELD: the median of ROUNDS measurements, and the runs
   local runs=() i
@@ -111,7 +115,7 @@ stop_router() { kill "$ROUTER"; wait "$ROUTER" 2>/dev/null; ROUTER=; }
 
 bash "$HERE/topo.sh" down $P
 bash "$HERE/topo.sh" up $P || exit 1
-declare -A CEIL KERNEL CLASSIC FAST INFO
+declare -A CEIL KERNEL CLASSIC FAST OVS INFO
 echo "load before: $(cat /proc/loadavg)"
 
 # the kernel first, while r's kernel still owns the addresses
@@ -151,12 +155,22 @@ for p in [$(sports "$f")]: s.sendto(b'x' * 18, ('10.0.2.1', p))"
 done
 stop_router
 
+if command -v ovs-vswitchd > /dev/null && [ "${BENCH_SKIP_OVS:-}" != 1 ]; then
+  bash "$HERE/ovs-up.sh" $P > "$WORK/ovs.log" 2>&1
+  for f in $FLOWS; do
+    measure 1 "$f" > /dev/null # conntrack entries (commit on +new) and datapath flows
+    OVS[$f]=$(rounds "$f" recv_pps)
+  done
+  bash "$HERE/ovs-down.sh" $P >> "$WORK/ovs.log" 2>&1
+fi
+
 echo "load after: $(cat /proc/loadavg)"
-printf '| flows | trafgen ceiling | kernel conntrack+masquerade | Java classic | Java fast path | fast/classic | fast/kernel |\n|---|---|---|---|---|---|---|\n'
+printf '| flows | trafgen ceiling | kernel conntrack+masquerade | OVS userspace | Java classic | Java fast path | fast/classic | fast/kernel | fast/OVS |\n|---|---|---|---|---|---|---|---|---|\n'
 for f in $FLOWS; do
   KERNEL[$f]=${KERNEL[$f]:-0}; CEIL[$f]=${CEIL[$f]:-0}
-  c=${CLASSIC[$f]%% *}; x=${FAST[$f]%% *}; k=${KERNEL[$f]%% *}
-  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$f" "${CEIL[$f]}" "${KERNEL[$f]}" "${CLASSIC[$f]}" "${FAST[$f]}" \
-    "$(awk -v a="$x" -v b="$c" 'BEGIN { printf "%.2fx", b ? a / b : 0 }')" "$(awk -v a="$x" -v b="$k" 'BEGIN { printf "%.2fx", b ? a / b : 0 }')"
+  OVS[$f]=${OVS[$f]:-0}
+  c=${CLASSIC[$f]%% *}; x=${FAST[$f]%% *}; k=${KERNEL[$f]%% *}; o=${OVS[$f]%% *}
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$f" "${CEIL[$f]}" "${KERNEL[$f]}" "${OVS[$f]}" "${CLASSIC[$f]}" "${FAST[$f]}" \
+    "$(ratio "$x" "$c")" "$(ratio "$x" "$k")" "$(ratio "$x" "$o")"
 done
 for f in $FLOWS; do echo "flow table metrics, $f flows: ${INFO[$f]}"; done
