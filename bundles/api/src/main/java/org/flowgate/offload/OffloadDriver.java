@@ -41,4 +41,17 @@ public interface OffloadDriver {
      * @throws OffloadException when the driver cannot bind now (the table stays in software)
      */
     FlowBlock bind(FlowTableSpec table) throws OffloadException;
+
+    /**
+     * Whether this driver takes the flows of tc ct zone tables ({@code FlowTable.ctZone() >= 0}),
+     * as a Linux driver registers a callback on the flow table of an offloaded {@code ct} action:
+     * their rules are ct-only ({@link FlowRule#ctOnly()}: match zone + tuple on any of the driver's
+     * ports, restore the ct metadata, apply the NAT mangles, then continue with the driver's own
+     * post_ct rules or miss to software with the chain and zone). Such a table is bound with
+     * {@link #bind} like any other, with the spec family {@code "tc"}. Default false: drivers
+     * written before ct zone tables are never offered them.
+     *
+     * @since 1.2
+     */
+    default boolean offloadsCtZones() { return false; }
 }

@@ -4,7 +4,7 @@
  * {@link org.flowgate.offload.FlowRule}s (add, del, stats).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.flowgate.offload;
 
 import org.osgi.annotation.bundle.Export;

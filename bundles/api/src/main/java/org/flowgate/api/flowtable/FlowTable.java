@@ -46,4 +46,29 @@ public interface FlowTable {
      * @param bytes   their bytes
      */
     default void hardwareUsed(FlowEntry flow, int direction, long packets, long bytes) {}
+
+    /**
+     * The conntrack zone whose connections this table holds when it is a tc ct zone's table
+     * (act_ct's per-zone table), -1 otherwise. Such a table's flows have no devices: its paths
+     * name device {@code "*"}; a packet is matched by zone and tuple wherever it arrives, and the
+     * table only restores the connection's ct state (the tc filters forward).
+     *
+     * @since 1.3
+     */
+    default int ctZone() { return -1; }
+
+    /**
+     * Subscribes a listener to this table's events, for tables registered as {@code FlowTable}
+     * services (a tc ct zone's table) rather than held by the {@link FlowTableService}, whose
+     * tables deliver events to the {@link FlowTableListener} services of their instance. Events are
+     * delivered from the table's worker (never from the packet path). Adding the same listener twice
+     * has no effect.
+     *
+     * @return false when the table does not deliver events this way (the default)
+     * @since 1.3
+     */
+    default boolean addListener(FlowTableListener listener) { return false; }
+
+    /** Ends a subscription made by {@link #addListener}. @since 1.3 */
+    default void removeListener(FlowTableListener listener) {}
 }
