@@ -14,7 +14,8 @@
 # Needs root, iproute2, nftables, conntrack, netsniff-ng (trafgen), python3, curl and the
 # distribution jar (distribution/target/flowgate.jar: ./mvnw -q install -pl distribution -am -DskipTests).
 # This module's target/ bundle is swapped into a copy of the jar unless BENCH_KEEP_JAR=1;
-# BENCH_SKIP_KERNEL=1 leaves out the ceiling and kernel rows.
+# BENCH_SKIP_KERNEL=1 leaves out the ceiling and kernel rows; BENCH_PORT_CFG adds lines to the AF_PACKET
+# port configurations (e.g. 'qdiscBypass = true\n').
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -95,7 +96,7 @@ start_router() { # start_router classic|fast
   echo "enabled = false" > "$WORK/etc/org.flowgate.demo.cfg"
   cp "$ROOT/distribution/etc/org.apache.felix.fileinstall-deploy.cfg" "$WORK/etc/"
   for port in a b; do
-    echo "interface = ${P}r$port" > "$WORK/etc/org.flowgate.io.afpacket-$port.cfg"
+    printf 'interface = %s\n%b' "${P}r$port" "${BENCH_PORT_CFG:-}" > "$WORK/etc/org.flowgate.io.afpacket-$port.cfg"
     [ $port = a ] && a=10.0.1.1/24 || a=10.0.2.1/24
     printf 'name = %s\naddresses = %s\n' "${P}r$port" "$a" > "$WORK/etc/org.flowgate.interface-$port.cfg"
   done
