@@ -33,6 +33,7 @@ public final class Capture implements FrameTap, PacketHook {
     private record Frame(long micros, byte[] bytes) {}
 
     private final String device;
+    private final String instance;
     private final Path file;
     private final long limit;
     private final PcapWriter writer;
@@ -50,6 +51,12 @@ public final class Capture implements FrameTap, PacketHook {
      * @param limit frames to write before it ends by itself; 0 for no limit
      */
     public Capture(String device, Path file, long limit, int snaplen, int queueSize) throws IOException {
+        this("default", device, file, limit, snaplen, queueSize);
+    }
+
+    /** A capture of {@code device} of routing instance {@code instance}. */
+    public Capture(String instance, String device, Path file, long limit, int snaplen, int queueSize) throws IOException {
+        this.instance = instance;
         this.device = device;
         this.file = file;
         this.limit = limit;
@@ -70,6 +77,8 @@ public final class Capture implements FrameTap, PacketHook {
     public boolean txCaptured() { return !rxFromHook; }
 
     public String device() { return device; }
+
+    public String instance() { return instance; }
 
     public Path file() { return file; }
 
@@ -149,7 +158,7 @@ public final class Capture implements FrameTap, PacketHook {
 
     @Override
     public String toString() {
-        return device + " -> " + file + ": " + written() + (limit > 0 ? "/" + limit : "") + " frames"
+        return ("default".equals(instance) ? "" : instance + "/") + device + " -> " + file + ": " + written() + (limit > 0 ? "/" + limit : "") + " frames"
                 + (dropped() > 0 ? ", " + dropped() + " dropped (queue full)" : "") + (txCaptured() ? "" : ", received only")
                 + (isDone() ? ", ended" : "");
     }

@@ -30,6 +30,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = CaptureConfig.class)
 public class CaptureService {
     public static final String PID = "org.flowgate.capture";
+    private static final String INSTANCE = "flowgate.instance";
 
     private final BundleContext context;
     private volatile CaptureConfig config;
@@ -55,14 +56,23 @@ public class CaptureService {
         }
     }
 
-    /** Starts capturing {@code device} into {@code file} (replaced); {@code limit} 0 runs until {@link #stop}. */
-    public synchronized Capture start(String device, Path file, long limit) throws IOException {
+    /** Starts capturing {@code device} of the default instance into {@code file} (replaced); {@code limit} 0 runs until {@link #stop}. */
+    public Capture start(String device, Path file, long limit) throws IOException {
+        return start("default", device, file, limit);
+    }
+
+    /**
+     * Starts capturing {@code device} of routing instance {@code instance} into {@code file}
+     * (replaced); {@code limit} 0 runs until {@link #stop}. The tap and the fallback hook carry
+     * {@code flowgate.instance}, so only that instance's packet path calls them.
+     */
+    public synchronized Capture start(String instance, String device, Path file, long limit) throws IOException {
         Path key = file.toAbsolutePath().normalize();
         if (running.containsKey(key)) throw new IllegalArgumentException("a capture already writes " + key);
         CaptureConfig c = config;
-        Capture capture = new Capture(device, key, limit, c.snaplen(), c.queue_size());
+        Capture capture = new Capture(instance, device, key, limit, c.snaplen(), c.queue_size());
         List<ServiceRegistration<?>> regs = new ArrayList<>();
-        Dictionary<String, Object> tapProps = new Hashtable<>(Map.of(FrameTap.DEVICE, device));
+        Dictionary<String, Object> tapProps = new Hashtable<>(Map.of(FrameTap.DEVICE, device, INSTANCE, instance));
         ServiceRegistration<FrameTap> tap = context.registerService(FrameTap.class, capture, tapProps);
         regs.add(tap);
         boolean tapUsed = false;
@@ -71,7 +81,7 @@ public class CaptureService {
         if (!tapUsed) {
             capture.receiveThroughHook(true);
             Dictionary<String, Object> hookProps = new Hashtable<>(Map.of(PacketHook.HOOK, "ingress",
-                    PacketHook.PRIORITY, Integer.MIN_VALUE, "flowgate.hook.name", "capture " + device));
+                    PacketHook.PRIORITY, Integer.MIN_VALUE, "flowgate.hook.name", "capture " + device, INSTANCE, instance));
             regs.add(context.registerService(PacketHook.class, capture, hookProps));
         }
         running.put(key, new Running(capture, regs));
@@ -79,12 +89,17 @@ public class CaptureService {
         return capture;
     }
 
-    /** Stops the captures writing {@code fileOrDevice}, or capturing that device; returns them. */
+    /** Stops the captures writing {@code fileOrDevice}, or capturing that device of the default instance; returns them. */
     public List<Capture> stop(String fileOrDevice) throws InterruptedException {
+        return stop("default", fileOrDevice);
+    }
+
+    /** Stops the captures writing {@code fileOrDevice}, or capturing that device of {@code instance}; returns them. */
+    public List<Capture> stop(String instance, String fileOrDevice) throws InterruptedException {
         List<Capture> stopped = new ArrayList<>();
         Path p = Path.of(fileOrDevice).toAbsolutePath().normalize();
         for (Running r : List.copyOf(running.values())) {
-            if (r.capture.file().equals(p) || r.capture.device().equals(fileOrDevice)) {
+            if (r.capture.file().equals(p) || (r.capture.instance().equals(instance) && r.capture.device().equals(fileOrDevice))) {
                 r.capture.stop();
                 stopped.add(r.capture);
             }

@@ -2,19 +2,16 @@ package org.flowgate.shell.commands;
 
 import java.io.IOException;
 import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.Descriptor;
+import org.flowgate.shell.instance.InstanceTargets;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.flowtable.FlowTableService;
-import org.flowgate.api.netdev.NetDevices;
-import org.flowgate.api.route.RoutingTable;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -30,7 +27,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * created and deleted through ConfigAdmin (FileInstall writes them back to {@code etc/} when set so).
  * {@code router:in <instance> <command> ...} runs a router command (interfaces, addr, link, routes,
  * route, neigh) or {@code nft} against that instance, as {@code ip netns exec} / {@code ip vrf exec} do;
- * without it the commands act on the default instance.
+ * the commands also take {@code -i <instance>} themselves.
  */
 @Component(service = InstanceCommands.class, property = {
         "osgi.command.scope=router",
@@ -40,28 +37,27 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 public class InstanceCommands {
     public static final String INSTANCE = "flowgate.instance";
     public static final String DEFAULT = "default";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
+    private static final Pattern NAME = InstanceTargets.NAME;
 
-    private final Map<NetDevices, String> devices = new ConcurrentHashMap<>();
-    private final Map<RoutingTable, String> routes = new ConcurrentHashMap<>();
-    private final Map<ConnTracker, String> conntrack = new ConcurrentHashMap<>();
-    private final Map<FlowTableService, String> flowTables = new ConcurrentHashMap<>();
-    private final Map<org.flowgate.api.route.NeighbourTable, String> neighbours = new ConcurrentHashMap<>();
-    private final Map<org.flowgate.api.ruleset.Ruleset, String> rulesets = new ConcurrentHashMap<>();
+    @Reference
+    Instances instances;
     private volatile ConfigurationAdmin configAdmin;
+
+    public InstanceCommands() {}
+
+    /** Without a framework (tests). */
+    public InstanceCommands(Instances instances) { this.instances = instances; }
 
     @Descriptor("list the routing instances with their device, route, conntrack entry and flow counts")
     public String instances() {
-        TreeSet<String> names = new TreeSet<>(devices.values());
-        names.addAll(routes.values());
-        names.addAll(conntrack.values());
-        names.addAll(flowTables.values());
+        Instances in = instances;
+        TreeSet<String> names = in.names();
         names.addAll(configuredNames());
         StringBuilder b = new StringBuilder(String.format("%-16s %8s %8s %10s %8s%n", "INSTANCE", "DEVICES", "ROUTES", "CONNTRACK", "FLOWS"));
         for (String n : names) {
             b.append(String.format("%-16s %8s %8s %10s %8s%n", n,
-                    count(devices, n, d -> d.list().size()), count(routes, n, r -> r.list().size()),
-                    count(conntrack, n, ConnTracker::count), count(flowTables, n, InstanceCommands::flows)));
+                    in.count(in.allDevices(), n, d -> d.list().size()), in.count(in.allRoutes(), n, r -> r.list().size()),
+                    in.count(in.allConntrack(), n, ConnTracker::count), in.count(in.allFlowTables(), n, InstanceCommands::flows)));
         }
         return b.toString();
     }
@@ -99,43 +95,26 @@ public class InstanceCommands {
         String command = a.choice("command", "interfaces", "addr", "link", "routes", "route", "neigh", "nft");
         String[] rest = java.util.Arrays.copyOfRange(words, 2, words.length);
         if (command.equals("nft")) {
-            org.flowgate.api.ruleset.Ruleset r = service(rulesets, name, a);
+            org.flowgate.api.ruleset.Ruleset r = instances.ruleset(name, "in");
             if (rest.length == 0 || String.join(" ", rest).equals("list ruleset")) return r.list();
             return r.execute(String.join(" ", rest), "<cmdline>");
         }
-        NetDevices d = service(devices, name, a);
+        RouterCommands router = new RouterCommands(instances);
         return switch (command) {
-            case "interfaces" -> rest.length == 0 ? new InterfaceCommands(d).interfaces() : new InterfaceCommands(d).interfaces(rest[0]);
-            case "addr" -> new InterfaceCommands(d).addr(rest);
-            case "link" -> new InterfaceCommands(d).link(rest);
-            case "routes" -> new RouteCommands(service(routes, name, a), d).routes(rest);
-            case "route" -> new RouteCommands(service(routes, name, a), d).route(rest);
-            default -> new NeighbourCommands(service(neighbours, name, a), d).neigh(rest);
+            case "interfaces" -> rest.length == 0 ? router.interfaces(name) : router.interfaces(name, rest[0]);
+            case "addr" -> router.addr(name, rest);
+            case "link" -> router.link(name, rest);
+            case "routes" -> router.routes(name, rest);
+            case "route" -> router.route(name, rest);
+            default -> router.neigh(name, rest);
         };
-    }
-
-    private static <S> S service(Map<S, String> services, String instance, Args a) {
-        for (Map.Entry<S, String> e : services.entrySet()) if (e.getValue().equals(instance)) return e.getKey();
-        throw a.usage("no routing instance " + instance);
     }
 
     /** Factory PID -> properties of the configurations that make instance {@code name}. */
     public static Map<String, Dictionary<String, Object>> configurations(String name) {
-        String own = "(" + INSTANCE + "=" + name + ")";
         Map<String, Dictionary<String, Object>> m = new LinkedHashMap<>();
-        m.put("org.flowgate.router", props(name, "Port.target", "(&(!(flowgate.nic=*))" + own + ")", "Hook.target", own, "Tap.target", own));
-        m.put("org.flowgate.conntrack.instance", props(name, "Listener.target", own));
-        m.put("org.flowgate.flowtable.instance", props(name, "conntrack.target", own, "routes.target", own,
-                "neighbours.target", own, "devices.target", own, "Listener.target", own));
-        m.put("org.flowgate.nft.instance", props(name, "ConnTracker.target", own, "LocalOutput.target", own, "FlowTableService.target", own));
+        for (String pid : InstanceTargets.INSTANCE_PIDS) m.put(pid, InstanceTargets.configuration(pid, name));
         return m;
-    }
-
-    private static Dictionary<String, Object> props(String name, String... keyValues) {
-        Dictionary<String, Object> d = new Hashtable<>();
-        d.put(INSTANCE, name);
-        for (int i = 0; i < keyValues.length; i += 2) d.put(keyValues[i], keyValues[i + 1]);
-        return d;
     }
 
     private TreeSet<String> configuredNames() {
@@ -159,40 +138,6 @@ public class InstanceCommands {
         for (FlowTable t : s.tables()) n += t.count();
         return n;
     }
-
-    private static <S> String count(Map<S, String> services, String instance, java.util.function.ToIntFunction<S> f) {
-        for (Map.Entry<S, String> e : services.entrySet()) if (e.getValue().equals(instance)) return Integer.toString(f.applyAsInt(e.getKey()));
-        return "-";
-    }
-
-    private static String instanceOf(Map<String, Object> p) {
-        Object v = p.get(INSTANCE);
-        return v == null || v.toString().isBlank() ? DEFAULT : v.toString();
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindNetDevices(NetDevices s, Map<String, Object> p) { devices.put(s, instanceOf(p)); }
-    void unbindNetDevices(NetDevices s) { devices.remove(s); }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindRoutingTable(RoutingTable s, Map<String, Object> p) { routes.put(s, instanceOf(p)); }
-    void unbindRoutingTable(RoutingTable s) { routes.remove(s); }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindConnTracker(ConnTracker s, Map<String, Object> p) { conntrack.put(s, instanceOf(p)); }
-    void unbindConnTracker(ConnTracker s) { conntrack.remove(s); }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindFlowTableService(FlowTableService s, Map<String, Object> p) { flowTables.put(s, instanceOf(p)); }
-    void unbindFlowTableService(FlowTableService s) { flowTables.remove(s); }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindNeighbourTable(org.flowgate.api.route.NeighbourTable s, Map<String, Object> p) { neighbours.put(s, instanceOf(p)); }
-    void unbindNeighbourTable(org.flowgate.api.route.NeighbourTable s) { neighbours.remove(s); }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindRuleset(org.flowgate.api.ruleset.Ruleset s, Map<String, Object> p) { rulesets.put(s, instanceOf(p)); }
-    void unbindRuleset(org.flowgate.api.ruleset.Ruleset s) { rulesets.remove(s); }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindConfigAdmin(ConfigurationAdmin cm) { configAdmin = cm; }

@@ -4,21 +4,12 @@ import org.apache.felix.service.command.Descriptor;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.netdev.NetDevices;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 
-/** {@code router:interfaces}, {@code router:addr}, {@code router:link}. */
-@Component(service = InterfaceCommands.class, property = {
-        "osgi.command.scope=router",
-        "osgi.command.function=interfaces",
-        "osgi.command.function=addr",
-        "osgi.command.function=link"})
+/** {@code router:interfaces}, {@code router:addr}, {@code router:link} on one instance's devices ({@link RouterCommands} picks the instance). */
 public class InterfaceCommands {
     private final NetDevices devices;
 
-    @Activate
-    public InterfaceCommands(@Reference(target = "(flowgate.instance=default)") NetDevices devices) {
+    public InterfaceCommands(NetDevices devices) {
         this.devices = devices;
     }
 

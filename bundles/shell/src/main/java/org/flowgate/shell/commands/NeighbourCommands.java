@@ -5,20 +5,13 @@ import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.route.NeighbourTable;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 
-/** {@code router:neigh}: list, add, delete and flush ARP/NDP neighbours. */
-@Component(service = NeighbourCommands.class, property = {
-        "osgi.command.scope=router",
-        "osgi.command.function=neigh"})
+/** {@code router:neigh} on one instance: list, add, delete and flush ARP/NDP neighbours ({@link RouterCommands} picks the instance). */
 public class NeighbourCommands {
     private final NeighbourTable neighbours;
     private final NetDevices devices;
 
-    @Activate
-    public NeighbourCommands(@Reference(target = "(flowgate.instance=default)") NeighbourTable neighbours, @Reference(target = "(flowgate.instance=default)") NetDevices devices) {
+    public NeighbourCommands(NeighbourTable neighbours, NetDevices devices) {
         this.neighbours = neighbours;
         this.devices = devices;
     }

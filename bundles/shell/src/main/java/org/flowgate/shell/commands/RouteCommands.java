@@ -9,21 +9,13 @@ import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.route.Route;
 import org.flowgate.api.route.RoutingTable;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 
-/** {@code router:routes} and {@code router:route add|del}. */
-@Component(service = RouteCommands.class, property = {
-        "osgi.command.scope=router",
-        "osgi.command.function=routes",
-        "osgi.command.function=route"})
+/** {@code router:routes} and {@code router:route add|del} on one instance's routing table ({@link RouterCommands} picks the instance). */
 public class RouteCommands {
     private final RoutingTable routes;
     private final NetDevices devices;
 
-    @Activate
-    public RouteCommands(@Reference(target = "(flowgate.instance=default)") RoutingTable routes, @Reference(target = "(flowgate.instance=default)") NetDevices devices) {
+    public RouteCommands(RoutingTable routes, NetDevices devices) {
         this.routes = routes;
         this.devices = devices;
     }

@@ -65,7 +65,8 @@ class InstanceCommandsTest {
     }
 
     private final Store store = new Store();
-    private final InstanceCommands commands = new InstanceCommands();
+    private final Instances instances = new Instances();
+    private final InstanceCommands commands = new InstanceCommands(instances);
 
     InstanceCommandsTest() { commands.bindConfigAdmin(store.admin()); }
 
@@ -118,9 +119,9 @@ class InstanceCommandsTest {
         blue.add("eth1", 0x020000000002L);
         Fakes.Devices red = new Fakes.Devices();
         red.add("eth0", 0x020000000003L);
-        commands.bindNetDevices(blue, Map.of("flowgate.instance", "blue"));
-        commands.bindNetDevices(red, Map.of("flowgate.instance", "red"));
-        commands.bindRoutingTable(new Fakes.Routes(), Map.of());
+        instances.bindNetDevices(blue, Map.of("flowgate.instance", "blue"));
+        instances.bindNetDevices(red, Map.of("flowgate.instance", "red"));
+        instances.bindRoutingTable(new Fakes.Routes(), Map.of());
         commands.instance("add", "green");
         String out = commands.instances();
         String[] lines = out.split("\n");
@@ -138,8 +139,8 @@ class InstanceCommandsTest {
         blue.add("eth0", 0x020000000001L);
         Fakes.Devices red = new Fakes.Devices();
         red.add("eth0", 0x020000000003L);
-        commands.bindNetDevices(blue, Map.of("flowgate.instance", "blue"));
-        commands.bindNetDevices(red, Map.of("flowgate.instance", "red"));
+        instances.bindNetDevices(blue, Map.of("flowgate.instance", "blue"));
+        instances.bindNetDevices(red, Map.of("flowgate.instance", "red"));
         assertNull(commands.in("red", "addr", "add", "eth0", "10.0.1.1/24"));
         assertEquals(List.of("addAddress eth0 10.0.1.1/24"), red.calls);
         assertTrue(blue.calls.isEmpty(), blue.calls.toString());
@@ -154,7 +155,7 @@ class InstanceCommandsTest {
     @Test
     void inNftListsAndExecutesOnThatInstancesRuleset() throws Exception {
         List<String> executed = new ArrayList<>();
-        commands.bindRuleset(new org.flowgate.api.ruleset.Ruleset() {
+        instances.bindRuleset(new org.flowgate.api.ruleset.Ruleset() {
             @Override public void load(String text, String source) { throw new UnsupportedOperationException(); }
             @Override public String list() { return "table ip blue {\n}\n"; }
             @Override public String execute(String text, String source) { executed.add(text); return ""; }

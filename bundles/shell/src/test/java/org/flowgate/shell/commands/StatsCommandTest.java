@@ -42,7 +42,7 @@ class StatsCommandTest {
 
     @Test
     void statsShowsEveryServicesCountersAndLeavesOutZeroDrops() {
-        String out = new StatsCommand(collector).stats();
+        String out = new StatsCommand(collector).stats("default", false);
         assertTrue(out.contains("interface lan0:\n    up 1 mtu 1500 rx_packets 10 rx_bytes 1000 tx_packets 7 tx_bytes 700\n    dropped 3 drops[no-route] 3\n"), out);
         assertTrue(out.contains("interface wan0:\n    up 0"), out);
         assertFalse(out.contains("drops[ttl-exceeded]"), out);
@@ -61,7 +61,7 @@ class StatsCommandTest {
             }
         }, "default");
         collector.addForTest(proxy(org.flowgate.offload.OffloadDriver.class, "name", "emu0"), "default");
-        String out = new StatsCommand(collector).stats();
+        String out = new StatsCommand(collector).stats("default", false);
         assertTrue(out.contains("offload offload:\n    added 4\n"), out);
         assertTrue(out.contains("driver emu0:\n    registered 1 flows_in_hardware 3\n"), out);
         assertTrue(out.contains("driver gone0:\n    registered 0 flows_in_hardware 0\n"), out);
@@ -71,12 +71,12 @@ class StatsCommandTest {
     @Test
     void statsFiltersByKindOrName() {
         StatsCommand cmd = new StatsCommand(collector);
-        assertTrue(cmd.stats("conntrack").startsWith("conntrack conntrack:"));
-        String lan = cmd.stats("lan0");
+        assertTrue(cmd.stats("default", false, "conntrack").startsWith("conntrack conntrack:"));
+        String lan = cmd.stats("default", false, "lan0");
         assertTrue(lan.startsWith("interface lan0:") && !lan.contains("wan0"), lan);
-        assertEquals("no flowtable\n", cmd.stats("flowtable"));
+        assertEquals("no flowtable\n", cmd.stats("default", false, "flowtable"));
         assertEquals("stats: nothing called \"eth9\" (kinds: interface, hook, conntrack, flowtable, tc, offload, driver)",
-                assertThrows(IllegalArgumentException.class, () -> cmd.stats("eth9")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> cmd.stats("default", false, "eth9")).getMessage());
     }
 
     @Test
