@@ -82,6 +82,15 @@ final class Binding {
         }
     }
 
+    /** Whether the driver takes the ct-only rules of tc ct zone tables. */
+    boolean ctZones() {
+        try {
+            return driver.offloadsCtZones();
+        } catch (RuntimeException | AbstractMethodError e) {
+            return false;
+        }
+    }
+
     List<FlowTable> tables() { return new ArrayList<>(blocks.keySet()); }
 
     /** Removes and returns the block of a table that no longer exists. */

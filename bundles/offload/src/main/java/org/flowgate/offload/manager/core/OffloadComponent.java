@@ -24,7 +24,9 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * The manager as a DS component: a {@link FlowTableListener} of the routing instance's flow tables,
  * with every {@link OffloadDriver} service of the instance as a dynamic, greedy reference, and its
- * counters as {@link OffloadStats}.
+ * counters as {@link OffloadStats}. The tables registered as {@link FlowTable} services of the
+ * instance (the tc ct zones' tables) are a dynamic multiple reference: the manager subscribes to
+ * each ({@link FlowTable#addListener}) and hands their flows to drivers that take ct zones.
  *
  * <p>The flow table service references its listeners, so this component and it reference each
  * other. The {@link FlowTableService} is therefore bound by {@link ServiceReference} only and
@@ -81,6 +83,12 @@ public final class OffloadComponent implements FlowTableListener, OffloadStats {
     void unbindTables(ServiceReference<FlowTableService> ref) {
         if (ref.equals(tables)) tables = null;
     }
+
+    @Reference(name = "zoneTables", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(flowgate.instance=default)")
+    void bindZoneTable(FlowTable t) { manager.addTable(t); }
+
+    void unbindZoneTable(FlowTable t) { manager.removeTable(t); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(|(flowgate.instance=default)(!(flowgate.instance=*)))")

@@ -55,6 +55,8 @@ public final class OffloadManager implements FlowTableListener {
     private final Map<FlowEntry, Offload> offloads = new ConcurrentHashMap<>();
     private final List<Binding> drivers = new CopyOnWriteArrayList<>();
     private final Set<FlowTable> seenTables = ConcurrentHashMap.newKeySet();
+    /** Tables registered as {@code FlowTable} services (tc ct zones), subscribed to with {@link FlowTable#addListener}. */
+    private final Set<FlowTable> serviceTables = ConcurrentHashMap.newKeySet();
     private final AtomicLong cookies = new AtomicLong();
     private final LongAdder[] counters = new LongAdder[Counter.values().length];
     private final LongSupplier clockMillis;
@@ -267,6 +269,65 @@ public final class OffloadManager implements FlowTableListener {
         }
     }
 
+    // ---- tables registered as services (tc ct zone tables) ----
+
+    /**
+     * A flow table registered as a {@code FlowTable} service arrived (a tc ct zone's table): the
+     * manager subscribes to its events and offers its existing flows at the next tick. A table
+     * that does not take subscribers (its events come to {@code FlowTableListener} services) is
+     * still known, for the existing flows and the vanished-table check.
+     */
+    public void addTable(FlowTable table) {
+        serviceTables.add(table);
+        try {
+            table.addListener(this);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot subscribe to {}", table, e);
+        }
+        resync = true;
+        LOG.info("offload: flow table {} added", table);
+    }
+
+    /**
+     * A table registered as a service left: unsubscribes, unbinds every driver's block of it (the
+     * driver removes what it still holds) and gives its flows back to software.
+     */
+    public void removeTable(FlowTable table) {
+        if (!serviceTables.remove(table)) return;
+        try {
+            table.removeListener(this);
+        } catch (RuntimeException e) {
+            LOG.debug("cannot unsubscribe from {}", table, e);
+        }
+        for (Binding b : drivers) {
+            boolean locked = false;
+            try {
+                locked = b.calls.writeLock().tryLock(UNBIND_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                for (Offload o : offloads.values()) {
+                    if (o.table != table || o.binding != b) continue;
+                    if (o.installed) {
+                        o.installed = false;
+                        b.inHardware.decrementAndGet();
+                    }
+                    backToSoftware(o);
+                }
+                FlowBlock block = b.forget(table);
+                if (block != null) block.unbind();
+            } catch (RuntimeException e) {
+                LOG.warn("offload driver {} failed to unbind {}", b.name, table, e);
+            } finally {
+                if (locked) b.calls.writeLock().unlock();
+            }
+        }
+        for (Offload o : offloads.values()) if (o.table == table) backToSoftware(o); // queued, no driver yet
+        seenTables.remove(table);
+        LOG.info("offload: flow table {} removed", table);
+    }
+
     // ---- flow table events (the flow table's worker: never block) ----
 
     @Override
@@ -302,7 +363,7 @@ public final class OffloadManager implements FlowTableListener {
         HwState s = flow.hwState();
         if (s != HwState.SOFTWARE && s != HwState.HW_REFRESH) return offloads.get(flow);
         if (flow.tornDown()) return null;
-        Binding b = pick(flow);
+        Binding b = pick(table, flow);
         if (b == null) return null;
         Offload o = offloads.computeIfAbsent(flow, f -> new Offload(table, f, (int) (cookies.getAndAdd(2) >>> 1)));
         if (!flow.compareAndSetHwState(s, HwState.PENDING)) return o;
@@ -329,8 +390,16 @@ public final class OffloadManager implements FlowTableListener {
         shards[o.shard % shards.length].queue.add(new Work(Op.DEL, o));
     }
 
-    private Binding pick(FlowEntry flow) {
+    /**
+     * The driver for a flow: for a tc ct zone's table, the first that takes ct zones (its rules
+     * have no devices); otherwise the first whose devices cover both directions.
+     */
+    private Binding pick(FlowTable table, FlowEntry flow) {
         if (drivers.isEmpty()) return null;
+        if (ctZone(table) >= 0) {
+            for (Binding b : drivers) if (!b.gone && b.ctZones()) return b;
+            return null;
+        }
         FlowPath p0 = flow.path(FlowEntry.ORIGINAL), p1 = flow.path(FlowEntry.REPLY);
         for (Binding b : drivers) {
             if (!b.gone && b.serves(p0.inDevice(), p0.outDevice(), p1.inDevice(), p1.outDevice())) return b;
@@ -502,15 +571,32 @@ public final class OffloadManager implements FlowTableListener {
         }
     }
 
-    /** Both directions as driver-neutral rules, with the connection's ct metadata. */
+    private static int ctZone(FlowTable t) {
+        try {
+            return t.ctZone();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Both directions as driver-neutral rules, with the connection's ct metadata (the seed's
+     * {@code ct_metadata}: zone, mark, labels, established, direction, NAT mangles); the flows of
+     * a tc ct zone's table become ct-only rules (no devices: the tc filters forward).
+     */
     private FlowRule[] describe(Offload o) {
         long base = ((long) o.shard) << 1;
         FlowRule[] r = new FlowRule[2];
         ConnEntry ce = o.flow.conn();
         int zone = ce != null ? ce.zone() : 0, mark = ce != null ? ce.mark() : 0;
         long lHi = ce != null ? ce.labelsHi() : 0, lLo = ce != null ? ce.labelsLo() : 0;
+        int ctZone = ctZone(o.table);
         for (int dir = 0; dir < 2; dir++) {
             FlowPath p = o.flow.path(dir);
+            if (ctZone >= 0) {
+                r[dir] = FlowRule.ctOnly(base + dir + 1, o.flow.id(), dir, p.match(), ctZone, mark, lHi, lLo, true, p.rewrite());
+                continue;
+            }
             r[dir] = new FlowRule(base + dir + 1, o.flow.id(), dir, p.inDevice(), p.inVlan(), p.match(), zone, mark, lHi, lLo,
                     true, p.rewrite(), p.srcMac(), p.dstMac(), true, p.outDevice(), p.outVlan(), p.mtu());
         }
@@ -563,16 +649,20 @@ public final class OffloadManager implements FlowTableListener {
         }
     }
 
+    /** The source's tables (the nft flowtables) and the tables registered as services. */
     private List<FlowTable> tables() {
         Supplier<List<FlowTable>> src = tableSource;
+        List<FlowTable> l = null;
         if (src != null) {
             try {
-                return src.get();
+                l = new ArrayList<>(src.get());
             } catch (RuntimeException e) {
                 LOG.debug("flow tables not available", e);
             }
         }
-        return new ArrayList<>(new LinkedHashSet<>(seenTables));
+        if (l == null) l = new ArrayList<>(new LinkedHashSet<>(seenTables));
+        for (FlowTable t : serviceTables) if (!l.contains(t)) l.add(t);
+        return l;
     }
 
     // ---- what the commands show ----

@@ -27,6 +27,8 @@ public final class ScriptedDriver implements OffloadDriver, FlowBlock {
     public volatile RuntimeException failWith;
     public volatile CountDownLatch entered, release;
     public volatile long sleepMillis;
+    /** Whether the driver takes tc ct zone tables ({@link OffloadDriver#offloadsCtZones()}). */
+    public volatile boolean ctZones;
     public final AtomicInteger unbinds = new AtomicInteger(), binds = new AtomicInteger();
 
     public ScriptedDriver(String name, String... devices) {
@@ -36,6 +38,7 @@ public final class ScriptedDriver implements OffloadDriver, FlowBlock {
 
     @Override public String name() { return name; }
     @Override public Set<String> devices() { return devices; }
+    @Override public boolean offloadsCtZones() { return ctZones; }
 
     @Override
     public FlowBlock bind(FlowTableSpec table) {
