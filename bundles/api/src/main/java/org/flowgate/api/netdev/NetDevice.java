@@ -35,6 +35,18 @@ public interface NetDevice {
      */
     boolean transmit(Packet p);
 
+    /**
+     * Delivers a frame as if this device had received it from its wire ({@code netif_receive_skb},
+     * as tc's {@code mirred ingress} uses it): rx counters, taps, the INGRESS hooks (tc included)
+     * and the rest of the receive path run now, on the calling thread; any frames this sends are
+     * flushed by the caller's end of batch. The packet's metadata (conntrack, mark) is kept, its
+     * layout re-parsed; it may be rewritten and must not be used by the caller afterwards.
+     *
+     * @return false when the device cannot receive (not attached to a packet path)
+     * @since 1.3
+     */
+    default boolean receive(Packet p) { return false; }
+
     /** Counts a drop of a packet received on or destined to this device. */
     void drop(DropReason reason);
 

@@ -10,6 +10,7 @@ import org.flowgate.api.netdev.DeviceCounters;
 import org.flowgate.api.netdev.FrameTap;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.netdev.Port;
+import org.flowgate.api.netdev.PortReceiver;
 import org.flowgate.api.packet.DropReason;
 import org.flowgate.api.packet.Packet;
 
@@ -29,6 +30,8 @@ public final class Device implements NetDevice {
     /** Captures watching this device; empty (one volatile read per frame) when none runs. */
     private volatile FrameTap[] taps = FrameTaps.NONE;
     private final LongAdder tapErrors = new LongAdder();
+    /** The packet path's entry for this device's frames; null until attached. */
+    private volatile PortReceiver receiver;
 
     public Device(String name, int ifIndex, Port port) {
         if (ifIndex <= 0) throw new IllegalArgumentException("ifIndex must be positive");
@@ -91,6 +94,17 @@ public final class Device implements NetDevice {
         FrameTap[] t = taps;
         if (t.length != 0) tap(t, true, p);
         if (!flushPending.get()) flushPending.set(true);
+        return true;
+    }
+
+    /** Sets where {@link #receive} delivers (the packet path, when the port is attached). */
+    public void setReceiver(PortReceiver r) { receiver = r; }
+
+    @Override
+    public boolean receive(Packet p) {
+        PortReceiver r = receiver;
+        if (r == null) return false;
+        r.receive(p);
         return true;
     }
 

@@ -90,7 +90,9 @@ public final class Router implements AutoCloseable {
             d = devices.attach(port);
             attached.put(port, d);
         }
-        port.start(new Receiver(path, d));
+        Receiver r = new Receiver(path, d);
+        d.setReceiver(r);
+        port.start(r);
         LOG.info("attached {} ifindex {} mac {} mtu {}", d.name(), d.ifIndex(), d.mac(), d.mtu());
         return d;
     }
@@ -104,6 +106,7 @@ public final class Router implements AutoCloseable {
             d = attached.remove(port);
         }
         if (d == null) return;
+        d.setReceiver(null);
         try {
             port.stop();
         } finally {
