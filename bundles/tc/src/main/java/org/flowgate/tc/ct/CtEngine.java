@@ -24,6 +24,7 @@ public final class CtEngine {
     private volatile ConnTracker tracker;
     private volatile CtFlowTables flowTables;
     private final ThreadLocal<FiveTuple> key = ThreadLocal.withInitial(FiveTuple::new);
+    private final ThreadLocal<FiveTuple> reversed = ThreadLocal.withInitial(FiveTuple::new);
 
     /**
      * Ignored: conntrack's hooks were bound by name before {@link ConnTracker#track} existed.
@@ -81,17 +82,28 @@ public final class CtEngine {
     /**
      * Restores the conntrack info of a packet an offload driver returned after a miss: looks its
      * tuple up in {@link Packet#ctZone()} and sets entry, direction and state (established, as
-     * only established connections are offloaded). Returns false when no entry is found.
+     * only established connections are offloaded). A driver that missed after its CT stage has
+     * already applied the connection's NAT: the packet then carries neither direction's tuple,
+     * but its reverse is the other direction's (a source-NATed original packet, reversed, is the
+     * reply tuple), so that is looked up second. Returns false when no entry is found.
      */
     public boolean restore(Packet p) {
         ConnTracker ct = tracker;
         if (ct == null || p.ipVersion() == 0) return false;
         FiveTuple k = key.get().set(p);
         ConnEntry e = ct.find(p.ctZone(), k);
-        if (e == null) return false;
+        int dir;
+        if (e != null) {
+            dir = k.equals(e.original()) ? 0 : 1;
+        } else {
+            FiveTuple r = reversed.get().setReverse(k);
+            e = ct.find(p.ctZone(), r);
+            if (e == null) return false;
+            dir = r.equals(e.reply()) ? 0 : 1; // the reverse of an original packet after NAT is the reply tuple
+        }
         p.setConn(e);
-        p.setCtDirection(k.equals(e.original()) ? 0 : 1);
-        p.setCtState(CtState.ESTABLISHED);
+        p.setCtDirection(dir);
+        p.setCtState(CtState.ESTABLISHED); // +rpl comes from the direction
         return true;
     }
 }

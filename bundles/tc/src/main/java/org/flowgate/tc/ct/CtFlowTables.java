@@ -2,6 +2,10 @@ package org.flowgate.tc.ct;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -9,6 +13,7 @@ import java.util.function.LongSupplier;
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.conntrack.CtState;
+import org.flowgate.api.flowtable.FlowEntry.HwState;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tuple.FiveTuple;
 
@@ -19,6 +24,12 @@ import org.flowgate.api.tuple.FiveTuple;
  * packets take their ct state from the table instead of from conntrack. A TCP FIN or RST, a dying
  * entry or {@link #idleTimeoutNanos} without packets gives the connection back
  * ({@link ConnTracker#teardown}), as {@code flow_offload_teardown}.
+ * <p>
+ * Offload: {@link Events} subscribers (the offload manager, through {@code ZoneTableView}) hear of
+ * flows added, dying and removed on a thread of their own, never on the packet path. A flow that
+ * ends while a driver holds it ({@link ZoneFlowTable.Flow#inHardware()}) leaves the lookup at once
+ * (software sees its packets again) but is set {@code dying} and kept until the manager set it
+ * {@code dead}, as Linux's GC waits for {@code NF_FLOW_HW_DEAD}; only then is it reported removed.
  */
 public final class CtFlowTables {
     private static final int TCP_FIN = 0x01, TCP_RST = 0x04;
@@ -30,6 +41,25 @@ public final class CtFlowTables {
     private volatile ConnTracker tracker;
     private volatile long idleTimeoutNanos;
     private final LongAdder hits = new LongAdder(), added = new LongAdder(), removed = new LongAdder(), teardowns = new LongAdder();
+    private final CopyOnWriteArrayList<Events> listeners = new CopyOnWriteArrayList<>();
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** Flows that ended while in hardware, waiting for the manager to set them dead. */
+    private final ConcurrentLinkedQueue<Event> dying = new ConcurrentLinkedQueue<>();
+    private Thread notifier; // guarded by this
+
+    /** Flow events of every zone, delivered on the notifier thread (never on the packet path). */
+    public interface Events {
+        void added(ZoneFlowTable table, ZoneFlowTable.Flow flow);
+
+        /** The flow ended while a driver held it; it is kept until its hardware state is dead. */
+        void dying(ZoneFlowTable table, ZoneFlowTable.Flow flow);
+
+        void removed(ZoneFlowTable table, ZoneFlowTable.Flow flow);
+    }
+
+    private enum Kind { ADDED, DYING, REMOVED }
+
+    private record Event(Kind kind, ZoneFlowTable table, ZoneFlowTable.Flow flow) {}
 
     public CtFlowTables(LongSupplier clock, int buckets, long idleTimeoutNanos) {
         this.clock = clock;
@@ -65,9 +95,11 @@ public final class CtFlowTables {
             zones.compareAndSet(zone & 0xFFFF, null, new ZoneFlowTable(zone, buckets));
             t = zones.get(zone & 0xFFFF);
         }
-        if (t.add(e, clock.getAsLong())) {
+        ZoneFlowTable.Flow f = t.addFlow(e, clock.getAsLong());
+        if (f != null) {
             added.increment();
             t.added.increment();
+            if (!listeners.isEmpty()) events.add(new Event(Kind.ADDED, t, f));
         } else {
             ct.teardown(e);
         }
@@ -113,8 +145,101 @@ public final class CtFlowTables {
             ct.teardown(f.conn);
             teardowns.increment();
         }
+        HwState s = f.hwState();
+        boolean inHw = f.inHardware() && f.compareAndSetHwState(s, HwState.DYING);
+        if (inHw && !listeners.isEmpty()) {
+            Event ev = new Event(Kind.DYING, t, f);
+            dying.add(ev);
+            events.add(ev);
+        } else {
+            if (inHw) f.compareAndSetHwState(HwState.DYING, HwState.DEAD); // nobody left to wait for
+            if (!listeners.isEmpty()) events.add(new Event(Kind.REMOVED, t, f));
+        }
         return true;
     }
+
+    /**
+     * Accounts packets a driver forwarded for one direction of a flow and marks it used now, so a
+     * flow busy in hardware is not aged out (the offload manager's stats pull).
+     */
+    public void hardwareUsed(ZoneFlowTable.Flow f, int direction, long packets, long bytes) {
+        if (packets <= 0 || direction < 0 || direction > 1) return;
+        f.packets[direction].add(packets);
+        f.bytes[direction].add(Math.max(0, bytes));
+        f.lastUsed = clock.getAsLong();
+    }
+
+    // ---- subscribers ----
+
+    /** Subscribes to the flow events of every zone; the same subscriber twice has no effect. */
+    public synchronized void addListener(Events l) {
+        listeners.addIfAbsent(l);
+        if (notifier == null) notifier = Thread.ofPlatform().daemon().name("tc-ct-flow-events").start(this::notifyLoop);
+    }
+
+    public synchronized void removeListener(Events l) { listeners.remove(l); }
+
+    public boolean hasListeners() { return !listeners.isEmpty(); }
+
+    private void notifyLoop() {
+        for (;;) {
+            Event e;
+            try {
+                e = events.poll(1, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                synchronized (this) { notifier = null; }
+                return;
+            }
+            if (e == null) {
+                synchronized (this) {
+                    if (listeners.isEmpty() && events.isEmpty()) {
+                        notifier = null;
+                        return;
+                    }
+                }
+                continue;
+            }
+            deliver(e);
+        }
+    }
+
+    private void deliver(Event e) {
+        for (Events l : listeners) {
+            try {
+                switch (e.kind) {
+                    case ADDED -> l.added(e.table, e.flow);
+                    case DYING -> l.dying(e.table, e.flow);
+                    case REMOVED -> l.removed(e.table, e.flow);
+                }
+            } catch (RuntimeException ex) {
+                org.slf4j.LoggerFactory.getLogger(CtFlowTables.class).warn("tc ct flow listener failed on {}", e.kind, ex);
+            }
+        }
+    }
+
+    /** Delivers the queued events on the caller's thread (tests; the notifier does it otherwise). */
+    public void deliverPending() {
+        for (Event e; (e = events.poll()) != null; ) deliver(e);
+    }
+
+    /** Flows ended in hardware and not yet dead: reported removed once dead (or when nobody listens any more). */
+    private void reapDying() {
+        for (var it = dying.iterator(); it.hasNext(); ) {
+            Event e = it.next();
+            HwState s = e.flow.hwState();
+            if (s == HwState.DYING && listeners.isEmpty()) {
+                e.flow.compareAndSetHwState(HwState.DYING, HwState.DEAD);
+                s = HwState.DEAD;
+            }
+            if (s == HwState.DEAD || s == HwState.SOFTWARE) {
+                it.remove();
+                if (!listeners.isEmpty()) events.add(new Event(Kind.REMOVED, e.table, e.flow));
+            }
+        }
+    }
+
+    /** Flows ended but still waiting for a driver to let them go. */
+    public int dyingCount() { return dying.size(); }
 
     /** Ends one flow of a zone (an administrator's delete); false when it is no longer there. */
     public boolean delete(ZoneFlowTable t, ZoneFlowTable.Flow f) {
@@ -139,6 +264,7 @@ public final class CtFlowTables {
         long idle = idleTimeoutNanos;
         ConnTracker ct = tracker;
         int n = 0;
+        reapDying();
         for (ZoneFlowTable t : tables()) {
             for (ZoneFlowTable.Flow f : t.flows()) {
                 boolean dying = f.conn.isDying();

@@ -2,10 +2,13 @@ package org.flowgate.tc.ct;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.flowgate.api.conntrack.ConnEntry;
+import org.flowgate.api.flowtable.FlowEntry;
+import org.flowgate.api.flowtable.FlowEntry.HwState;
 import org.flowgate.api.tuple.FiveTuple;
 
 /**
@@ -42,6 +45,10 @@ public final class ZoneFlowTable {
         volatile boolean removed;
         final LongAdder[] packets = { new LongAdder(), new LongAdder() };
         final LongAdder[] bytes = { new LongAdder(), new LongAdder() };
+        /** Where the flow stands with an offload driver (the manager moves it). */
+        private final AtomicReference<HwState> hw = new AtomicReference<>(HwState.SOFTWARE);
+        /** The flow as a {@link FlowEntry}, made once so listeners and lists see one object per flow. */
+        private FlowEntry view;
 
         Flow(long id, ConnEntry conn, long now) {
             this.id = id;
@@ -64,6 +71,22 @@ public final class ZoneFlowTable {
         public boolean removed() { return removed; }
 
         public long lastUsedNanos() { return lastUsed; }
+
+        public HwState hwState() { return hw.get(); }
+
+        public boolean compareAndSetHwState(HwState expect, HwState update) { return hw.compareAndSet(expect, update); }
+
+        /** Whether a driver holds (or is about to hold) the flow: its removal must wait for dead. */
+        public boolean inHardware() {
+            HwState s = hw.get();
+            return s == HwState.PENDING || s == HwState.HW || s == HwState.HW_REFRESH;
+        }
+
+        /** The flow's {@link FlowEntry}, made by {@code make} on first use. */
+        public synchronized FlowEntry view(java.util.function.Function<Flow, FlowEntry> make) {
+            if (view == null) view = make.apply(this);
+            return view;
+        }
     }
 
     private final int zone;
@@ -94,14 +117,17 @@ public final class ZoneFlowTable {
     }
 
     /** Adds a connection (both directions); false when a direction is already present. */
-    public synchronized boolean add(ConnEntry conn, long now) {
+    public boolean add(ConnEntry conn, long now) { return addFlow(conn, now) != null; }
+
+    /** Adds a connection (both directions) and returns its flow; null when a direction is already present. */
+    public synchronized Flow addFlow(ConnEntry conn, long now) {
         Flow f = new Flow(nextId, conn, now);
-        if (lookup(f.original) != null || lookup(f.reply) != null) return false;
+        if (lookup(f.original) != null || lookup(f.reply) != null) return null;
         nextId++;
         put(f.original, f, 0);
         put(f.reply, f, 1);
         flows.add(f);
-        return true;
+        return f;
     }
 
     private void put(FiveTuple t, Flow f, int dir) {

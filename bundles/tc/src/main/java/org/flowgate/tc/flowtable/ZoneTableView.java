@@ -5,11 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.flowtable.FlowEntry;
 import org.flowgate.api.flowtable.FlowPath;
 import org.flowgate.api.flowtable.FlowTable;
+import org.flowgate.api.flowtable.FlowTableListener;
 import org.flowgate.api.flowtable.FlowTableSpec;
 import org.flowgate.api.flowtable.FlowTableStats;
 import org.flowgate.api.packet.Packet;
@@ -22,18 +24,24 @@ import org.flowgate.tc.ct.ZoneFlowTable;
  * {@code flow:stats}, {@code flow:delete} and {@code flow:flush} show and administer it next to
  * the nft flowtables. The table belongs to no device (act_ct's tables only restore ct state; the
  * filters forward), so the paths show device {@code *}. Listed as {@code tc ct zone N}.
+ * <p>
+ * For offload drivers, as act_ct's tables are offloadable: {@link #ctZone()} is the zone,
+ * {@link #addListener} subscribes the offload manager to the zone's flows (added, dying, removed),
+ * each flow is one {@link FlowEntry} object for its life with a hardware state, and
+ * {@link #hardwareUsed} accounts what the driver forwarded.
  */
-public final class ZoneTableView implements FlowTable {
+public final class ZoneTableView implements FlowTable, CtFlowTables.Events {
     private static final String ANY_DEVICE = "*";
 
     private final CtFlowTables tables;
     private final ZoneFlowTable table;
     private final FlowTableSpec spec;
+    private final CopyOnWriteArrayList<FlowTableListener> listeners = new CopyOnWriteArrayList<>();
 
     public ZoneTableView(CtFlowTables tables, ZoneFlowTable table) {
         this.tables = tables;
         this.table = table;
-        this.spec = new FlowTableSpec("tc", "ct", name(table.zone()), 0, Set.of(), false, true);
+        this.spec = new FlowTableSpec("tc", "ct", name(table.zone()), 0, Set.of(), true, true);
     }
 
     /** The name of zone {@code zone}'s table. */
@@ -43,7 +51,8 @@ public final class ZoneTableView implements FlowTable {
 
     @Override public String name() { return spec.name(); }
     @Override public Set<String> devices() { return Set.of(); }
-    @Override public boolean hardwareOffload() { return false; }
+    @Override public boolean hardwareOffload() { return true; }
+    @Override public int ctZone() { return table.zone(); }
     @Override public int count() { return table.count(); }
     @Override public FlowTableSpec spec() { return spec; }
     @Override public int flush() { return tables.flush(table); }
@@ -54,7 +63,7 @@ public final class ZoneTableView implements FlowTable {
     @Override
     public List<FlowEntry> list() {
         List<FlowEntry> l = new ArrayList<>();
-        for (ZoneFlowTable.Flow f : table.flows()) l.add(new Entry(f));
+        for (ZoneFlowTable.Flow f : table.flows()) l.add(entry(f));
         return l;
     }
 
@@ -76,6 +85,52 @@ public final class ZoneTableView implements FlowTable {
         gc.put("admin", c.evictAdmin());
         return new FlowTableStats(c.hits(), c.misses(), Map.of(), c.added(), c.removed(), gc);
     }
+
+    @Override
+    public void hardwareUsed(FlowEntry flow, int direction, long packets, long bytes) {
+        if (flow instanceof Entry e) tables.hardwareUsed(e.f, direction, packets, bytes);
+    }
+
+    @Override
+    public boolean addListener(FlowTableListener l) {
+        synchronized (listeners) {
+            if (listeners.addIfAbsent(l) && listeners.size() == 1) tables.addListener(this);
+        }
+        return true;
+    }
+
+    @Override
+    public void removeListener(FlowTableListener l) {
+        synchronized (listeners) {
+            if (listeners.remove(l) && listeners.isEmpty()) tables.removeListener(this);
+        }
+    }
+
+    // ---- the zone's events, from CtFlowTables' notifier thread ----
+
+    @Override
+    public void added(ZoneFlowTable t, ZoneFlowTable.Flow f) {
+        if (t != table) return;
+        FlowEntry e = entry(f);
+        for (FlowTableListener l : listeners) l.flowAdded(this, e);
+    }
+
+    @Override
+    public void dying(ZoneFlowTable t, ZoneFlowTable.Flow f) {
+        if (t != table) return;
+        FlowEntry e = entry(f);
+        for (FlowTableListener l : listeners) l.flowDying(this, e);
+    }
+
+    @Override
+    public void removed(ZoneFlowTable t, ZoneFlowTable.Flow f) {
+        if (t != table) return;
+        FlowEntry e = entry(f);
+        for (FlowTableListener l : listeners) l.flowRemoved(this, e);
+    }
+
+    /** The one {@link FlowEntry} of a flow. */
+    public static FlowEntry entry(ZoneFlowTable.Flow f) { return f.view(Entry::new); }
 
     @Override
     public String toString() { return "tc ct " + name(); }
@@ -108,7 +163,8 @@ public final class ZoneTableView implements FlowTable {
         @Override public long createdNanos() { return f.createdNanos(); }
         @Override public ConnEntry conn() { return f.conn; }
         @Override public boolean tornDown() { return f.removed(); }
-        @Override public HwState hwState() { return HwState.SOFTWARE; }
-        @Override public boolean compareAndSetHwState(HwState expect, HwState update) { return false; }
+        @Override public HwState hwState() { return f.hwState(); }
+        @Override public boolean compareAndSetHwState(HwState expect, HwState update) { return f.compareAndSetHwState(expect, update); }
+        @Override public String toString() { return "zone " + f.conn.zone() + " flow " + f.id + " " + f.original; }
     }
 }

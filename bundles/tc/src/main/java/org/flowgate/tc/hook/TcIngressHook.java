@@ -8,7 +8,10 @@ import org.flowgate.tc.service.TcEngine;
 
 /**
  * The tc ingress hook ({@code sch_handle_ingress}): runs every frame of a device with filters
- * through the device's block before anything else of the packet path sees it.
+ * through the device's block before anything else of the packet path sees it. A frame an offload
+ * driver handed up after a miss past its ct stage ({@link Packet#missChain()} &gt;= 0, zone in
+ * {@link Packet#ctZone()}) continues at that chain with its conntrack info restored, never from
+ * chain 0 (the seed's "HW misses continue in SW from the last chain").
  */
 public final class TcIngressHook implements PacketHook {
     /** Runs before the flow table fast path and netfilter-style ingress hooks, as tc ingress does in Linux. */
@@ -20,7 +23,12 @@ public final class TcIngressHook implements PacketHook {
     public TcIngressHook(TcEngine engine) { this.engine = engine; }
 
     @Override
-    public Verdict process(Hook hook, Packet p) { return engine.process(p); }
+    public Verdict process(Hook hook, Packet p) {
+        int chain = p.missChain();
+        if (chain < 0) return engine.process(p);
+        p.setMissChain(-1); // consumed: a frame this one becomes (decap, redirect) starts afresh
+        return engine.resume(p, chain);
+    }
 
     @Override
     public String toString() { return NAME; }
