@@ -3,7 +3,8 @@ package org.flowgate.flowtable.command;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.Descriptor;
@@ -18,98 +19,168 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-/** Gogo scope {@code flow}: look at and administer the flow tables. Formats only. */
+/**
+ * Gogo scope {@code flow}: look at and administer the flow tables of the default routing instance,
+ * or of the one {@code -i/--instance <name>} names (anywhere on the line). Formats only.
+ */
 @Component(service = FlowCommands.class, property = {
         "osgi.command.scope=flow",
         "osgi.command.function=list", "osgi.command.function=count", "osgi.command.function=flush",
         "osgi.command.function=delete", "osgi.command.function=stats" })
 public final class FlowCommands {
-    @Reference(target = "(flowgate.instance=default)")
-    private FlowTableService service;
+    private static final String DEFAULT = "default";
+
+    /** The nft flow tables of every instance, by {@code flowgate.instance} (absent = default). */
+    private final Map<FlowTableService, String> services = new ConcurrentHashMap<>();
 
     /** Flow tables other bundles register as services (tc's ct zone tables), besides the nft ones. */
-    private final List<FlowTable> others = new CopyOnWriteArrayList<>();
+    private final Map<FlowTable, String> others = new ConcurrentHashMap<>();
 
     public FlowCommands() {}
 
-    /** Without a framework (tests). */
-    public FlowCommands(FlowTableService service) { this.service = service; }
+    /** Without a framework (tests): one service, as the default instance's. */
+    public FlowCommands(FlowTableService service) { services.put(service, DEFAULT); }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(flowgate.instance=default)")
-    public void addTable(FlowTable t) { others.add(t); }
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindService(FlowTableService s, Map<String, Object> props) { services.put(s, instanceOf(props)); }
+
+    void unbindService(FlowTableService s) { services.remove(s); }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindTable(FlowTable t, Map<String, Object> props) { others.put(t, instanceOf(props)); }
+
+    void unbindTable(FlowTable t) { others.remove(t); }
+
+    /** A flow table service of the default instance (tests). */
+    public void addTable(FlowTable t) { others.put(t, DEFAULT); }
 
     public void removeTable(FlowTable t) { others.remove(t); }
 
-    /** The nft flowtables, then every other {@link FlowTable} service not already among them. */
-    private List<FlowTable> tables() {
-        List<FlowTable> nft = service.tables();
-        if (others.isEmpty()) return nft;
-        List<FlowTable> all = new ArrayList<>(nft);
-        for (FlowTable t : others) if (!nft.contains(t)) all.add(t);
+    private static String instanceOf(Map<String, Object> p) {
+        Object v = p == null ? null : p.get("flowgate.instance");
+        return v == null || v.toString().isBlank() ? DEFAULT : v.toString();
+    }
+
+    /** The instance's nft flowtables, then its other {@link FlowTable} services not already among them. */
+    private List<FlowTable> tables(String command, String instance) {
+        List<FlowTable> all = new ArrayList<>();
+        boolean known = false;
+        for (Map.Entry<FlowTableService, String> e : services.entrySet()) {
+            if (e.getValue().equals(instance)) { all.addAll(e.getKey().tables()); known = true; }
+        }
+        for (Map.Entry<FlowTable, String> e : others.entrySet()) {
+            if (e.getValue().equals(instance)) { known = true; if (!all.contains(e.getKey())) all.add(e.getKey()); }
+        }
+        if (!known) {
+            TreeSet<String> names = new TreeSet<>(services.values());
+            names.addAll(others.values());
+            throw new IllegalArgumentException(command + ": no flow tables in routing instance " + instance
+                    + (names.isEmpty() ? " (no flow table service is running)" : " (instances with flow tables: " + String.join(", ", names) + ")"));
+        }
         return all;
     }
 
-    @Descriptor("list the flows of every flow table (nft flowtables and tc ct zones): both tuples, NAT, devices, age, counters, hardware state")
-    public String list() {
+    @Descriptor("list the flows of every flow table (nft flowtables and tc ct zones), or of one: both tuples, NAT, devices, age, counters, hardware state")
+    public String list(@Descriptor("[-i <instance>] [flow table name]") String... words) {
+        Words w = Words.of("list", words);
+        if (w.rest.length > 1) throw w.usage("unexpected '" + w.rest[1] + "'");
+        long now = System.nanoTime();
+        if (w.rest.length == 1) return FlowFormat.table(find(w, w.rest[0]), now);
         StringBuilder sb = new StringBuilder();
-        for (FlowTable t : tables()) sb.append(FlowFormat.table(t, System.nanoTime()));
+        for (FlowTable t : tables(w.command, w.instance)) sb.append(FlowFormat.table(t, now));
         return sb.toString();
     }
 
-    @Descriptor("list the flows of one flow table")
-    public String list(@Descriptor("flow table name") String name) {
-        return FlowFormat.table(find(name), System.nanoTime());
-    }
-
     @Descriptor("number of flows, per flow table")
-    public String count() {
+    public String count(@Descriptor("[-i <instance>]") String... words) {
+        Words w = Words.of("count", words);
+        w.end(0);
         StringBuilder sb = new StringBuilder();
         int total = 0;
-        for (FlowTable t : tables()) {
+        for (FlowTable t : tables(w.command, w.instance)) {
             sb.append(label(t)).append(": ").append(t.count()).append('\n');
             total += t.count();
         }
         return sb.append("total: ").append(total).append('\n').toString();
     }
 
-    @Descriptor("remove every flow of every flow table, giving the connections back to conntrack")
-    public String flush() {
+    @Descriptor("remove every flow of every flow table, or of one, giving the connections back to conntrack")
+    public String flush(@Descriptor("[-i <instance>] [flow table name]") String... words) {
+        Words w = Words.of("flush", words);
+        if (w.rest.length > 1) throw w.usage("unexpected '" + w.rest[1] + "'");
+        if (w.rest.length == 1) return find(w, w.rest[0]).flush() + " flows removed\n";
         int n = 0;
-        for (FlowTable t : tables()) n += t.flush();
+        for (FlowTable t : tables(w.command, w.instance)) n += t.flush();
         return n + " flows removed\n";
     }
 
-    @Descriptor("remove every flow of one flow table")
-    public String flush(@Descriptor("flow table name") String name) {
-        return find(name).flush() + " flows removed\n";
-    }
-
-    @Descriptor("remove one flow by the id flow:list shows")
-    public String delete(@Descriptor("flow table name") String name, @Descriptor("flow id") long id) {
-        FlowTable t = find(name);
+    @Descriptor("remove one flow by the id flow:list shows: delete [-i <instance>] <flow table name> <id>")
+    public String delete(@Descriptor("[-i <instance>] <flow table name> <flow id>") String... words) {
+        Words w = Words.of("delete", words);
+        w.end(2);
+        String name = w.rest[0];
+        long id;
+        try {
+            id = Long.parseLong(w.rest[1]);
+        } catch (NumberFormatException e) {
+            throw w.usage("flow id must be a number, not '" + w.rest[1] + "'");
+        }
+        FlowTable t = find(w, name);
         for (FlowEntry f : t.list()) if (f.id() == id) return t.delete(f) ? "flow " + id + " removed\n" : "flow " + id + " already gone\n";
         throw new IllegalArgumentException("no flow " + id + " in " + name);
     }
 
     @Descriptor("per flow table counters: hits, misses, packets handed back by reason, flows added/removed and GC evictions by reason")
-    public String stats() {
+    public String stats(@Descriptor("[-i <instance>]") String... words) {
+        Words w = Words.of("stats", words);
+        w.end(0);
         StringBuilder sb = new StringBuilder();
-        for (FlowTable t : tables()) sb.append(FlowFormat.stats(label(t), t.count(), t.stats()));
+        for (FlowTable t : tables(w.command, w.instance)) sb.append(FlowFormat.stats(label(t), t.count(), t.stats()));
         return sb.toString();
     }
 
-    private FlowTable find(String name) {
+    private FlowTable find(Words w, String name) {
         FlowTable found = null;
-        for (FlowTable t : tables()) {
+        for (FlowTable t : tables(w.command, w.instance)) {
             if (t.name().equals(name) || label(t).equals(name)) {
                 if (found != null) throw new IllegalArgumentException("several flow tables named " + name + ": use 'family table name'");
                 found = t;
             }
         }
-        if (found == null) throw new IllegalArgumentException("no flow table " + name);
+        if (found == null) throw new IllegalArgumentException("no flow table " + name + (w.instance.equals(DEFAULT) ? "" : " in routing instance " + w.instance));
         return found;
+    }
+
+    /** A command's words: {@code -i <name>}, {@code --instance <name>} or {@code --instance=<name>} anywhere, and the rest in order. */
+    private record Words(String command, String instance, String[] rest) {
+        static Words of(String command, String[] words) {
+            String c = "flow:" + command, instance = null;
+            List<String> rest = new ArrayList<>();
+            for (int i = 0; words != null && i < words.length; i++) {
+                String v;
+                if (words[i].equals("-i") || words[i].equals("--instance")) {
+                    if (i + 1 == words.length) throw new IllegalArgumentException(c + ": " + words[i] + " needs an instance name");
+                    v = words[++i];
+                } else if (words[i].startsWith("--instance=")) {
+                    v = words[i].substring(11);
+                } else {
+                    rest.add(words[i]);
+                    continue;
+                }
+                if (instance != null && !instance.equals(v)) throw new IllegalArgumentException(c + ": two instances given (" + instance + ", " + v + ")");
+                instance = v;
+            }
+            return new Words(c, instance == null ? DEFAULT : instance, rest.toArray(new String[0]));
+        }
+
+        void end(int n) {
+            if (rest.length < n) throw usage("missing " + (n - rest.length) + " argument(s)");
+            if (rest.length > n) throw usage("unexpected '" + rest[n] + "'");
+        }
+
+        IllegalArgumentException usage(String problem) { return new IllegalArgumentException(command + ": " + problem); }
     }
 
     static String label(FlowTable t) { return t.spec().family() + " " + t.spec().table() + " " + t.name(); }

@@ -60,6 +60,15 @@ public class FlowTableManager implements FlowTableService, Environment {
     @Reference(target = DEFAULT_MEMBERS) NetDevices devices;
 
     private final List<FlowTableListener> listeners = new CopyOnWriteArrayList<>();
+    /** Listeners bound but not yet given the flows that exist: the worker replays them first thing in its next round. */
+    private final ConcurrentLinkedQueue<FlowTableListener> subscribing = new ConcurrentLinkedQueue<>();
+    /**
+     * Per subscribed listener, per table, the ids of the flows its replay gave it whose added
+     * event may still come (queued before, or racing with, the replay): that event is not given
+     * to it a second time. Touched only under {@link #delivery}.
+     */
+    private final Map<FlowTableListener, Map<FlowTable, java.util.Set<Long>>> replayed = new java.util.HashMap<>();
+    private final Object delivery = new Object();
     private final FlowClock.Coarse clock = new FlowClock.Coarse();
     private final Map<String, Installed> tables = new LinkedHashMap<>();
     private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
@@ -153,10 +162,29 @@ public class FlowTableManager implements FlowTableService, Environment {
         deliverEvents();
     }
 
+    /**
+     * Subscribes {@code l}. Before any other event, on the worker's next round, {@code l} gets
+     * {@code flowAdded} for every flow the tables hold then (a replay), so a listener that comes
+     * after flows exist (an offload manager started late, a driver bundle deployed under
+     * traffic) learns about them. Guarantees, for events delivered to {@code l}:
+     * <ul>
+     * <li>all come from the one worker thread, in the order the tables raised them; the replay
+     *     comes before every later event;</li>
+     * <li>a flow present at the replay, or added at any time after it, is given to {@code l} by
+     *     {@code flowAdded} exactly once (a flow added concurrently with the replay is not given twice);</li>
+     * <li>{@code flowDying}/{@code flowRemoved} follow the {@code flowAdded} of their flow, except for
+     *     a flow removed while the replay ran or queued before it: {@code l} may then get
+     *     {@code flowRemoved} (or {@code flowDying}) for a flow it was never given. Ignore unknown flows.</li>
+     * </ul>
+     */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = DEFAULT_MEMBERS)
-    public void addListener(FlowTableListener l) { listeners.add(l); }
+    public void addListener(FlowTableListener l) { subscribing.add(l); }
 
-    public void removeListener(FlowTableListener l) { listeners.remove(l); }
+    public void removeListener(FlowTableListener l) {
+        subscribing.remove(l);
+        listeners.remove(l);
+        synchronized (delivery) { replayed.remove(l); }
+    }
 
     // ---- FlowTableService ----
 
@@ -251,19 +279,65 @@ public class FlowTableManager implements FlowTableService, Environment {
     }
 
     private void deliverEvents() {
-        for (Event e; (e = events.poll()) != null; ) {
-            for (FlowTableListener l : listeners) {
-                try {
-                    switch (e.kind) {
-                        case ADDED -> l.flowAdded(e.table, e.flow);
-                        case DYING -> l.flowDying(e.table, e.flow);
-                        case REMOVED -> l.flowRemoved(e.table, e.flow);
+        synchronized (delivery) {
+            for (FlowTableListener l; (l = subscribing.poll()) != null; ) replay(l);
+            for (Event e; (e = events.poll()) != null; ) {
+                for (FlowTableListener l : listeners) {
+                    // an added or removed event ends the replay's record of its flow; an added one was given already
+                    boolean replayedFlow = e.kind != Kind.DYING && seenInReplay(l, e);
+                    if (replayedFlow && e.kind == Kind.ADDED) continue;
+                    try {
+                        switch (e.kind) {
+                            case ADDED -> l.flowAdded(e.table, e.flow);
+                            case DYING -> l.flowDying(e.table, e.flow);
+                            case REMOVED -> l.flowRemoved(e.table, e.flow);
+                        }
+                    } catch (RuntimeException ex) {
+                        LOG.warn("flow table listener {} failed", l, ex);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives {@code l} the flows of every table. {@code l} joins the listeners first: a flow added
+     * from then on raises an event (with no listener none is raised), and one added before is in
+     * the tables' lists. Flows in both are given once: their ids are kept until that event comes.
+     */
+    private void replay(FlowTableListener l) {
+        if (listeners.contains(l)) return;
+        listeners.add(l);
+        Map<FlowTable, java.util.Set<Long>> given = new java.util.HashMap<>();
+        int n = 0;
+        for (FlowTable t : tables()) {
+            java.util.Set<Long> ids = new java.util.HashSet<>();
+            for (org.flowgate.api.flowtable.FlowEntry f : t.list()) {
+                ids.add(f.id());
+                n++;
+                try {
+                    l.flowAdded(t, f);
                 } catch (RuntimeException ex) {
                     LOG.warn("flow table listener {} failed", l, ex);
                 }
             }
+            if (!ids.isEmpty()) given.put(t, ids);
         }
+        if (!given.isEmpty()) replayed.put(l, given);
+        if (n > 0) LOG.info("flow table listener {} subscribed: {} existing flows replayed", l, n);
+    }
+
+    /** Whether {@code e}'s flow was given to {@code l} by its replay; its added or removed event ends that. */
+    private boolean seenInReplay(FlowTableListener l, Event e) {
+        Map<FlowTable, java.util.Set<Long>> given = replayed.get(l);
+        if (given == null) return false;
+        java.util.Set<Long> ids = given.get(e.table);
+        if (ids == null || !ids.remove(e.flow.id())) return false;
+        if (ids.isEmpty()) {
+            given.remove(e.table);
+            if (given.isEmpty()) replayed.remove(l);
+        }
+        return true;
     }
 
     // ---- Environment ----

@@ -42,8 +42,8 @@ class FlowCommandsTest {
         Scenario.offload(w, Frames.TCP);
         assertTrue(cmd.count().contains("inet filter ft: 1"), cmd.count());
         FlowEntry f = w.table.list().get(0);
-        assertEquals("flow " + f.id() + " removed\n", cmd.delete("ft", f.id()));
-        assertThrows(IllegalArgumentException.class, () -> cmd.delete("ft", f.id()));
+        assertEquals("flow " + f.id() + " removed\n", cmd.delete("ft", Long.toString(f.id())));
+        assertThrows(IllegalArgumentException.class, () -> cmd.delete("ft", Long.toString(f.id())));
         Scenario.offload(w, Frames.UDP);
         assertEquals("1 flows removed\n", cmd.flush());
         w.fastPath.process(Hook.INGRESS, w.arriving(Scenario.outbound(Frames.TCP), w.lan));
@@ -51,6 +51,37 @@ class FlowCommandsTest {
         assertTrue(stats.startsWith("inet filter ft: flows=0 hits=0 misses=1 added=2 removed=2"), stats);
         assertTrue(stats.contains("handed back: ttl=0 mtu=0"), stats);
         assertTrue(stats.contains("gc evictions: idle=0 tcp-fin-rst=0 ct-dying=0 route=0 neighbour=0 device=0 admin=2"), stats);
+    }
+
+    @Test
+    void theInstanceOptionPicksThatInstancesTables() {
+        TestWorld blueWorld = new TestWorld();
+        FlowCommands c = new FlowCommands();
+        c.bindService(service(w), java.util.Map.of());
+        c.bindService(service(blueWorld), java.util.Map.of("flowgate.instance", "blue"));
+        Scenario.offload(blueWorld, Frames.TCP);
+        Scenario.offload(blueWorld, Frames.UDP);
+        assertTrue(c.count().contains("inet filter ft: 0"), c.count());
+        assertTrue(c.count("-i", "blue").contains("inet filter ft: 2"), c.count("-i", "blue"));
+        assertTrue(c.list("ft", "--instance", "blue").contains("2 flows"));
+        assertTrue(c.stats("--instance=blue").contains("flows=2"));
+        FlowEntry f = blueWorld.table.list().get(0);
+        assertThrows(IllegalArgumentException.class, () -> c.delete("ft", Long.toString(f.id())), "not in default");
+        assertEquals("flow " + f.id() + " removed\n", c.delete("-i", "blue", "ft", Long.toString(f.id())));
+        assertEquals("1 flows removed\n", c.flush("-i", "blue"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.list("-i", "red"));
+        assertEquals("flow:list: no flow tables in routing instance red (instances with flow tables: blue, default)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> c.count("-i"));
+        assertThrows(IllegalArgumentException.class, () -> c.delete("ft"));
+        assertThrows(IllegalArgumentException.class, () -> c.delete("ft", "x"));
+    }
+
+    private static FlowTableService service(TestWorld world) {
+        return new FlowTableService() {
+            @Override public void configure(List<FlowTableSpec> specs) {}
+            @Override public FlowTable table(String family, String table, String name) { return world.table; }
+            @Override public List<FlowTable> tables() { return List.of(world.table); }
+        };
     }
 
     /** A table registered as a service by another bundle (as tc's ct zone tables): read side only. */

@@ -100,4 +100,72 @@ class FlowTableManagerTest {
         assertEquals(0, t.count(), "idle for more than the 1 s timeout");
         assertEquals(1L, t.stats().gcEvictions().get("idle"));
     }
+
+    /** Offers a masqueraded UDP connection from h1's port {@code port}: one new flow. */
+    private void offerFlow(FlowTable t, int port) {
+        FakeConn c = FakeConn.of(Frames.UDP, Scenario.H1, port, Scenario.SERVER, 80, Scenario.SERVER, 80, Scenario.ROUTER_WAN, port).established();
+        Frames f = Frames.tcp(TestWorld.LAN_MAC, TestWorld.H1_MAC, Scenario.H1, port, Scenario.SERVER, 80);
+        f.proto = Frames.UDP;
+        TestWorld.offer(t, w.forwarded(f, c, FlowEntry.ORIGINAL, w.lan, w.wan));
+    }
+
+    private FlowTableListener recorder(String name, List<String> into) {
+        return new FlowTableListener() {
+            @Override public synchronized void flowAdded(FlowTable table, FlowEntry flow) { into.add(name + " added " + flow.id()); }
+            @Override public synchronized void flowRemoved(FlowTable table, FlowEntry flow) { into.add(name + " removed " + flow.id()); }
+        };
+    }
+
+    @Test
+    void aListenerSubscribingAfterFlowsExistIsGivenThemFirst() {
+        m.configure(List.of(FT));
+        FlowTable t = m.table("inet", "x", "ft");
+        offerFlow(t, 40001);
+        offerFlow(t, 40002);
+        m.runWorkerOnce();
+        m.addListener(recorder("late", events));
+        assertTrue(events.isEmpty(), "the replay runs on the worker, not on the subscribing thread");
+        m.runWorkerOnce();
+        assertEquals(List.of("late added 1", "late added 2"), events.stream().sorted().toList());
+        offerFlow(t, 40003);
+        t.flush();
+        m.runWorkerOnce();
+        assertEquals(List.of("late added 1", "late added 2", "late added 3", "late removed 1", "late removed 2", "late removed 3"),
+                events.stream().sorted().toList());
+        m.runWorkerOnce();
+        assertEquals(6, events.size(), "nothing given twice");
+    }
+
+    @Test
+    void aFlowWhoseAddedEventIsStillQueuedIsNotGivenTwice() {
+        m.configure(List.of(FT));
+        FlowTable t = m.table("inet", "x", "ft");
+        m.addListener(recorder("early", events));
+        m.runWorkerOnce();
+        offerFlow(t, 40001);                         // raises an added event: the early listener exists
+        m.addListener(recorder("late", events));     // its replay finds the flow, and the event is still queued
+        m.runWorkerOnce();
+        assertEquals(List.of("early added 1", "late added 1"), events.stream().sorted().toList());
+        t.flush();
+        m.runWorkerOnce();
+        assertEquals(List.of("early added 1", "early removed 1", "late added 1", "late removed 1"), events.stream().sorted().toList());
+    }
+
+    @Test
+    void aListenerSubscribingUnderConcurrentAddsHearsOfEveryFlowExactlyOnce() throws Exception {
+        m.configure(List.of(FT));
+        FlowTable t = m.table("inet", "x", "ft");
+        m.start();
+        List<String> late = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread adder = Thread.ofPlatform().start(() -> { for (int p = 20000; p < 22000; p++) offerFlow(t, p); });
+        Thread.sleep(1);
+        m.addListener(recorder("late", late));
+        adder.join();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (late.size() < t.count() && System.nanoTime() < deadline) Thread.sleep(10);
+        Thread.sleep(50); // a few more worker rounds: a duplicate would show now
+        assertEquals(2000, t.count());
+        assertEquals(2000, late.size(), "every flow once");
+        assertEquals(2000, new java.util.HashSet<>(late).size(), "no flow twice");
+    }
 }
