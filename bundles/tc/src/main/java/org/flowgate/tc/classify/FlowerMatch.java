@@ -34,7 +34,9 @@ public final class FlowerMatch {
     /** Tunnel keys ({@code enc_*}): match the tunnel the packet arrived through. */
     public boolean hasEnc;
     public int encKeyId = -1, encDstPort = -1, encSrcPort = -1;
-    public int encSrcIp, encSrcMask, encDstIp, encDstMask;
+    /** {@code enc_src_ip}/{@code enc_dst_ip}: 4 or 6 (0: neither given); addresses and masks as {@link TunnelKey}'s. */
+    public int encFamily;
+    public long encSrcHi, encSrcLo, encSrcMaskHi, encSrcMaskLo, encDstHi, encDstLo, encDstMaskHi, encDstMaskLo;
 
     /** The ct_state flags of a packet as flower's dissector computes them. */
     public static int ctFlags(Packet p) {
@@ -85,7 +87,10 @@ public final class FlowerMatch {
         if (encKeyId >= 0 && t.id != encKeyId) return false;
         if (encDstPort >= 0 && t.dstPort != encDstPort) return false;
         if (encSrcPort >= 0 && t.srcPort != encSrcPort) return false;
-        return (t.srcIp & encSrcMask) == encSrcIp && (t.dstIp & encDstMask) == encDstIp;
+        if (encFamily == 0) return true;
+        return t.family == encFamily
+                && (t.srcHi & encSrcMaskHi) == encSrcHi && (t.srcLo & encSrcMaskLo) == encSrcLo
+                && (t.dstHi & encDstMaskHi) == encDstHi && (t.dstLo & encDstMaskLo) == encDstLo;
     }
 
     private boolean protocolMatches(Packet p) {

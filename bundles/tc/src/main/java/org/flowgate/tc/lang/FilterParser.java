@@ -19,6 +19,7 @@ import org.flowgate.tc.action.Gact;
 import org.flowgate.tc.action.Mirred;
 import org.flowgate.tc.action.Pedit;
 import org.flowgate.tc.action.StatelessNat;
+import org.flowgate.tc.action.Trackers;
 import org.flowgate.tc.action.TunnelKeyAction;
 import org.flowgate.tc.classify.FlowerMatch;
 import org.flowgate.tc.ct.CtEngine;
@@ -39,10 +40,15 @@ public final class FilterParser {
 
     private final CtEngine ct;
     private final Devices devices;
+    private final Trackers trackers;
 
-    public FilterParser(CtEngine ct, Devices devices) {
+    public FilterParser(CtEngine ct, Devices devices) { this(ct, devices, new Trackers()); }
+
+    /** @param trackers conntrack for {@code ct commit force} */
+    public FilterParser(CtEngine ct, Devices devices, Trackers trackers) {
         this.ct = ct;
         this.devices = devices;
+        this.trackers = trackers;
     }
 
     // ---- add ----
@@ -229,11 +235,13 @@ public final class FilterParser {
                     } catch (IllegalArgumentException e) {
                         throw w.errorLast("\"" + v + "\" is not an address or prefix");
                     }
-                    if (pf.family() != 4) throw w.errorLast("only IPv4 tunnel endpoints are supported");
+                    if (m.encFamily != 0 && m.encFamily != pf.family()) throw w.errorLast("enc_src_ip and enc_dst_ip must be of the same family");
                     m.hasEnc = true;
-                    int mask = (int) pf.maskLo();
-                    int a = (int) pf.address().lo() & mask;
-                    if (k.equals("enc_src_ip")) { m.encSrcIp = a; m.encSrcMask = mask; } else { m.encDstIp = a; m.encDstMask = mask; }
+                    m.encFamily = pf.family();
+                    long mh = pf.maskHi(), ml = pf.maskLo();
+                    long ah = pf.address().hi() & mh, al = pf.address().lo() & ml;
+                    if (k.equals("enc_src_ip")) { m.encSrcHi = ah; m.encSrcLo = al; m.encSrcMaskHi = mh; m.encSrcMaskLo = ml; }
+                    else { m.encDstHi = ah; m.encDstLo = al; m.encDstMaskHi = mh; m.encDstMaskLo = ml; }
                     mt.append(' ').append(k).append(' ').append(v);
                 }
                 case "ct_state" -> {
@@ -413,17 +421,17 @@ public final class FilterParser {
     private static String text(Words w, int from, String kind) { return (kind + " " + w.join(from, w.pos())).trim(); }
 
     private Action ctAction(Words w, int start) throws TcException {
-        boolean clear = false, commit = false, nat = false, setMark = false, setLabel = false;
+        boolean clear = false, commit = false, force = false, nat = false, setMark = false, setLabel = false;
         int zone = 0, mark = 0, markMask = 0;
         long[] label = null;
         NatRange range = null;
-        int natWord = -1, markWord = -1, labelWord = -1;
+        int natWord = -1, markWord = -1, labelWord = -1, forceWord = -1;
         loop:
         while (w.more()) {
             switch (w.peek()) {
                 case "clear" -> { w.next("clear"); clear = true; }
                 case "commit" -> { w.next("commit"); commit = true; }
-                case "force" -> { w.next("force"); }
+                case "force" -> { w.next("force"); force = true; forceWord = w.pos() - 1; }
                 case "zone" -> { w.next("zone"); zone = (int) w.number("ct zone", 0, 0xFFFF); }
                 case "mark" -> {
                     w.next("mark");
@@ -447,14 +455,15 @@ public final class FilterParser {
             }
         }
         String text = text(w, start, "ct");
-        if (clear && (commit || nat || setMark || setLabel || zone != 0)) throw new org.flowgate.api.tc.TcException("ct clear takes no other option", "clear", start);
+        if (clear && (commit || force || nat || setMark || setLabel || zone != 0)) throw new org.flowgate.api.tc.TcException("ct clear takes no other option", "clear", start);
         if (!commit) {
             if (setMark) throw atWord(w, markWord - 1, "ct mark needs commit");
             if (setLabel) throw atWord(w, labelWord - 1, "ct label needs commit");
             if (range != null) throw atWord(w, natWord, "ct nat with an address or port range needs commit");
+            if (force) throw atWord(w, forceWord, "ct force needs commit");
         }
         int control = control(w, Act.PIPE);
-        return new CtAction(ct, control, clear, commit, zone, setMark, mark, markMask, setLabel,
+        return new CtAction(ct, trackers, control, clear, commit, force, zone, setMark, mark, markMask, setLabel,
                 label == null ? 0 : label[0], label == null ? 0 : label[1], label == null ? 0 : label[2], label == null ? 0 : label[3],
                 nat, range, text);
     }
@@ -491,8 +500,7 @@ public final class FilterParser {
 
     private Action mirred(Words w) throws TcException {
         String dir = w.next("egress or ingress");
-        if (dir.equals("ingress")) throw w.errorLast("mirred ingress is not supported (only egress)");
-        if (!dir.equals("egress")) throw w.errorLast("expected egress");
+        if (!dir.equals("egress") && !dir.equals("ingress")) throw w.errorLast("expected egress or ingress");
         String how = w.next("redirect or mirror");
         boolean redirect;
         if (how.equals("redirect")) redirect = true;
@@ -501,15 +509,16 @@ public final class FilterParser {
         if (!"dev".equals(w.next("dev"))) throw w.errorLast("expected \"dev\"");
         String dev = w.next("device name");
         if (devices.get() != null && devices.byName(dev) == null) throw w.errorLast("device does not exist");
-        return new Mirred(devices, control(w, redirect ? Act.STOLEN : Act.PIPE), redirect, dev);
+        return new Mirred(devices, control(w, redirect ? Act.STOLEN : Act.PIPE), dir.equals("ingress"), redirect, dev);
     }
 
     private static Action tunnelKey(Words w, int start) throws TcException {
         String op = w.next("set or unset");
         if (op.equals("unset")) return new TunnelKeyAction(control(w, Act.PIPE), true, 0, 0, 0, 0, 0, 0, true, false, "tunnel_key unset");
         if (!op.equals("set")) throw w.errorLast("expected set or unset");
-        int src = 0, dst = 0, id = 0, port = 0, tos = 0, ttl = 0;
-        boolean hasDst = false, csum = true, nofrag = false;
+        IpAddress src = null, dst = null;
+        int id = 0, port = 0, tos = 0, ttl = 0, srcWord = -1;
+        boolean csum = true, nofrag = false;
         loop:
         while (w.more()) {
             switch (w.peek()) {
@@ -522,9 +531,7 @@ public final class FilterParser {
                     } catch (IllegalArgumentException e) {
                         throw w.errorLast("\"" + v + "\" is not an address");
                     }
-                    if (!a.isV4()) throw w.errorLast("only IPv4 tunnel endpoints are supported");
-                    if (k.equals("src_ip")) src = (int) a.lo();
-                    else { dst = (int) a.lo(); hasDst = true; }
+                    if (k.equals("src_ip")) { src = a; srcWord = w.pos() - 1; } else dst = a;
                 }
                 case "id" -> { w.next("id"); id = (int) w.number("key id (VNI)", 0, 0xFF_FFFF); }
                 case "dst_port" -> { w.next("dst_port"); port = (int) w.number("destination port", 1, 65535); }
@@ -536,7 +543,10 @@ public final class FilterParser {
                 default -> { break loop; }
             }
         }
-        if (!hasDst || dst == 0) throw w.errorNext("tunnel_key set needs dst_ip");
+        if (dst == null || (dst.hi() == 0 && dst.lo() == 0)) throw w.errorNext("tunnel_key set needs dst_ip");
+        if (dst.isMulticast()) throw w.errorNext("tunnel_key set needs a unicast dst_ip");
+        if (src == null) src = dst.isV4() ? IpAddress.v4(0) : IpAddress.v6(0, 0);
+        if (src.family() != dst.family()) throw atWord(w, srcWord, "src_ip and dst_ip must be of the same family");
         String text = text(w, start, "tunnel_key");
         return new TunnelKeyAction(control(w, Act.PIPE), false, src, dst, id, port, tos, ttl, csum, nofrag, text);
     }

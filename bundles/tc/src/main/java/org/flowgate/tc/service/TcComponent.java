@@ -239,6 +239,7 @@ public final class TcComponent implements TcService {
         synchronized (ct) {
             tracker = t;
             ct.setTracker(t);
+            engine.trackers().set(t);
             if (flowTables != null) flowTables.setTracker(t);
         }
     }
@@ -248,6 +249,7 @@ public final class TcComponent implements TcService {
             if (tracker != t) return;
             tracker = null;
             ct.unsetTracker(t);
+            engine.trackers().unset(t);
             if (flowTables != null) {
                 flowTables.flush();
                 flowTables.setTracker(null);

@@ -20,6 +20,7 @@ import org.flowgate.tc.action.Act;
 import org.flowgate.tc.action.Devices;
 import org.flowgate.tc.action.Drops;
 import org.flowgate.tc.action.ExecContext;
+import org.flowgate.tc.action.Trackers;
 import org.flowgate.tc.classify.Block;
 import org.flowgate.tc.classify.Classifier;
 import org.flowgate.tc.classify.Filter;
@@ -40,6 +41,7 @@ public final class TcEngine implements TcService {
 
     private final CtEngine ct;
     private final Devices devices;
+    private final Trackers trackers = new Trackers();
     private final FilterParser parser;
     private final ConcurrentHashMap<String, Block> blocks = new ConcurrentHashMap<>();
     /** All filters by device, the source of truth blocks are built from (guarded by this). */
@@ -53,10 +55,13 @@ public final class TcEngine implements TcService {
     public TcEngine(CtEngine ct, Devices devices) {
         this.ct = ct;
         this.devices = devices;
-        this.parser = new FilterParser(ct, devices);
+        this.parser = new FilterParser(ct, devices, trackers);
     }
 
     public CtEngine ct() { return ct; }
+
+    /** Conntrack as the actions reach it ({@code ct commit force}); set next to {@link CtEngine#setTracker}. */
+    public Trackers trackers() { return trackers; }
 
     public Devices devices() { return devices; }
 

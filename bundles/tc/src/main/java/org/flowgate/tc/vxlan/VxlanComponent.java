@@ -3,7 +3,9 @@ package org.flowgate.tc.vxlan;
 import java.util.Hashtable;
 
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.MacAddress;
+import org.flowgate.api.netdev.LocalOutput;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.route.NeighbourTable;
@@ -32,6 +34,8 @@ public final class VxlanComponent {
     NeighbourTable neighbours;
     @Reference(target = "(flowgate.instance=default)")
     NetDevices devices;
+    @Reference(target = "(flowgate.instance=default)")
+    LocalOutput output;
 
     private ServiceRegistration<Port> port;
     private ServiceRegistration<PacketHook> hook;
@@ -40,14 +44,17 @@ public final class VxlanComponent {
     void activate(BundleContext ctx, VxlanConfig cfg) {
         if (cfg.name() == null || cfg.name().isBlank()) throw new IllegalArgumentException("vxlan device needs a name");
         MacAddress mac = cfg.mac().isBlank() ? macFor(cfg.name()) : MacAddress.parse(cfg.mac());
-        VxlanPort p = new VxlanPort(cfg.name(), mac, cfg.mtu(), cfg.dstport(), new Underlay(routes, neighbours, devices));
+        VxlanPort.Remote remote = remote(cfg);
+        int mtu = cfg.mtu() > 0 ? cfg.mtu()
+                : 1500 - (remote != null && remote.remote().family() == 6 ? VxlanEncap.OVERHEAD6 : VxlanEncap.OVERHEAD) + 14;
+        VxlanPort p = new VxlanPort(cfg.name(), mac, mtu, cfg.dstport(), new Underlay(routes, neighbours, devices, output), remote);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Port.NAME, cfg.name());
         props.put("flowgate.instance", cfg.instance());
         port = ctx.registerService(Port.class, p, props);
         Hashtable<String, Object> hp = new Hashtable<>();
         hp.put(PacketHook.HOOK, "ingress");
-        hp.put(PacketHook.PRIORITY, VxlanDecapHook.PRIORITY);
+        hp.put(PacketHook.PRIORITY, VxlanDecapHook.priorityOf(p));
         hp.put("flowgate.instance", cfg.instance());
         hp.put("flowgate.hook.name", "vxlan-rx-" + cfg.name());
         hook = ctx.registerService(PacketHook.class, new VxlanDecapHook(p), hp);
@@ -62,6 +69,17 @@ public final class VxlanComponent {
                 // bundle stopping
             }
         }
+    }
+
+    /** The fixed remote of a configuration with {@code id}, null for an external device. */
+    static VxlanPort.Remote remote(VxlanConfig cfg) {
+        if (cfg.id() < 0) {
+            if (!cfg.remote().isBlank()) throw new IllegalArgumentException("vxlan " + cfg.name() + ": remote needs id");
+            return null;
+        }
+        if (cfg.remote().isBlank()) throw new IllegalArgumentException("vxlan " + cfg.name() + ": id needs remote (no FDB learning)");
+        IpAddress local = cfg.local().isBlank() ? null : IpAddress.parse(cfg.local().strip());
+        return new VxlanPort.Remote(cfg.id(), local, IpAddress.parse(cfg.remote().strip()), cfg.ttl(), cfg.tos(), cfg.udpcsum());
     }
 
     /** A locally administered MAC from the name. */

@@ -4,11 +4,13 @@ import org.flowgate.api.packet.Checksums;
 import org.flowgate.api.packet.Packet;
 
 /**
- * Builds a VXLAN packet (RFC 7348): outer Ethernet, IPv4, UDP and the 8-byte VXLAN header in front
- * of an inner Ethernet frame, copied byte for byte.
+ * Builds a VXLAN packet (RFC 7348): outer Ethernet, IPv4 or IPv6, UDP and the 8-byte VXLAN header
+ * in front of an inner Ethernet frame, copied byte for byte.
  */
 public final class VxlanEncap {
     public static final int OVERHEAD = 14 + 20 + 8 + 8;
+    /** With an IPv6 outer header ({@code VXLAN6_HEADROOM}). */
+    public static final int OVERHEAD6 = 14 + 40 + 8 + 8;
     public static final int DEFAULT_PORT = 4789;
     /** The source port range Linux picks from ({@code ip_local_port_range}), by a hash of the inner flow. */
     public static final int SRC_PORT_MIN = 32768, SRC_PORT_MAX = 61000;
@@ -55,6 +57,43 @@ public final class VxlanEncap {
             int c = Checksums.finish(Checksums.sum(b, udp, udpLen, Checksums.pseudoV4(srcIp, dstIp, Packet.PROTO_UDP, udpLen)));
             out.setU16(udp + 6, c == 0 ? 0xFFFF : c);
         }
+    }
+
+    /**
+     * The IPv6 form: traffic class {@code tclass}, flow label 0 (as Linux's vxlan without
+     * {@code flowlabel}), hop limit {@code hopLimit}; the UDP checksum is always computed, as
+     * IPv6 requires (RFC 8200 8.1; Linux sends zero only with {@code udp6zerocsumtx}).
+     */
+    public static void encapsulate6(Packet out, Packet inner, long srcMac, long dstMac, long srcHi, long srcLo, long dstHi,
+            long dstLo, int tclass, int hopLimit, int srcPort, int dstPort, int vni) {
+        int innerLen = inner.length();
+        out.reset(OVERHEAD6 + innerLen);
+        byte[] b = out.array();
+        int s = out.start();
+        System.arraycopy(inner.array(), inner.start(), b, s + OVERHEAD6, innerLen);
+        out.setMac(s, dstMac);
+        out.setMac(s + 6, srcMac);
+        out.setU16(s + 12, Packet.ETHERTYPE_IPV6);
+        int ip = s + 14;
+        int udpLen = 8 + 8 + innerLen;
+        out.setU32(ip, 0x6000_0000 | (tclass & 0xFF) << 20);
+        out.setU16(ip + 4, udpLen);
+        out.setU8(ip + 6, Packet.PROTO_UDP);
+        out.setU8(ip + 7, hopLimit);
+        out.setU64(ip + 8, srcHi);
+        out.setU64(ip + 16, srcLo);
+        out.setU64(ip + 24, dstHi);
+        out.setU64(ip + 32, dstLo);
+        int udp = ip + 40;
+        out.setU16(udp, srcPort);
+        out.setU16(udp + 2, dstPort);
+        out.setU16(udp + 4, udpLen);
+        out.setU16(udp + 6, 0);
+        int vx = udp + 8;
+        out.setU32(vx, 0x0800_0000);
+        out.setU32(vx + 4, vni << 8);
+        int c = Checksums.finish(Checksums.sum(b, udp, udpLen, Checksums.pseudoV6(b, ip + 8, ip + 24, Packet.PROTO_UDP, udpLen)));
+        out.setU16(udp + 6, c == 0 ? 0xFFFF : c);
     }
 
     /** The outer UDP source port for an inner frame: a hash of its flow spread over Linux's range. */

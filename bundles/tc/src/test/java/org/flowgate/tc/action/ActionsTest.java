@@ -135,14 +135,18 @@ class ActionsTest {
     }
 
     @Test
-    void vxlanWithoutRouteOrNeighbourDrops() {
+    void vxlanWithoutRouteDropsAndAnUnresolvedVtepIsResolvedFirst() {
         w.add("tc filter add dev p0 ingress proto ip flower ip_proto udp action tunnel_key set dst_ip 8.8.8.8 id 1 action mirred egress redirect dev vxlan0");
         w.add("tc filter add dev p0 ingress proto ip flower ip_proto tcp action tunnel_key set dst_ip 7.7.7.9 id 1 action mirred egress redirect dev vxlan0");
         inject(w.p0, udpFrame());
-        inject(w.p0, tcpFrame());
         assertTrue(take(w.up0Out).isEmpty());
         assertEquals(1, w.vxlan0.counters().get("no_route"));
-        assertEquals(1, w.vxlan0.counters().get("no_neighbour"));
+        inject(w.p0, tcpFrame());
+        List<byte[]> out = take(w.up0Out);
+        assertEquals(1, out.size(), "no VXLAN packet yet, only the ARP request for 7.7.7.9");
+        assertEquals(0x0806, get16(out.get(0), 12));
+        assertEquals(IpAddress.parse("7.7.7.9"), ip4At(out.get(0), 38), "ARP target");
+        assertEquals(0, w.vxlan0.counters().get("no_neighbour"), "queued by the neighbour subsystem, not dropped");
     }
 
     @Test

@@ -104,9 +104,10 @@ class NamespaceEndToEndTest {
             Devices devices = new Devices();
             devices.set(router.devices());
             tc = new TcEngine(ct, devices);
+            tc.trackers().set(conntrack);
             router.hooks().addService(new TcIngressHook(tc), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, TcIngressHook.DEFAULT_PRIORITY));
             VxlanPort vxlan0 = new VxlanPort("vxlan0", MacAddress.parse("02:00:00:00:72:01"), 1450, 4789,
-                    new Underlay(router.routes(), router.neighbours(), router.devices()));
+                    new Underlay(router.routes(), router.neighbours(), router.devices(), router.path()::sendLocal));
             router.attach(vxlan0);
             router.hooks().addService(new VxlanDecapHook(vxlan0), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, VxlanDecapHook.PRIORITY));
         } catch (Exception | Error e) {

@@ -62,6 +62,7 @@ public final class TcWorld implements AutoCloseable {
             router.hooks().addService(s.hook(), s.properties());
         }
         ct.setTracker(conntrack);
+        tc.trackers().set(conntrack);
         flowTables.setTracker(conntrack);
         ct.setFlowTables(flowTables);
         devices.set(router.devices());
@@ -74,7 +75,7 @@ public final class TcWorld implements AutoCloseable {
         router.attach(up0);
         router.devices().addAddress("up0", IpPrefix.parse("7.7.7.1/24"));
         router.neighbours().addStatic(VTEP_IP, "up0", VTEP_MAC);
-        vxlan0 = new VxlanPort("vxlan0", VXLAN_MAC, 1450, 4789, new Underlay(router.routes(), router.neighbours(), router.devices()));
+        vxlan0 = new VxlanPort("vxlan0", VXLAN_MAC, 1450, 4789, new Underlay(router.routes(), router.neighbours(), router.devices(), router.path()::sendLocal));
         router.attach(vxlan0);
         router.hooks().addService(new VxlanDecapHook(vxlan0), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, VxlanDecapHook.PRIORITY));
     }
