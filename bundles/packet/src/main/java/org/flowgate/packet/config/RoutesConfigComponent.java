@@ -32,21 +32,29 @@ public class RoutesConfigComponent {
     @Modified
     void apply(RoutesConfig c) {
         List<Route> routes = parse(c.routes());
-        if (table instanceof Fib fib) {
-            fib.configure(this, routes);
-        } else {
-            for (Route r : added) table.remove(r.destination(), r.gateway());
-            for (Route r : routes) table.add(r);
-        }
+        install(table, this, added, routes);
         added = routes;
         LOG.info("static routes configured: {}", routes);
     }
 
     @Deactivate
     void withdraw() {
-        if (table instanceof Fib fib) fib.configure(this, null);
-        else for (Route r : added) table.remove(r.destination(), r.gateway());
+        install(table, this, added, null);
         added = List.of();
+    }
+
+    /**
+     * Replaces the routes {@code owner} configured in {@code table}: {@code before} by {@code now}
+     * ({@code null}: withdraws them). A {@link Fib} keeps them by owner, so a route also added by
+     * hand or by another configuration stays when one owner withdraws it.
+     */
+    static void install(RoutingTable table, Object owner, List<Route> before, List<Route> now) {
+        if (table instanceof Fib fib) {
+            fib.configure(owner, now);
+            return;
+        }
+        for (Route r : before) table.remove(r.destination(), r.gateway());
+        if (now != null) for (Route r : now) table.add(r);
     }
 
     static List<Route> parse(String[] lines) {
