@@ -5,6 +5,8 @@ import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.hook.Verdict;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.packet.Packet;
+import org.flowgate.flowtable.table.Flow;
+import org.flowgate.flowtable.table.FlowHashTable;
 import org.flowgate.flowtable.table.FlowTableImpl;
 import org.flowgate.flowtable.table.FlowTuple;
 import org.flowgate.flowtable.table.GcReason;
@@ -15,14 +17,20 @@ import org.flowgate.flowtable.table.HandBack;
  * offloaded flow arriving on one of the table's devices is rewritten and sent on its egress device
  * here, skipping routing, conntrack and the ruleset; anything this cannot forward exactly as the
  * classic path would is handed back to it ({@link Verdict#ACCEPT}) and counted by reason.
- * Allocation-free and lock-free.
+ * Allocation-free and lock-free: an IPv4 hit reads one slot of the table's primitive array
+ * ({@link FlowHashTable}) and the packet's headers, and counts into the flow's stats line.
  */
 public final class FastPath implements PacketHook {
     private static final int TCP_FIN = 0x01, TCP_RST = 0x04;
+    private static final int UNUSUAL = Packet.F_QINQ | Packet.F_FRAGMENT | Packet.F_IPV4_OPTIONS | Packet.F_IPV6_EXT;
 
     private final FlowTableImpl table;
+    private final FlowHashTable flows;
 
-    public FastPath(FlowTableImpl table) { this.table = table; }
+    public FastPath(FlowTableImpl table) {
+        this.table = table;
+        this.flows = table.hashTable();
+    }
 
     public FlowTableImpl table() { return table; }
 
@@ -31,42 +39,67 @@ public final class FastPath implements PacketHook {
         int family = p.ipVersion();
         NetDevice in = p.inDevice();
         if (family == 0 || !table.serves(in)) return Verdict.ACCEPT;
-        if (p.hasFlag(Packet.F_QINQ)) return handBack(HandBack.UNSUPPORTED);
-        if (p.hasFlag(Packet.F_FRAGMENT)) return handBack(HandBack.FRAGMENT);
-        if (p.hasFlag(Packet.F_IPV4_OPTIONS)) return handBack(HandBack.IP_OPTIONS);
-        if (p.hasFlag(Packet.F_IPV6_EXT)) return handBack(HandBack.IPV6_EXT);
-        int proto = p.l4Proto();
-        if ((proto != Packet.PROTO_TCP && proto != Packet.PROTO_UDP) || p.l4() < 0) return handBack(HandBack.UNSUPPORTED);
+        if ((p.flags() & UNUSUAL) != 0) return unusual(p);
+        int proto = p.l4Proto(), l4 = p.l4();
+        if ((proto != Packet.PROTO_TCP && proto != Packet.PROTO_UDP) || l4 < 0) return handBack(HandBack.UNSUPPORTED);
 
         int vlan = p.vlanId();
         if (vlan == 0) vlan = -1; // priority-tagged frames belong to the untagged device, as on the classic path
-        FlowTuple t = table.lookup(family, p.srcHi(), p.srcLo(), p.dstHi(), p.dstLo(), proto, p.srcPort(), p.dstPort(),
-                in.ifIndex(), vlan);
-        if (t == null) {
+        int l3 = p.l3();
+        long ports = ((long) p.u32(l4) << 32) | (in.ifIndex() & 0xFFFF_FFFFL);
+        int misc = FlowHashTable.misc(family, proto, vlan);
+        long[] t = flows.slots();
+        long hit = family == 4
+                ? FlowHashTable.probe4(t, p.u64(l3 + 12), ports, misc)
+                : flows.probe6(t, p.u64(l3 + 8), p.u64(l3 + 16), p.u64(l3 + 24), p.u64(l3 + 32), ports, misc);
+        if (hit == FlowHashTable.MISS) {
             table.countMiss();
             return Verdict.ACCEPT;
         }
-        if (t.isTornDown()) return handBack(HandBack.TEARDOWN);
+        int b = (int) hit;
+        long key = t[b + FlowHashTable.MISC], newAddr = t[b + FlowHashTable.NEWADDR], rewrite = t[b + FlowHashTable.REWRITE],
+                macHead = t[b + FlowHashTable.MACHEAD], tail = t[b + FlowHashTable.TAIL];
+        long meta = FlowHashTable.stable(t, hit);
+        if (meta == FlowHashTable.MISS) { // the slot was reused while we read it: the flow is gone
+            table.countMiss();
+            return Verdict.ACCEPT;
+        }
+        if ((meta & FlowHashTable.TORN_DOWN) != 0) return handBack(HandBack.TEARDOWN);
         if (p.ethDst() != in.macBits()) return handBack(HandBack.NOT_FOR_US);
-        if (proto == Packet.PROTO_TCP && (p.tcpFlags() & (TCP_FIN | TCP_RST)) != 0) {
-            table.teardown(t.flow, GcReason.TCP_FIN_RST);
+        if (proto == Packet.PROTO_TCP && (p.u8(l4 + 13) & (TCP_FIN | TCP_RST)) != 0) {
+            Flow f = flows.flowOf(key);
+            if (f != null) table.teardown(f, GcReason.TCP_FIN_RST);
             return handBack(HandBack.TCP_FIN_RST);
         }
         if (p.ttl() <= 1) return handBack(HandBack.TTL);
         int len = p.ipLength();
-        if (len > t.mtu) return handBack(HandBack.MTU);
-        NetDevice out = t.outDevice;
+        if (len > (int) (tail >>> 16 & 0xFFFF)) return handBack(HandBack.MTU);
+        NetDevice out = flows.device(tail);
         if (!out.isUp()) return handBack(HandBack.EGRESS_DOWN);
 
-        if (family == 4) Rewrite.ipv4(p, t);
-        else Rewrite.ipv6(p, t);
-        Rewrite.ethernet(p, t);
-        t.touch(table.now());
-        if (table.counting()) t.count(len);
-        table.countHit();
+        if (family == 4) {
+            Rewrite.ipv4(p, l3, l4, proto, newAddr, rewrite);
+        } else {
+            FlowTuple e = flows.tupleOf(key);
+            if (e == null) { // removed since the lookup
+                table.countMiss();
+                return Verdict.ACCEPT;
+            }
+            Rewrite.ipv6(p, e);
+        }
+        Rewrite.ethernet(p, (int) (meta >>> 16) & 0xFFFF, macHead, (int) (tail >>> 32));
+        flows.hit(key, len, table.now());
         p.setOutDevice(out);
         out.transmit(p); // a refused frame is counted by the device
         return Verdict.STOLEN;
+    }
+
+    /** The flags that always hand back, by reason. */
+    private Verdict unusual(Packet p) {
+        if (p.hasFlag(Packet.F_QINQ)) return handBack(HandBack.UNSUPPORTED);
+        if (p.hasFlag(Packet.F_FRAGMENT)) return handBack(HandBack.FRAGMENT);
+        if (p.hasFlag(Packet.F_IPV4_OPTIONS)) return handBack(HandBack.IP_OPTIONS);
+        return handBack(HandBack.IPV6_EXT);
     }
 
     private Verdict handBack(HandBack reason) {

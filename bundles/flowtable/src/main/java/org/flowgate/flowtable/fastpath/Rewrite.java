@@ -1,29 +1,37 @@
 package org.flowgate.flowtable.fastpath;
 
 import org.flowgate.api.packet.Packet;
+import org.flowgate.flowtable.table.FlowHashTable;
 import org.flowgate.flowtable.table.FlowTuple;
 
 /**
  * The header rewrites of a fast-path hit, in place: NAT of addresses and ports, TTL / hop limit
  * decrement, VLAN tag and MAC addresses, as Linux's {@code nf_flow_table_ip.c} does. The packet's
  * old header words are the flow's key, so every checksum change is a constant of the flow direction
- * ({@link FlowTuple#ipDelta}, {@link FlowTuple#l4Delta}, RFC 1624): one add per checksum here.
+ * ({@link FlowTuple#ipDelta}, {@link FlowTuple#l4Delta}, RFC 1624): one add per checksum here. The
+ * new addresses and ports are written whether or not they changed (a flow without NAT writes the
+ * old values back and its L4 delta is 0).
  */
 final class Rewrite {
     private Rewrite() {}
 
-    /** IPv4 with TCP or UDP, no options, not a fragment; TTL known to be above 1. */
-    static void ipv4(Packet p, FlowTuple t) {
-        int l3 = p.l3();
-        if (t.nat) {
-            int l4 = p.l4();
-            p.setU32(l3 + 12, (int) t.newSrcLo);
-            p.setU32(l3 + 16, (int) t.newDstLo);
-            p.setU32(l4, (t.newSrcPort << 16) | t.newDstPort);
-            transport(p, t);
-        }
+    /**
+     * IPv4 with TCP or UDP, no options, not a fragment; TTL known to be above 1. {@code newAddr}
+     * and {@code rewrite} are the slot's NEWADDR and REWRITE words ({@link FlowHashTable}).
+     */
+    static void ipv4(Packet p, int l3, int l4, int proto, long newAddr, long rewrite) {
+        p.setU64(l3 + 12, newAddr);
+        p.setU32(l4, (int) (rewrite >>> 32));
+        int l4Delta = (int) rewrite & 0xFFFF;
+        if (l4Delta != 0) transport(p, proto == Packet.PROTO_UDP ? l4 + 6 : l4 + 16, proto, l4Delta);
         p.setU16(l3 + 8, p.u16(l3 + 8) - 0x100);
-        p.setU16(l3 + 10, add(p.u16(l3 + 10), t.ipDelta));
+        p.setU16(l3 + 10, add(p.u16(l3 + 10), (int) (rewrite >>> 16) & 0xFFFF));
+    }
+
+    /** IPv4 from a flow's tuple (the control plane's view of the same rewrite). */
+    static void ipv4(Packet p, FlowTuple t) {
+        long rewrite = ((long) t.newSrcPort << 48) | ((long) t.newDstPort << 32) | ((long) t.ipDelta << 16) | t.l4Delta;
+        ipv4(p, p.l3(), p.l4(), t.proto, (t.newSrcLo << 32) | (t.newDstLo & 0xFFFF_FFFFL), rewrite);
     }
 
     /** IPv6 with TCP or UDP, no extension headers; hop limit known to be above 1. */
@@ -36,7 +44,7 @@ final class Rewrite {
             p.setU64(l3 + 24, t.newDstHi);
             p.setU64(l3 + 32, t.newDstLo);
             p.setU32(l4, (t.newSrcPort << 16) | t.newDstPort);
-            transport(p, t);
+            transport(p, p.l4ChecksumOffset(), t.proto, t.l4Delta);
         }
         p.setU8(l3 + 7, p.u8(l3 + 7) - 1);
     }
@@ -45,15 +53,14 @@ final class Rewrite {
      * The TCP/UDP checksum after NAT: a UDP datagram sent without checksum (0) keeps none
      * (RFC 768), and a UDP checksum that computes to 0 is sent as 0xFFFF.
      */
-    private static void transport(Packet p, FlowTuple t) {
-        int at = p.l4ChecksumOffset();
+    private static void transport(Packet p, int at, int proto, int delta) {
         int c = p.u16(at);
-        if (t.proto == Packet.PROTO_UDP) {
+        if (proto == Packet.PROTO_UDP) {
             if (c == 0) return;
-            c = add(c, t.l4Delta);
+            c = add(c, delta);
             p.setU16(at, c == 0 ? 0xFFFF : c);
         } else {
-            p.setU16(at, add(c, t.l4Delta));
+            p.setU16(at, add(c, delta));
         }
     }
 
@@ -64,18 +71,26 @@ final class Rewrite {
         return ~s & 0xFFFF;
     }
 
-    /** Tags the frame as the flow says (keep, re-tag, push or pop) and writes the MAC addresses. */
-    static void ethernet(Packet p, FlowTuple t) {
+    /**
+     * Tags the frame as the flow says (keep, re-tag, push or pop) and writes the MAC addresses.
+     * {@code outVlan} is {@link FlowHashTable#NO_VLAN} for untagged; {@code macHead}/{@code macTail}
+     * the 12 address bytes as one 8-byte and one 4-byte big-endian store.
+     */
+    static void ethernet(Packet p, int outVlan, long macHead, int macTail) {
         int tci = p.vlanTci();
-        if (t.outVlan < 0) {
+        if (outVlan == FlowHashTable.NO_VLAN) {
             if (tci >= 0) p.popVlan();
         } else if (tci < 0) {
-            p.pushVlan(t.outVlan);
-        } else if ((tci & 0xFFF) != t.outVlan) {
-            p.setU16(p.start() + 14, (tci & 0xF000) | t.outVlan); // keeps priority and DEI
+            p.pushVlan(outVlan);
+        } else if ((tci & 0xFFF) != outVlan) {
+            p.setU16(p.start() + 14, (tci & 0xF000) | outVlan); // keeps priority and DEI
         }
         int s = p.start();
-        p.setU64(s, t.macHead);
-        p.setU32(s + 8, t.macTail);
+        p.setU64(s, macHead);
+        p.setU32(s + 8, macTail);
+    }
+
+    static void ethernet(Packet p, FlowTuple t) {
+        ethernet(p, t.outVlan < 0 ? FlowHashTable.NO_VLAN : t.outVlan, t.macHead, t.macTail);
     }
 }

@@ -41,7 +41,7 @@ public final class FlowTableImpl implements FlowTable {
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     private int gcCursor;
 
-    private final LongAdder hits = new LongAdder(), misses = new LongAdder(), added = new LongAdder(), removed = new LongAdder();
+    private final LongAdder misses = new LongAdder(), added = new LongAdder(), removed = new LongAdder();
     private final LongAdder[] handedBack = adders(HandBack.values().length);
     private final LongAdder[] evicted = adders(GcReason.values().length);
 
@@ -49,7 +49,7 @@ public final class FlowTableImpl implements FlowTable {
         this.spec = spec;
         this.env = env;
         this.devices = new DeviceSet(spec.devices());
-        this.flows = new FlowHashTable(expectedFlows);
+        this.flows = new FlowHashTable(expectedFlows, spec.counter());
     }
 
     private static LongAdder[] adders(int n) {
@@ -75,9 +75,10 @@ public final class FlowTableImpl implements FlowTable {
         return flows.lookup(family, srcHi, srcLo, dstHi, dstLo, proto, srcPort, dstPort, inIfIndex, inVlan);
     }
 
-    public long now() { return env.clock().nanos(); }
+    /** The slot array and its per-flow store, which the fast path reads directly. */
+    public FlowHashTable hashTable() { return flows; }
 
-    public void countHit() { hits.increment(); }
+    public long now() { return env.clock().nanos(); }
 
     public void countMiss() { misses.increment(); }
 
@@ -89,7 +90,7 @@ public final class FlowTableImpl implements FlowTable {
      * stays in the table, ignored by lookups, until the garbage collector removes it.
      */
     public void teardown(Flow f, GcReason reason) {
-        if (!f.setFlag(Flow.TEARDOWN)) return;
+        if (!end(f)) return;
         f.endReason = reason;
         env.conntrack().teardown(f.conn());
         for (;;) {
@@ -97,6 +98,13 @@ public final class FlowTableImpl implements FlowTable {
             f.nextTornDown = head;
             if (tornDown.compareAndSet(head, f)) return;
         }
+    }
+
+    /** Sets a flow's teardown flag, on the flow and on its slots; true when this call set it. */
+    private boolean end(Flow f) {
+        if (!f.setFlag(Flow.TEARDOWN)) return false;
+        flows.markTornDown(f);
+        return true;
     }
 
     // ---- flow add ----
@@ -197,16 +205,18 @@ public final class FlowTableImpl implements FlowTable {
             reap(f);
             f = next;
         }
-        FlowTuple[] t = flows.slots();
-        if (gcCursor >= t.length) gcCursor = 0;
-        int end = (int) Math.min(t.length, (long) gcCursor + budget);
+        flows.epoch();
+        long[] t = flows.slots();
+        int n = t.length >>> FlowHashTable.SLOT_SHIFT;
+        if (gcCursor >= n) gcCursor = 0;
+        int end = (int) Math.min(n, (long) gcCursor + budget);
         long now = now();
         for (int i = gcCursor; i < end; i++) {
-            FlowTuple e = FlowHashTable.slot(t, i);
-            if (FlowHashTable.isLive(e) && e.dir == FlowEntry.ORIGINAL) examine(e.flow, now);
+            Flow f = flows.originalAt(t, i);
+            if (f != null) examine(f, now);
         }
         int examined = end - gcCursor;
-        gcCursor = end == t.length ? 0 : end;
+        gcCursor = end == n ? 0 : end;
         return examined;
     }
 
@@ -248,7 +258,7 @@ public final class FlowTableImpl implements FlowTable {
      */
     private boolean evict(Flow f, GcReason why) {
         if (f.isDead()) return false;
-        boolean ended = f.setFlag(Flow.TEARDOWN);
+        boolean ended = end(f);
         if (ended) {
             f.endReason = why;
             env.conntrack().teardown(f.conn());
@@ -285,7 +295,7 @@ public final class FlowTableImpl implements FlowTable {
         int n = 0;
         for (FlowEntry e : list()) {
             Flow f = (Flow) e;
-            if (f.setFlag(Flow.TEARDOWN)) {
+            if (end(f)) {
                 f.endReason = GcReason.ADMIN;
                 env.conntrack().teardown(f.conn());
             }
@@ -337,10 +347,10 @@ public final class FlowTableImpl implements FlowTable {
     @Override
     public List<FlowEntry> list() {
         List<FlowEntry> l = new ArrayList<>(flows.size());
-        FlowTuple[] t = flows.slots();
-        for (int i = 0; i < t.length; i++) {
-            FlowTuple e = FlowHashTable.slot(t, i);
-            if (FlowHashTable.isLive(e) && e.dir == FlowEntry.ORIGINAL) l.add(e.flow);
+        long[] t = flows.slots();
+        for (int i = 0, n = t.length >>> FlowHashTable.SLOT_SHIFT; i < n; i++) {
+            Flow f = flows.originalAt(t, i);
+            if (f != null) l.add(f);
         }
         return l;
     }
@@ -362,7 +372,7 @@ public final class FlowTableImpl implements FlowTable {
         Map<String, Long> back = new LinkedHashMap<>(), gc = new LinkedHashMap<>();
         for (HandBack r : HandBack.values()) back.put(r.label(), handedBack[r.ordinal()].sum());
         for (GcReason r : GcReason.values()) gc.put(r.label(), evicted[r.ordinal()].sum());
-        return new FlowTableStats(hits.sum(), misses.sum(), back, added.sum(), removed.sum(), gc);
+        return new FlowTableStats(flows.packets(), misses.sum(), back, added.sum(), removed.sum(), gc);
     }
 
     @Override

@@ -8,20 +8,18 @@ import org.flowgate.api.netdev.NetDevice;
 /**
  * One direction of a flow, as Linux's {@code flow_offload_tuple}: the key an arriving packet is
  * looked up with (addresses, ports, protocol, ingress device and VLAN) and everything the fast path
- * needs to forward it, so a hit touches this object only. Immutable but for its counters, its
- * last-used time and the teardown mark.
+ * needs to forward it. The fast path reads the same values from the table's slot array
+ * ({@link FlowHashTable}); this object is what the control plane sees. Immutable but for its
+ * counters, its last-used time and the teardown mark.
  */
 public final class FlowTuple {
-    private static final VarHandle PACKETS, BYTES, HW_PACKETS, HW_BYTES, LAST_USED;
+    private static final VarHandle HW_PACKETS, HW_BYTES;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            PACKETS = l.findVarHandle(FlowTuple.class, "packets", long.class);
-            BYTES = l.findVarHandle(FlowTuple.class, "bytes", long.class);
             HW_PACKETS = l.findVarHandle(FlowTuple.class, "hwPackets", long.class);
             HW_BYTES = l.findVarHandle(FlowTuple.class, "hwBytes", long.class);
-            LAST_USED = l.findVarHandle(FlowTuple.class, "lastUsed", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -30,7 +28,6 @@ public final class FlowTuple {
     // ---- key ----
     public final int family, proto, srcPort, dstPort, inIfIndex, inVlan;
     public final long srcHi, srcLo, dstHi, dstLo;
-    final int hash;
 
     public final Flow flow;
     public final int dir;
@@ -61,10 +58,16 @@ public final class FlowTuple {
     /** Gateway or destination the next-hop MAC belongs to (checked by the garbage collector). */
     public final long nextHopHi, nextHopLo;
 
-    private volatile long packets, bytes;
-    /** Last hit of this direction: kept here, not in the flow, so a hit touches one object. */
+    /**
+     * Where this direction's live counters are while the flow is in a table ({@link FlowStore}, by
+     * flow index; -1 when not in a table); what earlier stays in the table were retired into here.
+     */
+    private volatile FlowHashTable table;
+    private volatile int index = -1;
+    private volatile long retiredPackets, retiredBytes;
+    /** Last used while not in a table (the table's store has it meanwhile). */
     private volatile long lastUsed;
-    /** Mirrors the flow's teardown flag for the same reason. */
+    /** Mirrors the flow's teardown flag. */
     volatile boolean tornDown;
     /** What an offload driver forwarded (added from the offload manager's threads). */
     private volatile long hwPackets, hwBytes;
@@ -80,7 +83,6 @@ public final class FlowTuple {
         dnat = newDstHi != dstHi || newDstLo != dstLo || newDstPort != dstPort;
         inDevice = s.inDevice; outDevice = s.outDevice; outIfIndex = s.outDevice.ifIndex(); outVlan = s.outVlan;
         mtu = s.mtu; srcMac = s.srcMac; dstMac = s.dstMac; nextHopHi = s.nextHopHi; nextHopLo = s.nextHopLo;
-        hash = hash(family, srcHi, srcLo, dstHi, dstLo, proto, srcPort, dstPort, inIfIndex, inVlan);
         nat = snat || dnat;
         long addr = 0;
         if (family == 4) {
@@ -112,19 +114,8 @@ public final class FlowTuple {
         return (int) sum;
     }
 
-    private FlowTuple() {
-        flow = null; dir = -1;
-        family = proto = srcPort = dstPort = inVlan = 0; inIfIndex = -1;
-        srcHi = srcLo = dstHi = dstLo = newSrcHi = newSrcLo = newDstHi = newDstLo = 0;
-        newSrcPort = newDstPort = 0; snat = dnat = nat = false;
-        ipDelta = l4Delta = macTail = 0; macHead = 0;
-        inDevice = outDevice = null; outIfIndex = outVlan = mtu = 0; srcMac = dstMac = nextHopHi = nextHopLo = 0;
-        hash = 0;
-    }
 
-    static FlowTuple tombstone() { return new FlowTuple(); }
-
-    /** The hash of a lookup key; spreads well for linear probing (a splitmix64 finalizer). */
+    /** A hash of a lookup key (the table hashes its slot words instead, {@link FlowHashTable#hash}); spreads well for linear probing (a splitmix64 finalizer). */
     public static int hash(int family, long srcHi, long srcLo, long dstHi, long dstLo, int proto, int srcPort, int dstPort,
             int inIfIndex, int inVlan) {
         long h = srcLo * 0x9E3779B97F4A7C15L + dstLo;
@@ -137,34 +128,52 @@ public final class FlowTuple {
         return (int) h;
     }
 
-    boolean matches(int h, int family, long srcHi, long srcLo, long dstHi, long dstLo, int proto, int srcPort, int dstPort,
-            int inIfIndex, int inVlan) {
-        return hash == h && srcLo == this.srcLo && dstLo == this.dstLo && srcPort == this.srcPort && dstPort == this.dstPort
-                && inIfIndex == this.inIfIndex && srcHi == this.srcHi && dstHi == this.dstHi && proto == this.proto
-                && family == this.family && inVlan == this.inVlan;
+    /** The flow index while in a table, else -1. */
+    int index() { return index; }
+
+    /** Enters a table at {@code index} (its store was set up from {@link #lastUsed()}); under the table's lock. */
+    void attach(FlowHashTable t, int index) {
+        table = t;
+        this.index = index;
     }
 
-    boolean sameKey(FlowTuple o) {
-        return o.matches(hash, family, srcHi, srcLo, dstHi, dstLo, proto, srcPort, dstPort, inIfIndex, inVlan);
+    /** Leaves the table: its counts and last-used time are retired into this tuple; under the table's lock. */
+    void detach(FlowStore store) {
+        int i = index;
+        if (i < 0) return;
+        if (table.counting()) {
+            retiredPackets += store.get(dir, i, FlowStore.PACKETS);
+            retiredBytes += store.get(dir, i, FlowStore.BYTES);
+        }
+        lastUsed = store.get(dir, i, FlowStore.LAST_USED);
+        index = -1;
     }
 
     /**
-     * Counts one forwarded packet of {@code len} bytes (IP length, as Linux's flow counters).
-     * Plain (opaque) increments, no atomic instruction: a direction is keyed by its ingress device
-     * and a port delivers on one thread (or fans out by flow hash), so each direction has a single
-     * writer; readers see a recent value.
+     * Counts one forwarded packet of {@code len} bytes (IP length, as Linux's flow counters) and
+     * marks the direction used; the fast path counts through the slot instead
+     * ({@link FlowHashTable#hit}). Single writer per direction (see {@link FlowStore}).
      */
     public void count(int len) {
-        PACKETS.setOpaque(this, (long) PACKETS.getOpaque(this) + 1);
-        BYTES.setOpaque(this, (long) BYTES.getOpaque(this) + len);
+        FlowHashTable t = table;
+        int i = index;
+        if (i >= 0) t.store().hit(dir, i, len, t.store().get(dir, i, FlowStore.LAST_USED));
     }
 
-    /** Called on every hit: writes only when the (coarse) time moved, to keep the line clean. */
+    /** Marks the direction used at {@code now} (hardware stats refresh). */
     public void touch(long now) {
-        if ((long) LAST_USED.getOpaque(this) != now) LAST_USED.setOpaque(this, now);
+        FlowHashTable t = table;
+        int i = index;
+        if (i >= 0) {
+            if (now != t.store().get(dir, i, FlowStore.LAST_USED)) t.store().setLastUsed(dir, i, now);
+        } else if (now != lastUsed) lastUsed = now;
     }
 
-    long lastUsed() { return lastUsed; }
+    long lastUsed() {
+        FlowHashTable t = table;
+        int i = index;
+        return i >= 0 ? t.store().get(dir, i, FlowStore.LAST_USED) : lastUsed;
+    }
 
     void setLastUsed(long t) { lastUsed = t; }
 
@@ -177,10 +186,16 @@ public final class FlowTuple {
         HW_BYTES.getAndAdd(this, bytes);
     }
 
-    /** Packets of this direction forwarded by the fast path and by hardware. */
-    public long packets() { return packets + hwPackets; }
+    /** Packets of this direction forwarded by the fast path and by hardware (fast path only when the table counts). */
+    public long packets() { return retiredPackets + live(FlowStore.PACKETS) + hwPackets; }
 
-    public long bytes() { return bytes + hwBytes; }
+    public long bytes() { return retiredBytes + live(FlowStore.BYTES) + hwBytes; }
+
+    private long live(int field) {
+        FlowHashTable t = table;
+        int i = index;
+        return i >= 0 && t.counting() ? t.store().get(dir, i, field) : 0;
+    }
 
     /** The values a tuple is built from: a mutable builder, used when a flow is added. */
     public static final class Spec {
