@@ -50,7 +50,8 @@ import org.junit.jupiter.api.Test;
  * h1's traffic for 10.72.0.2 is tracked, committed and VXLAN-encapsulated by the seed's filters;
  * Linux decapsulates it (so the encapsulation is correct by a real kernel's standard) and its
  * answers come back through the router's vxlan0 to h1. Needs root; namespaces and links are
- * prefixed {@code tce2e}/{@code tce} and removed even on failure.
+ * prefixed {@code tce2e}/{@code tce} and removed even on failure. The VTEP's MAC is not pre-seeded:
+ * the router resolves it by ARP when the vxlan device first sends to it.
  */
 class NamespaceEndToEndTest {
     static final String NS1 = "tce2e-h1", NSV = "tce2e-vtep", L1 = "tce1", L2 = "tce2";
@@ -58,6 +59,7 @@ class NamespaceEndToEndTest {
     Router router;
     Conntrack conntrack;
     TcEngine tc;
+    MacAddress vtepMacAddress;
     final List<AfPacketPort> ports = new ArrayList<>();
 
     @BeforeEach
@@ -90,7 +92,7 @@ class NamespaceEndToEndTest {
                 ports.add(port);
                 router.attach(port);
             }
-            router.neighbours().addStatic(IpAddress.parse("7.72.0.8"), L2, vtepMac);
+            vtepMacAddress = vtepMac; // not pre-seeded: the vxlan device has the router resolve it by ARP
             router.startTimers();
             conntrack = new Conntrack(1024, 65536, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
             CtEngine ct = new CtEngine();
@@ -148,6 +150,9 @@ class NamespaceEndToEndTest {
         assertEquals(0, run(false, "ip", "netns", "exec", NS1, "ping", "-c", "3", "-i", "0.3", "-W", "2", "10.72.0.2"),
                 "h1 pings 10.72.0.2 behind the Linux VTEP; " + diagnostics());
         assertEquals(1, filter(L1, 2, 1).packets(), "the first echo request: +trk+new, committed");
+        assertTrue(router.neighbours().list().stream().anyMatch(n -> n.address().equals(IpAddress.parse("7.72.0.8"))
+                && vtepMacAddress.equals(n.mac()) && n.state() != org.flowgate.api.route.Neighbour.State.PERMANENT),
+                "the VTEP was resolved by ARP: " + router.neighbours().list());
         assertTrue(filter(L1, 2, 2).packets() >= 2, "later echo requests: +trk+est");
 
         Process listener = new ProcessBuilder("ip", "netns", "exec", NSV, "python3", "-u", "-c",
