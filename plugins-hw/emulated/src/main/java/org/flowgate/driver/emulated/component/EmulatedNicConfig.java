@@ -9,11 +9,13 @@ import org.osgi.service.metatype.annotations.Option;
 public @interface EmulatedNicConfig {
     String PID = "org.flowgate.driver.emulated";
 
-    @AttributeDefinition(name = "Name", description = "The NIC's name; wire ports join it with service property flowgate.nic=<name>.")
+    @AttributeDefinition(name = "Name", description = "The NIC's name; wire ports join it with service property flowgate.nic=<name>. "
+            + "A change releases the old name's ports (their flows return to software) and takes the new name's.")
     String name() default "nic0";
 
     @AttributeDefinition(name = "Capacity", min = "1",
-            description = "CT table entries (and fte_ids): one per flow direction. Read at activation.")
+            description = "CT table entries (and fte_ids): one per flow direction. Changes apply at runtime: growing keeps every entry, "
+                    + "shrinking evicts the newest flows to software (counted as evicted).")
     int capacity() default 4096;
 
     @AttributeDefinition(name = "Offload driver", description = "Register the OffloadDriver service; false withdraws it (flows go back to software) while the ports stay.")
@@ -28,4 +30,10 @@ public @interface EmulatedNicConfig {
     @AttributeDefinition(name = "Failure mode", description = "How an injected failure shows.",
             options = { @Option(label = "refuse (OffloadException)", value = "REFUSE"), @Option(label = "throw (driver bug)", value = "THROW") })
     String fail_mode() default "REFUSE";
+
+    @AttributeDefinition(name = "ct zone pre_ct rules", required = false,
+            description = "Per port, the offloaded tc chain 0 filter 'ct zone Z pipe goto chain C' as '<port> <zone> <chain>' (e.g. 'p0 0 2'): "
+                    + "the port's frames are looked up in zone Z's ct-only entries (tc ct zone flow tables), NATed on a hit and handed to software "
+                    + "to continue at chain C with the zone restored. Ports with an nft flowtable rule use that instead.")
+    String[] ct_zones() default {};
 }

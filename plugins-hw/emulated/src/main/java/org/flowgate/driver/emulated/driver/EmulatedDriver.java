@@ -13,7 +13,11 @@ import org.flowgate.offload.FlowStats;
 import org.flowgate.offload.OffloadDriver;
 import org.flowgate.offload.OffloadException;
 
-/** The offload driver of the emulated NIC: one block per flow table, each a chain of the eswitch. */
+/**
+ * The offload driver of the emulated NIC: one block per flow table, each a chain of the eswitch.
+ * It takes tc ct zone tables too: their ct-only rules become CT entries of the zone, reached
+ * through the ports' ct pre_ct rules ({@link Eswitch#setCtPreCt}).
+ */
 public final class EmulatedDriver implements OffloadDriver {
     private final Eswitch eswitch;
     private final Faults faults;
@@ -34,6 +38,9 @@ public final class EmulatedDriver implements OffloadDriver {
     }
 
     @Override
+    public boolean offloadsCtZones() { return true; }
+
+    @Override
     public FlowBlock bind(FlowTableSpec table) {
         return new Block(eswitch.chain(table.family() + " " + table.table() + " " + table.name()));
     }
@@ -48,7 +55,8 @@ public final class EmulatedDriver implements OffloadDriver {
         @Override
         public void add(FlowRule rule) throws OffloadException {
             faults.beforeInsert();
-            eswitch.install(rule, chain);
+            if (rule.ctOnly()) eswitch.installCt(rule, chain);
+            else eswitch.install(rule, chain);
             cookies.add(rule.cookie());
         }
 

@@ -14,7 +14,7 @@ final class CtTable {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(CtEntry[].class);
     private static final CtEntry TOMBSTONE = new CtEntry(-1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-    private final int capacity;
+    private volatile int capacity;
     private volatile CtEntry[] slots;
     private int used, tombstones;
 
@@ -26,6 +26,26 @@ final class CtTable {
     private static int size(int capacity) { return Integer.highestOneBit(Math.max(16, capacity * 2) - 1) << 1; }
 
     int capacity() { return capacity; }
+
+    /**
+     * A new limit, applied at runtime: a larger one rebuilds the array when it is too small (same
+     * entries, counters kept); a smaller one only refuses inserts until the caller evicted enough.
+     */
+    synchronized void setCapacity(int n) {
+        capacity = n;
+        if (size(n) > slots.length) {
+            CtEntry[] old = slots, t = new CtEntry[size(n)];
+            int mask = t.length - 1;
+            for (CtEntry e : old) {
+                if (e == null || e == TOMBSTONE) continue;
+                int i = e.hash & mask;
+                while (t[i] != null) i = (i + 1) & mask;
+                t[i] = e;
+            }
+            tombstones = 0;
+            slots = t;
+        }
+    }
 
     synchronized int size() { return used; }
 

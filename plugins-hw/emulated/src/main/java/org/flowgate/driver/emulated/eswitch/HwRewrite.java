@@ -10,6 +10,13 @@ import org.flowgate.api.packet.Packet;
 final class HwRewrite {
     private HwRewrite() {}
 
+    /** The CT stage's NAT mangles alone (a ct-only entry: tc's filters, not the NIC, forward). */
+    static void nat(Packet p, CtEntry e) {
+        if (!e.snat && !e.dnat) return;
+        if (p.ipVersion() == 4) ipv4(p, e, false);
+        else ipv6(p, e, false);
+    }
+
     static void apply(Packet p, CtEntry e, PostCt a) {
         if (p.ipVersion() == 4) ipv4(p, e, a.decrementTtl());
         else ipv6(p, e, a.decrementTtl());

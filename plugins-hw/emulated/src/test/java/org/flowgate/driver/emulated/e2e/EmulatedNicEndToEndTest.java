@@ -262,8 +262,10 @@ class EmulatedNicEndToEndTest {
         int natA = udpFlow(10000), natB = udpFlow(10001);
         settle();
         FlowEntry a = null, b = null;
-        for (FlowEntry f : ft.list()) if (f.original().srcPort == 10000) a = f; else b = f;
-        assertEquals(HwState.HW, a.hwState(), diagnostics());
+        // which of the two the NIC took depends on the order the flow table reported them in
+        for (FlowEntry f : ft.list()) if (f.hwState() == HwState.HW) a = f; else b = f;
+        assertNotNull(a, diagnostics());
+        assertNotNull(b, "one flow is refused: " + diagnostics());
         assertEquals(HwState.HW_REFRESH, b.hwState(), "the NIC is full: " + diagnostics());
         assertEquals(1, offload.counter(Counter.REFUSED_CAPACITY));
 
