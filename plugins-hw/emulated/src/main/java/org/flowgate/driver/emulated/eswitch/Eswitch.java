@@ -128,7 +128,8 @@ public final class Eswitch {
         NicPort p = port(name);
         if (p == null) return;
         for (var e : List.copyOf(byCookie.entrySet())) {
-            if (e.getValue().inPort == p.index || e.getValue().action.out() == p) remove(e.getKey());
+            Installed i = e.getValue();
+            if (i.inPort == p.index || (i.action != null && i.action.out() == p)) remove(e.getKey());
         }
         preCt.set(p.index, -1);
         ctPre.set(p.index, -1);
