@@ -98,4 +98,30 @@ class CtForceTest {
         assertNotNull(z7);
         assertEquals(B_TO_A, z7.original());
     }
+
+    @Test
+    void forceTakesAnOffloadedConnectionOutOfTheZoneFlowTable() {
+        w.add("tc filter add dev p0 ingress prio 1 chain 0 proto ip flower ct_state -trk action ct pipe action goto chain 1");
+        w.add("tc filter add dev p0 ingress prio 1 chain 1 proto ip flower ct_state +trk+new action ct commit pipe action mirred egress redirect dev p1");
+        w.add("tc filter add dev p0 ingress prio 2 chain 1 proto ip flower ct_state +trk+est action mirred egress redirect dev p1");
+        w.add("tc filter add dev p1 ingress prio 1 chain 0 proto ip flower ct_state -trk action ct pipe action goto chain 1");
+        // B's packets with TTL 10 force the connection around; the others just pass
+        w.add("tc filter add dev p1 ingress prio 1 chain 1 proto ip flower ip_ttl 10 ct_state +trk action ct commit force pipe "
+                + "action mirred egress redirect dev p0");
+        w.add("tc filter add dev p1 ingress prio 2 chain 1 proto ip flower ct_state +trk+est action mirred egress redirect dev p0");
+        inject(w.p0, aToB());
+        inject(w.p1, bToA());
+        ConnEntry first = w.conntrack.find(0, A_TO_B);
+        assertTrue(first.isOffloaded(), "established: in zone 0's flow table");
+        assertEquals(1, w.tc.ctFlows().size());
+
+        inject(w.p1, eth(HOST_A, HOST_B, 0x0800, ipv4(B_IP, A_IP, Packet.PROTO_UDP, 10, 0, udp(53, 4000, "a".getBytes()))));
+        assertEquals(2, take(w.p0Out).size());
+        assertTrue(first.isDying(), "the offloaded entry was deleted");
+        assertTrue(w.tc.ctFlows().isEmpty(), "and left the flow table");
+        ConnEntry turned = w.conntrack.find(0, B_TO_A);
+        assertEquals(B_TO_A, turned.original());
+        assertTrue(turned.isConfirmed());
+        assertFalse(turned.isOffloaded(), "new: not offloaded until established");
+    }
 }
