@@ -53,7 +53,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * and documented in the README: no {@code -Djava.security.manager=allow} (refused since Java 24;
  * Pax Exam starts Karaf's Main itself, not {@code bin/karaf}), an {@code eecap-25} execution
  * environment in {@code etc/config.properties}, and Felix EventAdmin instead of Karaf's fork
- * (which calls {@code Subject.getSubject}, throwing since Java 23).
+ * (which calls {@code Subject.getSubject}, throwing since Java 23). {@code features/karaf/java25.sh}
+ * makes the same changes to a Karaf installation.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -82,7 +83,8 @@ public class KarafIT {
             logLevel(LogLevel.INFO),
             editConfigurationFilePut("etc/config.properties", "eecap-25", eecap(25)),
             replaceConfigurationFile("etc/startup.properties", resource("/karaf-startup.properties")),
-            replaceConfigurationFile("etc/org.apache.karaf.features.xml", resource("/karaf-features-processing.xml")),
+            replaceConfigurationFile("etc/org.apache.karaf.features.xml",
+                    new File(System.getProperty("flowgate.karaf.patch"), "org.apache.karaf.features.xml")),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                     System.getProperty("flowgate.m2")),
             vmOption("--enable-native-access=ALL-UNNAMED"),
