@@ -141,6 +141,59 @@ class VxlanTunnelTest {
         assertEquals(1, w.vxlan0.counters().get("decapsulated"));
     }
 
+    @Test
+    void aFixedRemoteDeviceIsARoutedInterfaceWithArpThroughTheTunnel() {
+        MacAddress vxMac = MacAddress.parse("02:00:00:00:0a:04"), farMac = MacAddress.parse("02:00:00:00:09:02");
+        IpAddress far = IpAddress.parse("10.9.0.2");
+        VxlanPort vx4 = new VxlanPort("vx4", vxMac, 1450, 4789,
+                new Underlay(w.router.routes(), w.router.neighbours(), w.router.devices(), w.router.path()::sendLocal),
+                new VxlanPort.Remote(42, null, VTEP_IP, 0, 0, false));
+        w.router.attach(vx4);
+        w.router.hooks().addService(new VxlanDecapHook(vx4),
+                Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, VxlanDecapHook.priorityOf(vx4)));
+        w.router.devices().addAddress("p0", IpPrefix.parse("10.0.0.254/24"));
+        w.router.devices().addAddress("vx4", IpPrefix.parse("10.9.0.1/24"));
+
+        byte[] toFar = eth(P0_MAC, HOST_A, 0x0800, ipv4(A_IP, far, Packet.PROTO_UDP, udp(1000, 2000, "routed".getBytes())));
+        inject(w.p0, toFar);
+        byte[] f = only(take(w.up0Out), "the router's ARP request for 10.9.0.2, through the tunnel");
+        assertEquals(VTEP_MAC, macAt(f, 0));
+        assertEquals(VTEP_IP, ip4At(f, 30));
+        assertEquals(0, get16(f, 34 + 6), "IPv4 UDP checksum off, as Linux's default (udpcsum)");
+        assertTrue(checksumsOk(f, 14));
+        assertEquals(42, get32(f, 34 + 12) >>> 8);
+        byte[] arp = Arrays.copyOfRange(f, 50, f.length);
+        assertEquals(0x0806, get16(arp, 12));
+        assertEquals(vxMac, macAt(arp, 6));
+        assertEquals(far, ip4At(arp, 14 + 24), "who has 10.9.0.2");
+
+        byte[] reply = new byte[46];
+        put16(reply, 0, 1);
+        put16(reply, 2, 0x0800);
+        reply[4] = 6;
+        reply[5] = 4;
+        put16(reply, 6, 2);
+        farMac.write(reply, 8);
+        System.arraycopy(far.toBytes(), 0, reply, 14, 4);
+        vxMac.write(reply, 18);
+        System.arraycopy(IpAddress.parse("10.9.0.1").toBytes(), 0, reply, 24, 4);
+        byte[] vx = new byte[8 + 14 + reply.length];
+        vx[0] = 0x08;
+        put32(vx, 4, 42 << 8);
+        System.arraycopy(eth(vxMac, farMac, 0x0806, reply), 0, vx, 8, 14 + reply.length);
+        inject(w.up0, eth(UP0_MAC, VTEP_MAC, 0x0800, ipv4(VTEP_IP, UP0_IP, Packet.PROTO_UDP, udp(50000, 4789, vx))));
+
+        byte[] out = only(take(w.up0Out), "the ARP reply came back through the tunnel and released the routed packet");
+        byte[] inner = Arrays.copyOfRange(out, 50, out.length);
+        assertEquals(farMac, macAt(inner, 0));
+        assertEquals(vxMac, macAt(inner, 6));
+        assertEquals(63, inner[22] & 0xFF, "forwarded by the router");
+        assertEquals(far, ip4At(inner, 30));
+        assertTrue(checksumsOk(inner, 14));
+        assertEquals(2, vx4.counters().get("encapsulated"));
+        assertEquals(1, vx4.counters().get("decapsulated"));
+    }
+
     // ---- frames ----
 
     static byte[] only(List<byte[]> frames, String what) {
