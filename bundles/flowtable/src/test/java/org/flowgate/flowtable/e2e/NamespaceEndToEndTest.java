@@ -1,21 +1,13 @@
 package org.flowgate.flowtable.e2e;
 
-import static org.flowgate.testsupport.netns.Shell.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +29,8 @@ import org.flowgate.io.afpacket.socket.PacketSocket;
 import org.flowgate.nft.engine.NftEngine;
 import org.flowgate.nft.engine.NftEngine.HookKey;
 import org.flowgate.packet.router.Router;
+import org.flowgate.testsupport.netns.Topology;
+import org.flowgate.testsupport.netns.Traffic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,8 +43,7 @@ import org.junit.jupiter.api.Test;
  * Needs root; namespaces and links are prefixed {@code ftns} and removed even on failure.
  */
 class NamespaceEndToEndTest {
-    static final String NS1 = "ftns-h1", NS2 = "ftns-h2", L1 = "ftns1", L2 = "ftns2";
-
+    Topology topo;
     Router router;
     Conntrack ct;
     NftEngine nft;
@@ -60,18 +53,12 @@ class NamespaceEndToEndTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(isRoot(), "NamespaceEndToEndTest skipped: needs root (network namespaces, AF_PACKET)");
-        assumeTrue(run(false, "ip", "-V") == 0, "NamespaceEndToEndTest skipped: iproute2 missing");
-        assumeTrue(run(false, "python3", "-c", "pass") == 0, "NamespaceEndToEndTest skipped: python3 missing");
-        assumeTrue(run(false, "ethtool", "--version") == 0, "NamespaceEndToEndTest skipped: ethtool missing");
-        cleanup();
+        assumeTrue(Topology.unavailable() == null, () -> "NamespaceEndToEndTest skipped: " + Topology.unavailable());
         try {
-            host(NS1, L1, "10.72.1.2/24", "10.72.1.1");
-            host(NS2, L2, "10.72.2.2/24", "10.72.2.1");
+            topo = Topology.builder("ftns").v4("10.72.1.0/24", "10.72.2.0/24").create();
             router = new Router();
-            router.devices().addAddress(L1, IpPrefix.parse("10.72.1.1/24"));
-            router.devices().addAddress(L2, IpPrefix.parse("10.72.2.1/24"));
-            for (String l : List.of(L1, L2)) {
+            for (int side = 1; side <= 2; side++) router.devices().addAddress(topo.routerLink(side), IpPrefix.parse(topo.routerPrefix(side)));
+            for (String l : List.of(topo.routerLink(1), topo.routerLink(2))) {
                 PacketSocket.Options o = new PacketSocket.Options(new RingGeometry(1 << 16, 8, 2048), new RingGeometry(1 << 16, 8, 2048), 1, false, true);
                 AfPacketPort port = AfPacketPort.open(l, l, o, 20);
                 ports.add(port);
@@ -142,7 +129,7 @@ class NamespaceEndToEndTest {
         for (AfPacketPort p : ports) p.close();
         ports.clear();
         if (ct != null) ct.close();
-        cleanup();
+        if (topo != null) topo.close();
     }
 
     long classicPackets() {
@@ -166,43 +153,10 @@ class NamespaceEndToEndTest {
 
     @Test
     void tcpTransferAndUdpStreamGoThroughTheFastPath() throws Exception {
-        // h2: a TCP sink that reports the peer and the byte count, and a UDP echo
-        Process server = new ProcessBuilder("ip", "netns", "exec", NS2, "python3", "-u", "-c", """
-                import socket, threading
-                u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); u.bind(('0.0.0.0',7002))
-                def echo():
-                    while True:
-                        d,a=u.recvfrom(2000); u.sendto(d,a)
-                threading.Thread(target=echo,daemon=True).start()
-                s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(('0.0.0.0',7001)); s.listen(1)
-                print('ready')
-                c,a=s.accept(); n=0
-                while True:
-                    d=c.recv(65536)
-                    if not d: break
-                    n+=len(d)
-                print(a[0], n); c.close()
-                """).redirectErrorStream(true).start();
-        // h1: a slow TCP transfer (so the test sees it in flight), then close; a UDP ping-pong stream
-        Process client = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-            assertEquals("ready", out.readLine());
-            client = new ProcessBuilder("ip", "netns", "exec", NS1, "python3", "-u", "-c", """
-                    import socket, time
-                    s=socket.create_connection(('10.72.2.2',7001),timeout=10)
-                    u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); u.settimeout(2)
-                    got=0
-                    for i in range(40):
-                        s.sendall(b'x'*20000)
-                        u.sendto(b'p'*64,('10.72.2.2',7002))
-                        try:
-                            u.recvfrom(2000); got+=1
-                        except socket.timeout: pass
-                        time.sleep(0.1)
-                    s.close()
-                    print('udp', got)
-                    """).redirectErrorStream(true).start();
-
+        // h2: a TCP sink that reports the peer and the byte count, and a UDP echo; h1: a slow TCP
+        // transfer (so the test sees it in flight) with a UDP ping-pong stream, then closes
+        try (Traffic.Peer sink = Traffic.tcpSink(topo.h2(), 7001, 0); Traffic.Peer echo = Traffic.udpEcho(topo.h2(), 7002);
+                Traffic.Peer client = Traffic.tcpAndUdp(topo.h1(), topo.h2Address(), 7001, 7002, 40, 20000, 100)) {
             assertTrue(await(() -> ft.count() == 2, 5000), "both connections offloaded: " + diagnostics());
             assertTrue(new CtCommands(ct).list().contains("[OFFLOAD]"), diagnostics());
             String listed = new FlowCommands(flows).list();
@@ -212,39 +166,11 @@ class NamespaceEndToEndTest {
             assertTrue(ft.stats().hits() > hits + 20, "the fast path forwards the transfer: " + diagnostics());
             assertEquals(classic, classicPackets(), "the classic path sees none of it: " + diagnostics());
 
-            assertTrue(client.waitFor(30, TimeUnit.SECONDS), "client done");
-            String clientOut = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            assertEquals("udp 40", clientOut, "every UDP echo came back: " + diagnostics());
-            assertEquals("10.72.2.1 800000", out.readLine(), "h2 got every byte from the masqueraded address: " + diagnostics());
+            assertEquals("udp 40", client.line(), "every UDP echo came back: " + diagnostics());
+            assertEquals(0, client.await(30), "client done");
+            assertEquals("10.72.2.1 800000", sink.line(), "h2 got every byte from the masqueraded address: " + diagnostics());
             assertTrue(await(() -> ft.count() == 1, 5000), "closing TCP removed its flow, the UDP one stays: " + diagnostics());
             assertTrue(ft.stats().gcEvictions().get("tcp-fin-rst") >= 1, diagnostics());
-        } finally {
-            server.destroyForcibly();
-            if (client != null) client.destroyForcibly();
         }
-    }
-
-    // ---- namespaces (as bundles/nft's end-to-end test sets them up) ----
-
-    static void host(String ns, String link, String addr, String gw) {
-        run(true, "ip", "netns", "add", ns);
-        run(true, "ip", "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", ns);
-        writeProc("/proc/sys/net/ipv6/conf/" + link + "/disable_ipv6", "1");
-        run(true, "ip", "link", "set", link, "up");
-        run(true, "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-        run(true, "ip", "-n", ns, "link", "set", "lo", "up");
-        run(true, "ip", "-n", ns, "addr", "add", addr, "dev", "eth0");
-        run(true, "ip", "-n", ns, "link", "set", "eth0", "up");
-        // veth leaves TCP/UDP checksums partial; a userspace router reading AF_PACKET needs complete ones
-        run(true, "ip", "netns", "exec", ns, "ethtool", "-K", "eth0", "tx", "off");
-        run(true, "ip", "netns", "exec", ns, "ethtool", "-K", "eth0", "tso", "off", "gso", "off");
-        run(true, "ip", "-n", ns, "route", "add", "default", "via", gw);
-    }
-
-    static void cleanup() {
-        run(false, "ip", "netns", "del", NS1);
-        run(false, "ip", "netns", "del", NS2);
-        run(false, "ip", "link", "del", L1);
-        run(false, "ip", "link", "del", L2);
     }
 }

@@ -6,18 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.CtStatus;
@@ -33,6 +26,8 @@ import org.flowgate.io.afpacket.socket.PacketSocket;
 import org.flowgate.nft.engine.NftEngine;
 import org.flowgate.nft.engine.NftEngine.HookKey;
 import org.flowgate.packet.router.Router;
+import org.flowgate.testsupport.netns.Topology;
+import org.flowgate.testsupport.netns.Traffic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,11 +35,10 @@ import org.junit.jupiter.api.Test;
 /**
  * h1 (netns) -- veth -- [Flowgate: AF_PACKET ports, packet path, conntrack, nft] -- veth -- h2 (netns).
  * A drop rule blocks h1 -> h2 pings; a masquerade rule makes h2 see the router's address. Needs
- * root; namespaces and links are prefixed {@code nfte2e}/{@code nfte} and removed even on failure.
+ * root; namespaces and links are prefixed {@code nfte2e} and removed even on failure.
  */
 class NamespaceEndToEndTest {
-    static final String NS1 = "nfte2e-h1", NS2 = "nfte2e-h2", L1 = "nfte1", L2 = "nfte2";
-
+    Topology topo;
     Router router;
     Conntrack ct;
     NftEngine nft;
@@ -52,18 +46,12 @@ class NamespaceEndToEndTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(isRoot(), "NamespaceEndToEndTest skipped: needs root (network namespaces, AF_PACKET)");
-        assumeTrue(run(false, "ip", "-V") == 0, "NamespaceEndToEndTest skipped: iproute2 missing");
-        assumeTrue(run(false, "python3", "-c", "pass") == 0, "NamespaceEndToEndTest skipped: python3 missing");
-        assumeTrue(run(false, "ethtool", "--version") == 0, "NamespaceEndToEndTest skipped: ethtool missing");
-        cleanup();
+        assumeTrue(Topology.unavailable() == null, () -> "NamespaceEndToEndTest skipped: " + Topology.unavailable());
         try {
-            host(NS1, L1, "10.71.1.2/24", "10.71.1.1");
-            host(NS2, L2, "10.71.2.2/24", "10.71.2.1");
+            topo = Topology.builder("nfte2e").v4("10.71.1.0/24", "10.71.2.0/24").create();
             router = new Router();
-            router.devices().addAddress(L1, IpPrefix.parse("10.71.1.1/24"));
-            router.devices().addAddress(L2, IpPrefix.parse("10.71.2.1/24"));
-            for (String l : List.of(L1, L2)) {
+            for (int side = 1; side <= 2; side++) router.devices().addAddress(topo.routerLink(side), IpPrefix.parse(topo.routerPrefix(side)));
+            for (String l : List.of(topo.routerLink(1), topo.routerLink(2))) {
                 PacketSocket.Options o = new PacketSocket.Options(new RingGeometry(1 << 16, 8, 2048), new RingGeometry(1 << 16, 8, 2048), 1, false, true);
                 AfPacketPort port = AfPacketPort.open(l, l, o, 20);
                 ports.add(port);
@@ -112,7 +100,7 @@ class NamespaceEndToEndTest {
         for (AfPacketPort p : ports) p.close();
         ports.clear();
         if (ct != null) ct.close();
-        cleanup();
+        if (topo != null) topo.close();
     }
 
     @Test
@@ -125,10 +113,10 @@ class NamespaceEndToEndTest {
                 	}
                 }
                 """, "e2e.nft");
-        assertNotEquals(0, ping(NS1, "10.71.2.2"), "the drop rule blocks the ping");
+        assertNotEquals(0, Topology.ping(topo.h1(), topo.h2Address(), 3), "the drop rule blocks the ping");
         assertTrue(nft.list().matches("(?s).*icmp type echo-request counter packets [1-9]\\d* bytes \\d+ drop.*"), nft.list());
         nft.execute("flush ruleset", "<cmdline>");
-        assertEquals(0, ping(NS1, "10.71.2.2"), "without the rule the same ping passes");
+        assertEquals(0, Topology.ping(topo.h1(), topo.h2Address(), 3), "without the rule the same ping passes");
     }
 
     @Test
@@ -137,29 +125,13 @@ class NamespaceEndToEndTest {
                 table ip nat {
                 	chain postrouting {
                 		type nat hook postrouting priority srcnat; policy accept;
-                		oifname "nfte2" counter masquerade
+                		oifname "%s" counter masquerade
                 	}
                 }
-                """, "e2e.nft");
-        Process listener = new ProcessBuilder("ip", "netns", "exec", NS2, "python3", "-u", "-c",
-                "import socket\n"
-                + "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
-                + "s.bind(('0.0.0.0',7000)); s.settimeout(10); print('ready')\n"
-                + "d,a=s.recvfrom(100); print(a[0]); s.sendto(b'pong',a)\n").redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8))) {
-            assertEquals("ready", out.readLine());
-            String reply = output("ip", "netns", "exec", NS1, "python3", "-c",
-                    "import socket\n"
-                    + "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(5)\n"
-                    + "for i in range(5):\n"
-                    + "  s.sendto(b'ping',('10.71.2.2',7000))\n"
-                    + "  try:\n"
-                    + "    print(s.recvfrom(100)[0].decode()); break\n"
-                    + "  except socket.timeout: pass\n");
-            assertEquals("10.71.2.1", out.readLine(), "h2 sees the router's address, not 10.71.1.2; " + diagnostics());
-            assertEquals("pong", reply.trim(), "the reply is translated back to h1");
-        } finally {
-            listener.destroyForcibly();
+                """.formatted(topo.routerLink(2)), "e2e.nft");
+        try (Traffic.Peer echo = Traffic.udpEcho(topo.h2(), 7000)) {
+            assertEquals("ping", Traffic.udpAsk(topo.h1(), topo.h2Address(), 7000, "ping"), "the reply is translated back to h1");
+            assertEquals(topo.routerAddress(2), echo.line(), "h2 sees the router's address, not h1's; " + diagnostics());
         }
         boolean masqueraded = false;
         for (ConnEntry e : ct.list()) masqueraded |= (e.status() & CtStatus.SRC_NAT) != 0;
@@ -172,38 +144,10 @@ class NamespaceEndToEndTest {
         for (ConnEntry e : ct.list()) sb.append("ct ").append(e.original()).append(" -> ").append(e.reply()).append(" status ").append(e.status()).append('\n');
         for (var d : router.devices().all()) sb.append(d.name()).append(' ').append(d.counters()).append('\n');
         try {
-            sb.append(output("ip", "netns", "exec", NS2, "sh", "-c", "grep -E '^(Udp|Ip):' /proc/net/snmp; ip -s link show eth0"));
+            sb.append(output("ip", "netns", "exec", topo.h2(), "sh", "-c", "grep -E '^(Udp|Ip):' /proc/net/snmp; ip -s link show eth0"));
         } catch (Exception e) {
             sb.append(e);
         }
         return sb.toString();
-    }
-
-    // ---- namespaces ----
-
-    static void host(String ns, String link, String addr, String gw) {
-        run(true, "ip", "netns", "add", ns);
-        run(true, "ip", "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", ns);
-        writeProc("/proc/sys/net/ipv6/conf/" + link + "/disable_ipv6", "1");
-        run(true, "ip", "link", "set", link, "up");
-        run(true, "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-        run(true, "ip", "-n", ns, "link", "set", "lo", "up");
-        run(true, "ip", "-n", ns, "addr", "add", addr, "dev", "eth0");
-        run(true, "ip", "-n", ns, "link", "set", "eth0", "up");
-        // veth leaves TCP/UDP checksums partial for the receiver to complete; a userspace router
-        // reading them with AF_PACKET must get complete ones (as from a real NIC)
-        run(true, "ip", "netns", "exec", ns, "ethtool", "-K", "eth0", "tx", "off");
-        run(true, "ip", "-n", ns, "route", "add", "default", "via", gw);
-    }
-
-    static void cleanup() {
-        run(false, "ip", "netns", "del", NS1);
-        run(false, "ip", "netns", "del", NS2);
-        run(false, "ip", "link", "del", L1);
-        run(false, "ip", "link", "del", L2);
-    }
-
-    static int ping(String ns, String dst) {
-        return run(false, "ip", "netns", "exec", ns, "ping", "-c", "3", "-i", "0.3", "-W", "2", dst);
     }
 }
