@@ -45,8 +45,7 @@ public final class VxlanComponent {
         if (cfg.name() == null || cfg.name().isBlank()) throw new IllegalArgumentException("vxlan device needs a name");
         MacAddress mac = cfg.mac().isBlank() ? macFor(cfg.name()) : MacAddress.parse(cfg.mac());
         VxlanPort.Remote remote = remote(cfg);
-        int mtu = cfg.mtu() > 0 ? cfg.mtu()
-                : 1500 - (remote != null && remote.remote().family() == 6 ? VxlanEncap.OVERHEAD6 : VxlanEncap.OVERHEAD) + 14;
+        int mtu = mtu(cfg, remote);
         VxlanPort p = new VxlanPort(cfg.name(), mac, mtu, cfg.dstport(), new Underlay(routes, neighbours, devices, output), remote);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Port.NAME, cfg.name());
@@ -80,6 +79,12 @@ public final class VxlanComponent {
         if (cfg.remote().isBlank()) throw new IllegalArgumentException("vxlan " + cfg.name() + ": id needs remote (no FDB learning)");
         IpAddress local = cfg.local().isBlank() ? null : IpAddress.parse(cfg.local().strip());
         return new VxlanPort.Remote(cfg.id(), local, IpAddress.parse(cfg.remote().strip()), cfg.ttl(), cfg.tos(), cfg.udpcsum());
+    }
+
+    /** The configured MTU, or Linux's default: 1500 minus what encapsulation adds (inner Ethernet, VXLAN, UDP, IP): 1450 over IPv4, 1430 over IPv6. */
+    static int mtu(VxlanConfig cfg, VxlanPort.Remote remote) {
+        if (cfg.mtu() > 0) return cfg.mtu();
+        return 1500 - (remote != null && remote.remote().family() == 6 ? VxlanEncap.OVERHEAD6 : VxlanEncap.OVERHEAD);
     }
 
     /** A locally administered MAC from the name. */
