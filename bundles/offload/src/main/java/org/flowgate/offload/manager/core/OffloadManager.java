@@ -333,6 +333,7 @@ public final class OffloadManager implements FlowTableListener {
     @Override
     public void flowAdded(FlowTable table, FlowEntry flow) {
         if (!table.hardwareOffload()) return;
+        if (ctZone(table) >= 0 && !serviceTables.contains(table)) return; // a late event of a zone table that left
         seenTables.add(table);
         if (offer(table, flow, false) == null) count(Counter.NO_DRIVER, 1);
     }

@@ -156,5 +156,10 @@ class ZoneTablesTest {
         assertEquals(HwState.SOFTWARE, f.hwState());
         assertTrue(m.flows().isEmpty(), m.flows().toString());
         assertEquals(0, m.driverCounters().get("nic").get("flows-in-hardware"));
+        FakeZoneTable.Flow late = zone5.add(2, 1235);
+        m.flowAdded(zone5, late); // an event the table's notifier had queued before the unsubscription
+        m.drain();
+        assertEquals(HwState.SOFTWARE, late.hwState(), "a table that left is not offloaded again");
+        assertTrue(d.installed.isEmpty());
     }
 }
