@@ -36,6 +36,7 @@ import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tc.TcService;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.itests.FlowgateBundles;
+import org.flowgate.itests.TestPort;
 import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -103,7 +104,7 @@ public class TcIT {
 
     @Test
     public void seedFiltersTakeAConnectionThroughCtIntoVxlanAndTheZoneFlowTable() throws Exception {
-        TcPort p0 = port("p0", P0_MAC), up0 = port("up0", UP0_MAC);
+        TestPort p0 = port("p0", P0_MAC), up0 = port("up0", UP0_MAC);
         devices.addAddress("up0", IpPrefix.parse("7.7.7.1/24"));
         neighbours.addStatic(VTEP_IP, "up0", VTEP_MAC);
 
@@ -162,8 +163,8 @@ public class TcIT {
         await("the configured filters replaced", () -> tc.filters("p0").size() == 1 && tc.filters("vxlan0").isEmpty());
     }
 
-    private TcPort port(String name, MacAddress mac) throws InterruptedException {
-        TcPort p = new TcPort(name, mac);
+    private TestPort port(String name, MacAddress mac) throws InterruptedException {
+        TestPort p = new TestPort(name, mac);
         Dictionary<String, Object> props = new Hashtable<>(Map.of(Port.NAME, name, "flowgate.instance", "default"));
         registrations.add(context.registerService(Port.class, p, props));
         assertTrue(name + " started by the packet path", p.awaitStarted(WAIT));
