@@ -3,9 +3,9 @@
 # through Pax Exam options (KarafIT). Three changes, each undone by restoring the .orig file it leaves:
 #  1. bin/inc: no -Djava.security.manager=allow (Java 24+ refuses to start with it, JEP 486)
 #  2. etc/config.properties: an eecap-25 execution environment (Flowgate's bundles require JavaSE 25)
-#  3. Karaf's EventAdmin fork calls Subject.getSubject, which throws since Java 23: it leaves
-#     etc/startup.properties and etc/org.apache.karaf.features.xml replaces it with Felix EventAdmin
-#     1.6.4 wherever a feature names it (downloaded from Maven Central on first use)
+#  3. Karaf's EventAdmin fork calls Subject.getSubject, which throws since Java 23: Felix EventAdmin
+#     1.6.4 (same API, fetched from Maven Central into system/) takes its place in etc/startup.properties,
+#     and etc/org.apache.karaf.features.xml replaces it wherever a feature names it
 # Known limit on Java 25: Karaf's SSH and local consoles still use Subject.getSubject and close the
 # session; JMX, the metrics endpoint and the feature service work.
 set -eu
@@ -32,6 +32,12 @@ if "eecap-21 = " not in s: sys.exit("no eecap-21 in " + p)
 open(p, "w").write(s.replace("eecap-21 = ", block + "eecap-21 = ", 1))
 PY
 fi
-sed -i '/org.apache.karaf.services.eventadmin/d' "$K/etc/startup.properties"
+EA=org/apache/felix/org.apache.felix.eventadmin/1.6.4/org.apache.felix.eventadmin-1.6.4.jar
+if [ ! -f "$K/system/$EA" ]; then
+  mkdir -p "$(dirname "$K/system/$EA")"
+  if [ -f "$HOME/.m2/repository/$EA" ]; then cp "$HOME/.m2/repository/$EA" "$K/system/$EA"
+  else curl -fsSL -o "$K/system/$EA" "https://repo1.maven.org/maven2/$EA"; fi
+fi
+sed -i 's#^mvn\\:org.apache.karaf.services/org.apache.karaf.services.eventadmin/[^ ]*#mvn\\:org.apache.felix/org.apache.felix.eventadmin/1.6.4#' "$K/etc/startup.properties"
 cp "$HERE/org.apache.karaf.features.xml" "$K/etc/org.apache.karaf.features.xml"
 echo "patched $K for Java 25 (originals kept as *.orig)"

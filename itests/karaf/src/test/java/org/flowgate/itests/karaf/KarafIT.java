@@ -71,7 +71,6 @@ public class KarafIT {
 
     @Configuration
     public Option[] config() throws URISyntaxException {
-        String version = System.getProperty("flowgate.version");
         String karaf = System.getProperty("karaf.version");
         return new Option[] {
             karafDistributionConfiguration()
@@ -88,8 +87,12 @@ public class KarafIT {
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                     System.getProperty("flowgate.m2")),
             vmOption("--enable-native-access=ALL-UNNAMED"),
-            features(maven("org.flowgate", "flowgate-features", version).type("xml").classifier("features"),
+            // the test probe links against the API, so Flowgate is there before it: boot features
+            features(maven("org.flowgate", "flowgate-features", System.getProperty("flowgate.version")).type("xml").classifier("features"),
                     "flowgate-io-virtual"),
+            // a startup bundle must be in system/: Felix EventAdmin from the local Maven repository
+            replaceConfigurationFile("system/org/apache/felix/org.apache.felix.eventadmin/1.6.4/org.apache.felix.eventadmin-1.6.4.jar",
+                    new File(System.getProperty("flowgate.m2"), "org/apache/felix/org.apache.felix.eventadmin/1.6.4/org.apache.felix.eventadmin-1.6.4.jar")),
         };
     }
 
@@ -108,8 +111,13 @@ public class KarafIT {
         assertTrue("Flowgate bundles in Karaf: " + flowgate, flowgate >= 9);
         assertTrue("not active: " + notActive, notActive.isEmpty());
         for (String s : CORE_SERVICES) assertNotNull(s + " registered", await(s, null));
+        // the Gogo command services Karaf's shell takes up (Karaf 4.4 cannot open a shell session on
+        // Java 25 at all: ShellUtil.getCurrentUserName calls Subject.getSubject, see the README)
         for (String scope : List.of("router", "ct", "nft", "flow", "tc", "offload")) {
             assertNotNull("commands of scope " + scope, await(null, "(osgi.command.scope=" + scope + ")"));
+        }
+        for (String function : List.of("stats", "capture", "instances", "list", "filter")) {
+            assertNotNull("command function " + function, await(null, "(osgi.command.function=" + function + ")"));
         }
 
         NetDevices devices = service(NetDevices.class);
@@ -119,6 +127,7 @@ public class KarafIT {
         assertTrue("the demo's h1 -> h2 traffic is forwarded out of v1 (tx was " + before + ")",
                 eventually(() -> tx(devices, "v1") > before + 10));
         assertTrue("the demo's connections are tracked", conntrack.count() > 0);
+
     }
 
     @Test
