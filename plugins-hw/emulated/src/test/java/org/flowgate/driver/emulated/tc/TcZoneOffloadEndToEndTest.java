@@ -128,6 +128,30 @@ class TcZoneOffloadEndToEndTest {
         return f;
     }
 
+    /** Ethernet + IPv4 + TCP (20-byte header, no payload), checksums computed (RFC 793). */
+    static byte[] tcp(MacAddress dst, MacAddress src, IpAddress s, int sport, IpAddress d, int dport, int seq, int ack, int flags) {
+        byte[] f = new byte[54];
+        dst.write(f, 0);
+        src.write(f, 6);
+        f[12] = 0x08;
+        f[14] = 0x45;
+        f[17] = 40;
+        f[22] = 64;
+        f[23] = 6;
+        put32(f, 26, (int) s.lo());
+        put32(f, 30, (int) d.lo());
+        put16(f, 24, Checksums.checksum(f, 14, 20));
+        put16(f, 34, sport);
+        put16(f, 36, dport);
+        put32(f, 38, seq);
+        put32(f, 42, ack);
+        f[46] = 0x50;
+        f[47] = (byte) flags;
+        put16(f, 48, 65535);
+        put16(f, 50, Checksums.finish(Checksums.sum(f, 34, 20, Checksums.pseudoV4((int) s.lo(), (int) d.lo(), 6, 20))));
+        return f;
+    }
+
     static void put16(byte[] b, int i, int v) { b[i] = (byte) (v >>> 8); b[i + 1] = (byte) v; }
 
     static void put32(byte[] b, int i, int v) { put16(b, i, v >>> 16); put16(b, i + 2, v); }
@@ -229,6 +253,49 @@ class TcZoneOffloadEndToEndTest {
         offload.drain();
         assertEquals(HwState.DEAD, flow.hwState());
         assertEquals(0, nic.entries());
+    }
+
+    @Test
+    void aTcpFinMissesToChain0AndTheFlowLeavesTheNicBeforeItIsDead() {
+        final int SYN = 0x02, ACK = 0x10, FIN = 0x01;
+        w0.inject(tcp(HB, HA, A, 40000, B, 80, 1000, 0, SYN), 0, 54);
+        w1.inject(tcp(HA, HB, B, 80, SNAT, 40000, 5000, 1001, SYN | ACK), 0, 54);
+        w0.inject(tcp(HB, HA, A, 40000, B, 80, 1001, 5001, ACK), 0, 54);
+        assertEquals(2, take(out1).size());
+        assertEquals(1, take(out0).size());
+        ConnEntry conn = conntrack.find(0, FiveTuple.of(A, 40000, B, 80, 6));
+        assertEquals("ESTABLISHED", conn.protoState());
+        assertNotNull(zones.table(0), "established TCP is in zone 0's table");
+        ZoneTableView view = new ZoneTableView(zones, zones.table(0));
+        offload.addTable(view);
+        offload.tick();
+        offload.drain();
+        FlowEntry flow = view.list().get(0);
+        assertEquals(HwState.HW, flow.hwState(), diag());
+
+        w0.inject(tcp(HB, HA, A, 40000, B, 80, 1001, 5001, ACK), 0, 54);
+        List<byte[]> out = take(out1);
+        assertEquals(1, out.size());
+        assertEquals((int) SNAT.lo(), ip(out.get(0), 26));
+        assertEquals(0, Checksums.checksum(out.get(0), 14, 20));
+        assertEquals(0, Checksums.finish(Checksums.sum(out.get(0), 34, 20, Checksums.pseudoV4(ip(out.get(0), 26), ip(out.get(0), 30), 6, 20))),
+                "TCP checksum after the NIC's NAT");
+        assertEquals(1, nic.ctHitPackets());
+
+        long chain0 = filter("p0", 0, 1).packets();
+        w0.inject(tcp(HB, HA, A, 40000, B, 80, 1001, 5001, FIN | ACK), 0, 54);
+        assertEquals(1, take(out1).size(), "the FIN is forwarded by software");
+        assertEquals(chain0 + 1, filter("p0", 0, 1).packets(), "a FIN misses to chain 0: conntrack must see it");
+        assertEquals(1, nic.misses(Eswitch.Miss.TCP_FIN_RST));
+        assertEquals("FIN_WAIT", conn.protoState());
+        assertFalse(conn.isOffloaded(), "given back to conntrack");
+        assertEquals(HwState.DYING, flow.hwState(), "the zone table waits for the driver");
+        zones.deliverPending();
+        offload.drain();
+        assertEquals(HwState.DEAD, flow.hwState());
+        assertEquals(0, nic.entries(), "the NIC let go of both directions");
+        zones.sweep();
+        assertEquals(0, zones.dyingCount());
     }
 
     @Test
