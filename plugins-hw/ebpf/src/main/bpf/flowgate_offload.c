@@ -10,14 +10,19 @@
  *    ingress, so without it Java would see (and forward a second time) every offloaded frame.
  *    It hides exactly the frames the tc program will forward (same parse, same checks).
  *
- * Headers are read with bpf_skb_load_bytes: frames from AF_PACKET senders (trafgen) keep only
- * the Ethernet header in the linear area, where direct packet access would silently miss.
+ * Per packet the tc program does one hash lookup and at most one helper call besides it: frames
+ * from AF_PACKET senders (trafgen) keep only the Ethernet header in the linear area, so it pulls
+ * the headers in (bpf_skb_pull_data) only when they are not there, then reads and rewrites them
+ * with direct packet access and updates the checksums with RFC 1624 arithmetic (no csum helpers).
+ * The socket filter has no direct packet access: it copies the headers with one
+ * bpf_skb_load_bytes (two for IPv6 or TCP). Both decide with the same checks (fg_classify).
  * Key and value layouts are mirrored in FlowMapLayout.java: change both together.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/ip.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -70,187 +75,284 @@ struct {
 	__type(value, struct fg_val);
 } fg_flows SEC(".maps");
 
-struct fg_pkt {
+/* What a forwarding decision needs from a frame's headers. */
+struct fg_hdr {
 	struct fg_key key;
-	__u32 l3;      /* offset of the IP header */
-	__u32 l4;      /* offset of the TCP/UDP header */
 	__u32 l3len;   /* IP total length */
-	__u8 ttl;
+	__u8 ttl;      /* TTL / hop limit */
+	__u8 l3hlen;   /* 20 or 40 */
+	__u8 ok;       /* the header checks passed (before the TCP flags) */
+	__u8 pad;
 };
 
-/* Fills the key of an offload candidate; -1 for anything the software path must see. */
-static __always_inline int fg_parse(struct __sk_buff *skb, struct fg_pkt *p)
+#define FG_V4_HDRS (ETH_HLEN + 20 + 4) /* Ethernet, IPv4 without options, the two ports */
+#define FG_V6_HDRS (ETH_HLEN + 40 + 4)
+#define FG_PULL (ETH_HLEN + 40 + 20)    /* the most a hit reads or writes: IPv6 + TCP */
+
+/* IPv4 header (no options) followed by the ports: ip[0..23] must be readable. */
+static __always_inline void fg_v4(const __u8 *ip, struct fg_hdr *h)
 {
-	__be16 h_proto;
-
-	if (bpf_skb_load_bytes(skb, 12, &h_proto, 2) < 0)
-		return -1;
-	p->key.ifindex = skb->ifindex;
-	p->key.vlan = skb->vlan_present ? (0x1000 | (skb->vlan_tci & 0x0fff)) : 0;
-	p->l3 = ETH_HLEN;
-
-	if (h_proto == bpf_htons(ETH_P_IP)) {
-		__u8 iph[20];
-
-		if (bpf_skb_load_bytes(skb, p->l3, iph, sizeof(iph)) < 0)
-			return -1;
-		if (iph[0] != 0x45)                       /* not v4, or options */
-			return -1;
-		if ((iph[6] & 0x3f) || iph[7])            /* MF or a fragment offset */
-			return -1;
-		p->ttl = iph[8];
-		p->key.proto = iph[9];
-		p->l3len = ((__u32)iph[2] << 8) | iph[3];
-		p->key.family = 4;
-		__builtin_memcpy(&p->key.src[0], &iph[12], 4);
-		__builtin_memcpy(&p->key.dst[0], &iph[16], 4);
-		p->l4 = p->l3 + 20;
-	} else if (h_proto == bpf_htons(ETH_P_IPV6)) {
-		__u8 ip6h[40];
-
-		if (bpf_skb_load_bytes(skb, p->l3, ip6h, sizeof(ip6h)) < 0)
-			return -1;
-		if ((ip6h[0] >> 4) != 6)
-			return -1;
-		p->key.proto = ip6h[6];                   /* extension headers go to software */
-		p->ttl = ip6h[7];
-		p->l3len = (((__u32)ip6h[4] << 8) | ip6h[5]) + 40;
-		p->key.family = 6;
-		__builtin_memcpy(p->key.src, &ip6h[8], 16);
-		__builtin_memcpy(p->key.dst, &ip6h[24], 16);
-		p->l4 = p->l3 + 40;
-	} else {
-		return -1;                                /* ARP, in-band VLAN tags, ... */
-	}
-
-	if (p->key.proto != IPPROTO_TCP && p->key.proto != IPPROTO_UDP)
-		return -1;
-	if (p->ttl <= 1)                                  /* the stack sends time exceeded */
-		return -1;
-	if (bpf_skb_load_bytes(skb, p->l4, &p->key.sport, 4) < 0)
-		return -1;
-	if (p->key.proto == IPPROTO_TCP) {
-		__u8 tcpflags;
-
-		if (bpf_skb_load_bytes(skb, p->l4 + 13, &tcpflags, 1) < 0)
-			return -1;
-		if (tcpflags & (TCP_FIN | TCP_RST | TCP_SYN)) /* conntrack must see state changes */
-			return -1;
-	}
-	return 0;
+	h->ok = ip[0] == 0x45                               /* v4 without options */
+		&& !(ip[6] & 0x3f) && !ip[7];               /* not a fragment (MF, offset) */
+	h->key.family = 4;
+	h->key.proto = ip[9];
+	h->ttl = ip[8];
+	h->l3len = ((__u32)ip[2] << 8) | ip[3];
+	h->l3hlen = 20;
+	__builtin_memcpy(&h->key.src[0], ip + 12, 4);
+	__builtin_memcpy(&h->key.dst[0], ip + 16, 4);
+	__builtin_memcpy(&h->key.sport, ip + 20, 4);
 }
 
-/* The entry for this packet if the fast path may forward it, else NULL. */
-static __always_inline struct fg_val *fg_lookup(struct __sk_buff *skb, struct fg_pkt *p)
+/* IPv6 header followed by the ports: ip6[0..43] must be readable. Extension headers go to software. */
+static __always_inline void fg_v6(const __u8 *ip6, struct fg_hdr *h)
+{
+	h->ok = (ip6[0] >> 4) == 6;
+	h->key.family = 6;
+	h->key.proto = ip6[6];
+	h->ttl = ip6[7];
+	h->l3len = (((__u32)ip6[4] << 8) | ip6[5]) + 40;
+	h->l3hlen = 40;
+	__builtin_memcpy(h->key.src, ip6 + 8, 16);
+	__builtin_memcpy(h->key.dst, ip6 + 24, 16);
+	__builtin_memcpy(&h->key.sport, ip6 + 40, 4);
+}
+
+/*
+ * The entry for a parsed frame if the fast path may forward it, else NULL. tcpflags: the TCP
+ * header's flags byte (ignored for UDP).
+ */
+static __always_inline struct fg_val *fg_classify(struct __sk_buff *skb, struct fg_hdr *h, __u8 tcpflags)
 {
 	struct fg_val *v;
 
-	__builtin_memset(p, 0, sizeof(*p));
-	if (fg_parse(skb, p) < 0)
+	if (!h->ok)
 		return NULL;
-	v = bpf_map_lookup_elem(&fg_flows, &p->key);
+	if (h->key.proto != IPPROTO_TCP && h->key.proto != IPPROTO_UDP)
+		return NULL;
+	if (h->ttl <= 1)                                  /* the stack sends time exceeded */
+		return NULL;
+	if (h->key.proto == IPPROTO_TCP && (tcpflags & (TCP_FIN | TCP_RST | TCP_SYN)))
+		return NULL;                              /* conntrack must see state changes */
+	h->key.ifindex = skb->ifindex;
+	h->key.vlan = skb->vlan_present ? (0x1000 | (skb->vlan_tci & 0x0fff)) : 0;
+	v = bpf_map_lookup_elem(&fg_flows, &h->key);
 	if (!v)
 		return NULL;
 	if (skb->gso_size) {
 		/* segments are cut to gso_size: allow for the largest TCP header */
-		if (skb->gso_size + (p->l4 - p->l3) + 60 > v->mtu)
+		if (skb->gso_size + h->l3hlen + 60 > v->mtu)
 			return NULL;
-	} else if (p->l3len > v->mtu) {                   /* the stack fragments or sends PTB */
+	} else if (h->l3len > v->mtu) {                   /* the stack fragments or sends PTB */
 		return NULL;
 	}
 	return v;
 }
 
-static __always_inline int fg_nat_addr(struct __sk_buff *skb, struct fg_pkt *p, __u32 csum_l4,
-				       __u64 l4flags, __u32 *oldw, __u32 *neww, __u32 off)
+/* Ones' complement sum folded to 16 bits. */
+static __always_inline __u16 fg_fold(__u64 s)
 {
-	int words = p->key.family == 4 ? 1 : 4;
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)s;
+}
 
-#pragma unroll
-	for (int i = 0; i < 4; i++) {
-		if (i >= words || oldw[i] == neww[i])
-			continue;
-		if (bpf_l4_csum_replace(skb, csum_l4, oldw[i], neww[i], l4flags | BPF_F_PSEUDO_HDR | 4) < 0)
+/*
+ * A checksum field after the covered data changed by d (sum of ~old + new words): RFC 1624
+ * eqn. 3, HC' = ~(~HC + ~m + m'). Words are summed as loaded, in either byte order alike.
+ */
+static __always_inline __u16 fg_csum(__u16 check, __u64 d)
+{
+	return ~fg_fold((__u16)~check + d);
+}
+
+static __always_inline __u64 fg_diff32(__u32 from, __u32 to)
+{
+	return (__u64)(__u32)~from + to;
+}
+
+/*
+ * L4 ports and checksum; d holds the address changes of the pseudo header. The bounds were
+ * checked before the lookup; checked again here for the verifier, which does not carry them
+ * across it. -1 when out of bounds (never).
+ */
+static __always_inline int fg_nat_l4(__u8 *l4, void *data_end, __u8 proto, int v4, struct fg_hdr *h, struct fg_val *v, __u64 d)
+{
+	__u32 ports;
+
+	if ((void *)(l4 + 8) > data_end)
+		return -1;
+	__builtin_memcpy(&ports, &v->sport, 4);
+	d += fg_diff32(*(__u32 *)&h->key.sport, ports);
+	*(__u32 *)l4 = ports;
+	if (proto == IPPROTO_TCP) {
+		__u16 *check = (__u16 *)(l4 + 16);
+
+		if ((void *)(l4 + 18) > data_end)
 			return -1;
-		if (p->key.family == 4 && bpf_l3_csum_replace(skb, p->l3 + 10, oldw[i], neww[i], 4) < 0)
-			return -1;
-		if (bpf_skb_store_bytes(skb, off + 4 * i, &neww[i], 4, 0) < 0)
-			return -1;
+		*check = fg_csum(*check, d);
+	} else {
+		__u16 *check = (__u16 *)(l4 + 6);
+
+		/* a UDP/IPv4 checksum of 0 means "none": keep it so, and never write 0 for a real one */
+		if (*check || !v4) {
+			__u16 c = fg_csum(*check, d);
+
+			*check = c ? c : 0xffff;
+		}
 	}
 	return 0;
 }
 
-static __always_inline int fg_nat_port(struct __sk_buff *skb, __u32 csum_l4, __u64 l4flags,
-				       __be16 oldp, __be16 newp, __u32 off)
+/* L2 rewrite, counters, redirect: the common end of a hit. */
+static __always_inline int fg_out(struct __sk_buff *skb, void *data, struct fg_hdr *h, struct fg_val *v, __u32 len)
 {
-	if (oldp == newp)
-		return 0;
-	if (bpf_l4_csum_replace(skb, csum_l4, oldp, newp, l4flags | 2) < 0)
-		return -1;
-	return bpf_skb_store_bytes(skb, off, &newp, 2, 0);
+	__builtin_memcpy(data, v->dmac, 12);              /* dmac then smac, as on the wire */
+	/* the VLAN helpers invalidate packet pointers: last */
+	if (h->key.vlan && bpf_skb_vlan_pop(skb) < 0)
+		return TC_ACT_SHOT;
+	if ((v->flags & FG_F_OUT_VLAN) && bpf_skb_vlan_push(skb, bpf_htons(ETH_P_8021Q), v->out_vlan) < 0)
+		return TC_ACT_SHOT;
+	__sync_fetch_and_add(&v->packets, 1);
+	__sync_fetch_and_add(&v->bytes, len);             /* as received, layer 2 included */
+	v->last_used = bpf_ktime_get_ns();
+	return bpf_redirect(v->oif, 0);
+}
+
+static __always_inline int fg_fwd_v4(struct __sk_buff *skb, void *data, void *data_end, __u32 len)
+{
+	struct fg_hdr h;
+	struct fg_val *v;
+	struct iphdr *ip = data + ETH_HLEN;
+	__u8 *l4 = data + ETH_HLEN + 20;
+	__u64 da, d;
+
+	__builtin_memset(&h, 0, sizeof(h));
+	if (data + FG_V4_HDRS > data_end)
+		return TC_ACT_OK;
+	fg_v4((__u8 *)ip, &h);
+	if (h.key.proto == IPPROTO_TCP) {
+		if ((void *)(l4 + 18) > data_end)         /* up to the checksum */
+			return TC_ACT_OK;
+		v = fg_classify(skb, &h, l4[13]);
+	} else {
+		if ((void *)(l4 + 8) > data_end)
+			return TC_ACT_OK;
+		v = fg_classify(skb, &h, 0);
+	}
+	if (!v)
+		return TC_ACT_OK;
+
+	/* addresses: in the IP checksum, and in the L4 one through the pseudo header */
+	da = fg_diff32(ip->saddr, v->src[0]) + fg_diff32(ip->daddr, v->dst[0]);
+	ip->saddr = v->src[0];
+	ip->daddr = v->dst[0];
+	d = da;
+	if (v->flags & FG_F_DEC_TTL) {
+		__u16 old = *(__u16 *)&ip->ttl;           /* TTL and protocol: one checksum word */
+
+		ip->ttl--;
+		d += (__u16)~old + *(__u16 *)&ip->ttl;
+	}
+	ip->check = fg_csum(ip->check, d);
+	if (fg_nat_l4(l4, data_end, h.key.proto, 1, &h, v, da) < 0)
+		return TC_ACT_SHOT;
+	return fg_out(skb, data, &h, v, len);
+}
+
+static __always_inline int fg_fwd_v6(struct __sk_buff *skb, void *data, void *data_end, __u32 len)
+{
+	struct fg_hdr h;
+	struct fg_val *v;
+	__u8 *ip6 = data + ETH_HLEN;
+	__u8 *l4 = data + ETH_HLEN + 40;
+	__u64 d = 0;
+
+	__builtin_memset(&h, 0, sizeof(h));
+	if (data + FG_V6_HDRS > data_end)
+		return TC_ACT_OK;
+	fg_v6(ip6, &h);
+	if (h.key.proto == IPPROTO_TCP) {
+		if ((void *)(l4 + 18) > data_end)
+			return TC_ACT_OK;
+		v = fg_classify(skb, &h, l4[13]);
+	} else {
+		if ((void *)(l4 + 8) > data_end)
+			return TC_ACT_OK;
+		v = fg_classify(skb, &h, 0);
+	}
+	if (!v)
+		return TC_ACT_OK;
+
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		d += fg_diff32(h.key.src[i], v->src[i]) + fg_diff32(h.key.dst[i], v->dst[i]);
+		*(__u32 *)(ip6 + 8 + 4 * i) = v->src[i];
+		*(__u32 *)(ip6 + 24 + 4 * i) = v->dst[i];
+	}
+	if (v->flags & FG_F_DEC_TTL)
+		ip6[7]--;                                 /* hop limit: in no checksum */
+	if (fg_nat_l4(l4, data_end, h.key.proto, 0, &h, v, d) < 0)
+		return TC_ACT_SHOT;
+	return fg_out(skb, data, &h, v, len);
 }
 
 SEC("tc")
 int fg_tc_ingress(struct __sk_buff *skb)
 {
-	struct fg_pkt p;
-	struct fg_val *v = fg_lookup(skb, &p);
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
 	__u32 len = skb->len;
-	__u32 csum_l4;
-	__u64 l4flags;
+	__be16 proto;
 
-	if (!v)
+	if (data + ETH_HLEN > data_end)
 		return TC_ACT_OK;
-
-	csum_l4 = p.l4 + (p.key.proto == IPPROTO_TCP ? 16 : 6);
-	/* a UDP/IPv4 checksum of 0 means "none": keep it so, and never write 0 for a real one */
-	l4flags = p.key.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-
-	/* from here on the packet is half rewritten: errors drop it rather than pass it on */
-	if (fg_nat_addr(skb, &p, csum_l4, l4flags, p.key.src, v->src, p.l3 + (p.key.family == 4 ? 12 : 8)) < 0)
-		return TC_ACT_SHOT;
-	if (fg_nat_addr(skb, &p, csum_l4, l4flags, p.key.dst, v->dst, p.l3 + (p.key.family == 4 ? 16 : 24)) < 0)
-		return TC_ACT_SHOT;
-	if (fg_nat_port(skb, csum_l4, l4flags, p.key.sport, v->sport, p.l4) < 0)
-		return TC_ACT_SHOT;
-	if (fg_nat_port(skb, csum_l4, l4flags, p.key.dport, v->dport, p.l4 + 2) < 0)
-		return TC_ACT_SHOT;
-
-	if (v->flags & FG_F_DEC_TTL) {
-		__u8 ttl = p.ttl - 1;
-
-		if (p.key.family == 4) {
-			__be16 oldw = bpf_htons(((__u16)p.ttl << 8) | p.key.proto);
-			__be16 neww = bpf_htons(((__u16)ttl << 8) | p.key.proto);
-
-			if (bpf_l3_csum_replace(skb, p.l3 + 10, oldw, neww, 2) < 0)
-				return TC_ACT_SHOT;
-			if (bpf_skb_store_bytes(skb, p.l3 + 8, &ttl, 1, 0) < 0)
-				return TC_ACT_SHOT;
-		} else if (bpf_skb_store_bytes(skb, p.l3 + 7, &ttl, 1, 0) < 0) {
-			return TC_ACT_SHOT;
-		}
+	proto = ((struct ethhdr *)data)->h_proto;
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+		return TC_ACT_OK;                         /* ARP, in-band VLAN tags, ... */
+	if (data + FG_PULL > data_end && len > (__u32)(data_end - data)) {
+		/* headers outside the linear area (AF_PACKET senders): pull them in, once */
+		if (bpf_skb_pull_data(skb, len < FG_PULL ? len : FG_PULL) < 0)
+			return TC_ACT_OK;
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
 	}
-
-	if (bpf_skb_store_bytes(skb, 0, v->dmac, 12, 0) < 0)  /* dmac then smac, as on the wire */
-		return TC_ACT_SHOT;
-	if (p.key.vlan && bpf_skb_vlan_pop(skb) < 0)
-		return TC_ACT_SHOT;
-	if ((v->flags & FG_F_OUT_VLAN) && bpf_skb_vlan_push(skb, bpf_htons(ETH_P_8021Q), v->out_vlan) < 0)
-		return TC_ACT_SHOT;
-
-	__sync_fetch_and_add(&v->packets, 1);
-	__sync_fetch_and_add(&v->bytes, len);         /* as received, layer 2 included */
-	v->last_used = bpf_ktime_get_ns();
-	return bpf_redirect(v->oif, 0);
+	if (proto == bpf_htons(ETH_P_IP))
+		return fg_fwd_v4(skb, data, data_end, len);
+	return fg_fwd_v6(skb, data, data_end, len);
 }
 
+/*
+ * Packet taps run before tc ingress: drop for the router's socket exactly the frames the tc
+ * program forwards (returns the bytes to keep, 0 = none).
+ */
 SEC("socket")
 int fg_sock_filter(struct __sk_buff *skb)
 {
-	struct fg_pkt p;
+	__u8 b[FG_V6_HDRS];
+	struct fg_hdr h;
+	__u8 tcpflags = 0;
+	__u32 l4;
 
-	return fg_lookup(skb, &p) ? 0 : skb->len;
+	__builtin_memset(&h, 0, sizeof(h));
+	if (bpf_skb_load_bytes(skb, 0, b, FG_V4_HDRS) < 0)
+		return skb->len;
+	if (b[12] == 0x08 && b[13] == 0x00) {
+		fg_v4(b + ETH_HLEN, &h);
+		l4 = ETH_HLEN + 20;
+	} else if (b[12] == 0x86 && b[13] == 0xdd) {
+		if (bpf_skb_load_bytes(skb, FG_V4_HDRS, b + FG_V4_HDRS, FG_V6_HDRS - FG_V4_HDRS) < 0)
+			return skb->len;
+		fg_v6(b + ETH_HLEN, &h);
+		l4 = ETH_HLEN + 40;
+	} else {
+		return skb->len;
+	}
+	if (h.key.proto == IPPROTO_TCP && bpf_skb_load_bytes(skb, l4 + 13, &tcpflags, 1) < 0)
+		return skb->len;
+	return fg_classify(skb, &h, tcpflags) ? 0 : skb->len;
 }
 
 /* dual licence: BSD for the Apache-2.0 project, GPL-compatible for the kernel verifier */

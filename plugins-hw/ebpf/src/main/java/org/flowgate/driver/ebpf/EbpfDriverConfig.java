@@ -19,6 +19,10 @@ public @interface EbpfDriverConfig {
     @AttributeDefinition(description = "tc filter priority (pref) of the offload program on each port's clsact ingress", min = "1", max = "65535")
     int tcPriority() default 49;
 
+    @AttributeDefinition(description = "How often (ms) the driver looks for configured devices that appeared or went away "
+            + "(also at once when a Port service comes or goes)", min = "50")
+    long deviceRescanMillis() default 1000;
+
     @AttributeDefinition(description = "The tc command (iproute2)")
     String tc() default "tc";
 

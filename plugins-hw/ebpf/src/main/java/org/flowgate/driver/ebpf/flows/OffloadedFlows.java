@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 
 import org.flowgate.driver.ebpf.bpf.BpfException;
@@ -27,7 +29,15 @@ public final class OffloadedFlows {
         int ifindex(String device);
     }
 
-    private record Entry(long cookie, ByteBuffer key) { }
+    /** One flow direction; key null while parked. Counters before the last parking are in the base fields. */
+    private static final class Entry {
+        final FlowRule rule;
+        ByteBuffer key;
+        int in, out;
+        long basePackets, baseBytes, baseLastUsedMillis;
+
+        Entry(FlowRule rule) { this.rule = rule; }
+    }
 
     private final BpfMap map;
     private final Devices devices;
@@ -36,6 +46,8 @@ public final class OffloadedFlows {
     private final Map<Long, Entry> byCookie = new ConcurrentHashMap<>();
     private final Map<ByteBuffer, Long> byKey = new ConcurrentHashMap<>();
     private final AtomicInteger used = new AtomicInteger();
+    /** add/del/stats share it; device changes take it alone. */
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
     public OffloadedFlows(BpfMap map, Devices devices, int maxFlows) {
         this(map, devices, maxFlows, Sys::monotonicNanos);
@@ -55,31 +67,103 @@ public final class OffloadedFlows {
     /** Installs (or replaces, for a cookie already installed) one flow direction. */
     public void add(FlowRule rule) throws OffloadException {
         check(rule);
-        int in = devices.ifindex(rule.inDevice()), out = devices.ifindex(rule.outDevice());
-        if (in == 0 || out == 0) {
-            throw new OffloadException(Reason.DEVICE, "not offloading " + (in == 0 ? rule.inDevice() : rule.outDevice()));
+        lock.readLock().lock();
+        try {
+            int in = devices.ifindex(rule.inDevice()), out = devices.ifindex(rule.outDevice());
+            if (in == 0 || out == 0) {
+                throw new OffloadException(Reason.DEVICE, "not offloading " + (in == 0 ? rule.inDevice() : rule.outDevice()) + " (not present)");
+            }
+            delLocked(rule.cookie()); // a retried add replaces
+            if (used.incrementAndGet() > capacity) {
+                used.decrementAndGet();
+                throw new OffloadException(Reason.CAPACITY, "kernel flow map full (" + capacity + " entries)");
+            }
+            Entry e = new Entry(rule);
+            try {
+                install(e, in, out);
+            } catch (OffloadException ex) {
+                used.decrementAndGet();
+                throw ex;
+            }
+            byCookie.put(rule.cookie(), e);
+        } finally {
+            lock.readLock().unlock();
         }
-        del(rule); // a retried add replaces
+    }
+
+    /** Writes the entry into the map with these ifindexes. */
+    private void install(Entry e, int in, int out) throws OffloadException {
+        FlowRule rule = e.rule;
         ByteBuffer key = ByteBuffer.wrap(FlowMapLayout.key(in, rule.inVlan(), rule.match()));
         byte[] value = FlowMapLayout.value(rule.rewrite(), rule.dstMac(), rule.srcMac(), out, rule.mtu(), rule.decrementTtl(), rule.outVlan());
-        if (used.incrementAndGet() > capacity) {
-            used.decrementAndGet();
-            throw new OffloadException(Reason.CAPACITY, "kernel flow map full (" + capacity + " entries)");
-        }
         Long holder = byKey.putIfAbsent(key, rule.cookie());
         if (holder != null) {
-            used.decrementAndGet();
             throw new OffloadException(Reason.FAILED, "rule#" + holder + " already offloads " + rule.inDevice() + " " + rule.match());
         }
         try {
             map.update(key.array(), value, BpfMap.BPF_ANY);
-        } catch (BpfException e) {
+        } catch (BpfException ex) {
             byKey.remove(key, rule.cookie());
-            used.decrementAndGet();
-            boolean full = e.errno() == Sys.E2BIG || e.errno() == Sys.ENOMEM || e.errno() == Sys.ENOSPC;
-            throw new OffloadException(full ? Reason.CAPACITY : Reason.FAILED, e.getMessage());
+            boolean full = ex.errno() == Sys.E2BIG || ex.errno() == Sys.ENOMEM || ex.errno() == Sys.ENOSPC;
+            throw new OffloadException(full ? Reason.CAPACITY : Reason.FAILED, ex.getMessage());
         }
-        byCookie.put(rule.cookie(), new Entry(rule.cookie(), key));
+        e.key = key;
+        e.in = in;
+        e.out = out;
+    }
+
+    /**
+     * A served device went away (its ifindex): parks the flow directions that enter or leave by
+     * it. Returns how many.
+     */
+    public int deviceGone(int ifindex) {
+        lock.writeLock().lock();
+        try {
+            int n = 0;
+            for (Entry e : byCookie.values()) {
+                if (e.key == null || (e.in != ifindex && e.out != ifindex)) continue;
+                FlowStats s = current(e);
+                if (s != null) {
+                    e.basePackets = s.packets();
+                    e.baseBytes = s.bytes();
+                    e.baseLastUsedMillis = s.lastUsedMillis();
+                }
+                removeFromMap(e);
+                n++;
+            }
+            return n;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Devices appeared: puts back the parked flow directions whose devices are both present. Returns how many. */
+    public int devicesAppeared() {
+        lock.writeLock().lock();
+        try {
+            int n = 0;
+            for (Entry e : byCookie.values()) {
+                if (e.key != null) continue;
+                int in = devices.ifindex(e.rule.inDevice()), out = devices.ifindex(e.rule.outDevice());
+                if (in == 0 || out == 0) continue;
+                try {
+                    install(e, in, out);
+                    n++;
+                } catch (OffloadException ex) {
+                    // stays parked: its packets go to software, which forwards them too
+                }
+            }
+            return n;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Flow directions parked because a device is missing. */
+    public int parked() {
+        int n = 0;
+        for (Entry e : byCookie.values()) if (e.key == null) n++;
+        return n;
     }
 
     /** Removes a flow direction; unknown cookies are ignored. */
@@ -88,25 +172,55 @@ public final class OffloadedFlows {
     }
 
     public void del(long cookie) {
-        Entry e = byCookie.remove(cookie);
-        if (e == null) return;
+        lock.readLock().lock();
         try {
-            map.delete(e.key().array());
-        } catch (BpfException ex) {
-            // the map is going away with the driver: nothing left to forward
+            delLocked(cookie);
         } finally {
-            byKey.remove(e.key(), cookie);
-            used.decrementAndGet();
+            lock.readLock().unlock();
         }
     }
 
-    /** Cumulative counters since add; null for an unknown cookie. */
+    private void delLocked(long cookie) {
+        Entry e = byCookie.remove(cookie);
+        if (e == null) return;
+        removeFromMap(e);
+        used.decrementAndGet();
+    }
+
+    private void removeFromMap(Entry e) {
+        ByteBuffer key = e.key;
+        if (key == null) return;
+        e.key = null;
+        try {
+            map.delete(key.array());
+        } catch (BpfException ex) {
+            // the map is going away with the driver: nothing left to forward
+        } finally {
+            byKey.remove(key, e.rule.cookie());
+        }
+    }
+
+    /** Cumulative counters since add (across parkings); null for an unknown cookie. */
     public FlowStats stats(FlowRule rule) {
-        Entry e = byCookie.get(rule.cookie());
-        if (e == null) return null;
+        lock.readLock().lock();
+        try {
+            Entry e = byCookie.get(rule.cookie());
+            if (e == null) return null;
+            FlowStats s = current(e);
+            if (s == null) return e.key == null ? new FlowStats(e.basePackets, e.baseBytes, e.baseLastUsedMillis) : null;
+            return new FlowStats(e.basePackets + s.packets(), e.baseBytes + s.bytes(), Math.max(e.baseLastUsedMillis, s.lastUsedMillis()));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The map's counters of an installed entry, null when parked or gone. */
+    private FlowStats current(Entry e) {
+        ByteBuffer key = e.key;
+        if (key == null) return null;
         byte[] value = new byte[FlowMapLayout.VALUE_SIZE];
         try {
-            if (!map.lookup(e.key().array(), value)) return null;
+            if (!map.lookup(key.array(), value)) return null;
         } catch (BpfException ex) {
             return null;
         }

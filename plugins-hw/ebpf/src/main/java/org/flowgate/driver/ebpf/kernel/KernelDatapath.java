@@ -42,8 +42,8 @@ public final class KernelDatapath implements AutoCloseable {
     private final Options options;
     private final String tc;
     private final Path pinDir;
-    private final Map<String, Integer> ifindexes = new LinkedHashMap<>();
-    private final List<String> createdQdiscs = new ArrayList<>();
+    private final Map<String, Integer> ifindexes = new LinkedHashMap<>(); // guarded by this
+    private final List<String> createdQdiscs = new ArrayList<>(); // guarded by this
     private BpfMap flows;
     private int socketProgFd = -1;
     private SocketFilters socketFilters;
@@ -92,9 +92,13 @@ public final class KernelDatapath implements AutoCloseable {
     private void attach(String dev) throws IOException {
         int ifindex = Sys.ifIndex(dev);
         if (ifindex == 0) {
-            LOG.warn("device {} does not exist in this network namespace: not offloading it", dev);
+            LOG.warn("device {} does not exist in this network namespace (yet): offloading it once it appears", dev);
             return;
         }
+        attach(dev, ifindex);
+    }
+
+    private synchronized void attach(String dev, int ifindex) throws IOException {
         if (!Commands.check(List.of(tc, "qdisc", "show", "dev", dev)).contains("qdisc clsact")) {
             Commands.check(List.of(tc, "qdisc", "add", "dev", dev, "clsact"));
             createdQdiscs.add(dev);
@@ -106,8 +110,37 @@ public final class KernelDatapath implements AutoCloseable {
     }
 
     /** The attached devices and their ifindexes. */
-    public Map<String, Integer> ifindexes() {
+    public synchronized Map<String, Integer> ifindexes() {
         return Map.copyOf(ifindexes);
+    }
+
+    /**
+     * Brings the attachments in line with the devices present now among {@code devices}: attaches
+     * the program to those that appeared (or were re-created: new ifindex) and forgets those that
+     * went away (their filter and clsact went with them). Returns the ifindexes that went away.
+     */
+    public synchronized List<Integer> rescan(Collection<String> devices) {
+        if (closed) return List.of();
+        List<Integer> gone = new ArrayList<>();
+        for (String dev : devices) {
+            Integer had = ifindexes.get(dev);
+            int now = Sys.ifIndex(dev);
+            if (had != null && had == now) continue;
+            if (had != null) {
+                ifindexes.remove(dev);
+                createdQdiscs.remove(dev);
+                gone.add(had);
+                LOG.info("device {} (ifindex {}) went away{}", dev, had, now == 0 ? "" : "; it is back as ifindex " + now);
+            }
+            if (now != 0) {
+                try {
+                    attach(dev, now);
+                } catch (IOException e) {
+                    LOG.warn("cannot attach the offload program to {} (ifindex {}): {}", dev, now, e.getMessage());
+                }
+            }
+        }
+        return gone;
     }
 
     public BpfMap flows() {
@@ -121,6 +154,21 @@ public final class KernelDatapath implements AutoCloseable {
     /** Attaches the socket filter to AF_PACKET sockets of served ports opened since the last call; returns how many carry it. */
     public int hideOffloadedFromSockets() {
         return socketFilters == null ? 0 : socketFilters.scan(Set.copyOf(ifindexes.values()));
+    }
+
+    /** Whether the driver's filter is on {@code dev}'s ingress (for tests and commands; call in the router's namespace). */
+    public boolean attached(String dev) {
+        try {
+            Commands.Result r = Commands.run(List.of(tc, "filter", "show", "dev", dev, "ingress"));
+            return r.ok() && r.output().contains(TC_PROG);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Port sockets carrying the socket filter now. */
+    public int socketsFiltered() {
+        return socketFilters == null ? 0 : socketFilters.attachedCount();
     }
 
     @Override

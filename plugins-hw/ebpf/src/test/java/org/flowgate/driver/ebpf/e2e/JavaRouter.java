@@ -112,6 +112,12 @@ public final class JavaRouter implements AutoCloseable {
 
     public FlowTable flowTable() { return ft; }
 
+    /** The AF_PACKET port on Linux interface {@code name}: what its receive ring got. */
+    public org.flowgate.io.afpacket.PortStatistics portStatistics(String name) {
+        for (AfPacketPort p : ports) if (p.name().equals(name)) return p.statistics();
+        throw new IllegalArgumentException("no port " + name);
+    }
+
     public void addDriver(OffloadDriver d) { offload.addDriver(d); }
 
     public void removeDriver(OffloadDriver d) { offload.removeDriver(d); }
