@@ -10,6 +10,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * Calls for the same cookie never overlap and come in order (add, stats*, del); calls for different
  * cookies may come from several manager threads at once. Calls may block (firmware commands), but a
  * slow driver delays only its own flows, which keep being forwarded in software meanwhile.
+ * <p>
+ * A rule the driver drops on its own (hardware aging, table shrink or reset, port removal) is
+ * reported through the {@link OffloadCallback} the block was bound with (since 1.3); a later
+ * {@link #del} or {@link #stats} of that cookie then finds it unknown.
  */
 @ConsumerType
 public interface FlowBlock {

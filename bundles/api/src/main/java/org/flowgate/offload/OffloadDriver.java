@@ -43,6 +43,20 @@ public interface OffloadDriver {
     FlowBlock bind(FlowTableSpec table) throws OffloadException;
 
     /**
+     * Binds to one flow table like {@link #bind(FlowTableSpec)}, handing the driver the
+     * {@code callback} through which it reports rules of this table's block that it dropped on its
+     * own ({@link OffloadCallback#evicted}: hardware aging, table shrink or reset, port removal).
+     * The manager always binds through this method; the default ignores the callback and calls
+     * {@link #bind(FlowTableSpec)}, so drivers that never drop rules by themselves need not
+     * implement it. A driver that does must report every such drop, or the manager keeps showing
+     * the flow in hardware (and stops pulling counters that would keep it alive) until it ends.
+     *
+     * @throws OffloadException when the driver cannot bind now (the table stays in software)
+     * @since 1.3
+     */
+    default FlowBlock bind(FlowTableSpec table, OffloadCallback callback) throws OffloadException { return bind(table); }
+
+    /**
      * Whether this driver takes the flows of tc ct zone tables ({@code FlowTable.ctZone() >= 0}),
      * as a Linux driver registers a callback on the flow table of an offloaded {@code ct} action:
      * their rules are ct-only ({@link FlowRule#ctOnly()}: match zone + tuple on any of the driver's
