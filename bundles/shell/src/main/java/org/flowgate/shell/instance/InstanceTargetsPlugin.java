@@ -10,7 +10,13 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationPlugin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +28,36 @@ import org.slf4j.LoggerFactory;
  * <p>
  * SCR asks plugins each time it reads a configuration ({@code Configuration.getProcessedProperties}).
  * Configurations SCR read before this plugin was registered (FileInstall may deliver {@code etc/}
- * first at startup) are re-announced once at activation, so their components restart with the targets.
+ * first at startup) are restarted once, on a thread of this component: an update that holds their
+ * component back (DS 1.5's {@code osgi.ds.satisfying.condition.target} set to a condition nobody
+ * registers), a wait until SCR has taken it down, then an update with their own properties again.
+ * A plain update would not do: SCR hands a changed configuration to the component's
+ * {@code @Modified} method, which does not take a new instance name; and two updates in a row
+ * reach SCR as one (it reads the configuration when it handles the first event).
  */
 @Component(service = ConfigurationPlugin.class, immediate = true, property = "service.cmRanking:Integer=100")
 public class InstanceTargetsPlugin implements ConfigurationPlugin {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceTargetsPlugin.class);
+    private static final String SATISFYING_CONDITION_TARGET = "osgi.ds.satisfying.condition.target";
+    private static final String HELD = "(osgi.condition.id=org.flowgate.instance.pending)";
+
+    private final ConfigurationAdmin cm;
+    private final ServiceComponentRuntime scr;
+    private volatile boolean active = true;
 
     @Activate
-    public InstanceTargetsPlugin(@Reference ConfigurationAdmin cm) {
+    public InstanceTargetsPlugin(@Reference ConfigurationAdmin cm,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY) ServiceComponentRuntime scr) {
+        this.cm = cm;
+        this.scr = scr;
+        Thread.ofPlatform().daemon().name("flowgate-instance-targets").start(this::restartIncomplete);
+    }
+
+    @Deactivate
+    void deactivate() { active = false; }
+
+    /** Restarts the components of the instance configurations SCR read before this plugin was there. */
+    private void restartIncomplete() {
         StringBuilder filter = new StringBuilder("(|");
         for (String pid : new String[] {InstanceTargets.ROUTER, InstanceTargets.CONNTRACK, InstanceTargets.FLOWTABLE,
                 InstanceTargets.NFT, InstanceTargets.ROUTES, InstanceTargets.INTERFACE}) {
@@ -39,14 +67,51 @@ public class InstanceTargetsPlugin implements ConfigurationPlugin {
             Configuration[] all = cm.listConfigurations(filter.append(')').toString());
             if (all != null) for (Configuration c : all) {
                 Dictionary<String, Object> p = c.getProperties();
-                if (p != null && InstanceTargets.incomplete(p)) {
-                    LOG.info("{}: completing the instance targets", c.getPid());
-                    c.update(p);
-                }
+                if (!active || p == null || !InstanceTargets.incomplete(p)) continue;
+                LOG.info("{}: restarting its component with the instance's targets", c.getPid());
+                Dictionary<String, Object> held = copy(p);
+                held.put(SATISFYING_CONDITION_TARGET, HELD);
+                c.update(held);
+                awaitHeld(c.getPid());
+                c.update(p);
             }
         } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
-            LOG.warn("could not re-announce the instance configurations", e);
+            LOG.warn("could not restart the instance configurations", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /** Waits (5 s at most) until SCR has read the held configuration of {@code pid} (its component is down then). */
+    private void awaitHeld(String pid) throws InterruptedException {
+        if (scr == null) {
+            Thread.sleep(1000);
+            return;
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (active && System.nanoTime() < deadline && !heldSeen(pid)) Thread.sleep(20);
+    }
+
+    /** Whether SCR already has the held configuration of {@code pid} (or no configuration of it at all). */
+    private boolean heldSeen(String pid) {
+        boolean any = false;
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                if (!pid.equals(c.properties.get("service.pid"))) continue;
+                any = true;
+                if (HELD.equals(c.properties.get(SATISFYING_CONDITION_TARGET))) return true;
+            }
+        }
+        return !any;
+    }
+
+    private static Dictionary<String, Object> copy(Dictionary<String, Object> p) {
+        Dictionary<String, Object> d = new java.util.Hashtable<>();
+        for (var e = p.keys(); e.hasMoreElements(); ) {
+            String k = e.nextElement();
+            d.put(k, p.get(k));
+        }
+        return d;
     }
 
     @Override
