@@ -55,6 +55,7 @@ public final class Packet {
     private int ctDirection;
     private int ctZone;
     private int missChain = -1;
+    private int pktType = -1;
     private long nextHopHi, nextHopLo;
 
     // layout, valid after parse()
@@ -103,6 +104,7 @@ public final class Packet {
         ctDirection = 0;
         ctZone = 0;
         missChain = -1;
+        pktType = -1;
         nextHopHi = nextHopLo = 0;
         clearLayout();
     }
@@ -121,7 +123,7 @@ public final class Packet {
         System.arraycopy(o.buf, o.start, buf, start, o.length);
         int shift = start - o.start;
         inDevice = o.inDevice; outDevice = o.outDevice; mark = o.mark; timestampNanos = o.timestampNanos;
-        conn = o.conn; ctState = o.ctState; ctDirection = o.ctDirection; ctZone = o.ctZone; missChain = o.missChain; nextHopHi = o.nextHopHi; nextHopLo = o.nextHopLo;
+        conn = o.conn; ctState = o.ctState; ctDirection = o.ctDirection; ctZone = o.ctZone; missChain = o.missChain; pktType = o.pktType; nextHopHi = o.nextHopHi; nextHopLo = o.nextHopLo;
         etherType = o.etherType; vlanTci = o.vlanTci; ipVersion = o.ipVersion; flags = o.flags; l4Proto = o.l4Proto;
         l3 = o.l3 + shift; l4 = o.l4 < 0 ? -1 : o.l4 + shift; l3End = o.l3End + shift;
     }
@@ -369,6 +371,23 @@ public final class Packet {
     /** @since 1.1 */
     public void setMissChain(int chain) { missChain = chain; }
 
+    /** {@link #pktType()} values, Linux's {@code PACKET_*} of {@code skb->pkt_type}. @since 1.2 */
+    public static final int PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3;
+
+    /**
+     * How the frame was addressed at layer 2 on the device that received it from its wire
+     * ({@code skb->pkt_type}, decided once by {@code eth_type_trans}): {@link #PACKET_HOST},
+     * {@link #PACKET_BROADCAST}, {@link #PACKET_MULTICAST} or {@link #PACKET_OTHERHOST}; -1 while
+     * not decided. It stays with the packet when tc's {@code mirred ingress} hands it to another
+     * device ({@code NetDevice.receive}), which does not decide it again, as in Linux.
+     *
+     * @since 1.2
+     */
+    public int pktType() { return pktType; }
+
+    /** @since 1.2 */
+    public void setPktType(int type) { pktType = type; }
+
     /** Next hop chosen by routing (gateway or destination), in the IpAddress layout. */
     public long nextHopHi() { return nextHopHi; }
 
@@ -433,7 +452,7 @@ public final class Packet {
         int ihl = (vihl & 0x0F) * 4;
         int total = u16(l3 + 2);
         if ((vihl >>> 4) != 4 || ihl < 20 || total < ihl || l3 + total > end) return DropReason.MALFORMED_IPV4;
-        if (Checksums.checksum(buf, l3, ihl) != 0) return DropReason.BAD_IPV4_CHECKSUM;
+        if (headerSum(l3, ihl) != 0xFFFF) return DropReason.BAD_IPV4_CHECKSUM;
         ipVersion = 4;
         l3End = l3 + total;
         l4Proto = u8(l3 + 9);
@@ -444,6 +463,20 @@ public final class Packet {
             if ((frag & 0x1FFF) != 0) { flags |= F_LATER_FRAGMENT; return null; }
         }
         return parseL4(l3 + ihl);
+    }
+
+    /**
+     * The one's complement sum, folded to 16 bits, of an IPv4 header (length a multiple of 4, within
+     * the frame): 32 bits at a time, which gives the same sum as 16 at a time (RFC 1071). A valid
+     * header sums to 0xFFFF, as {@code Checksums.checksum(...) == 0}.
+     */
+    private int headerSum(int off, int len) {
+        long s = 0;
+        for (int i = off, end = off + len; i < end; i += 4) s += u32(i) & 0xFFFF_FFFFL;
+        s = (s & 0xFFFF_FFFFL) + (s >>> 32);
+        s = (s & 0xFFFF) + (s >>> 16);
+        s = (s & 0xFFFF) + (s >>> 16);
+        return (int) ((s & 0xFFFF) + (s >>> 16));
     }
 
     private DropReason parseIpv6(int end) {
