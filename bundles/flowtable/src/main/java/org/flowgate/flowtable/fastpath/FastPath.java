@@ -88,9 +88,9 @@ public final class FastPath implements PacketHook {
             Rewrite.ipv6(p, e);
         }
         Rewrite.ethernet(p, (int) (meta >>> 16) & 0xFFFF, macHead, (int) (tail >>> 32));
-        flows.hit(key, len, table.now());
         p.setOutDevice(out);
         out.transmit(p); // a refused frame is counted by the device
+        flows.hit(key, len, table.now()); // last: at a million flows this line is a cache miss nothing waits for
         return Verdict.STOLEN;
     }
 

@@ -21,11 +21,21 @@ final class Rewrite {
      */
     static void ipv4(Packet p, int l3, int l4, int proto, long newAddr, long rewrite) {
         p.setU64(l3 + 12, newAddr);
-        p.setU32(l4, (int) (rewrite >>> 32));
         int l4Delta = (int) rewrite & 0xFFFF;
-        if (l4Delta != 0) transport(p, proto == Packet.PROTO_UDP ? l4 + 6 : l4 + 16, proto, l4Delta);
-        p.setU16(l3 + 8, p.u16(l3 + 8) - 0x100);
-        p.setU16(l3 + 10, add(p.u16(l3 + 10), (int) (rewrite >>> 16) & 0xFFFF));
+        if (proto == Packet.PROTO_UDP) { // ports, length, checksum: one load, one store
+            long w = p.u64(l4);
+            int c = (int) w & 0xFFFF;
+            if (c != 0 && l4Delta != 0) {
+                c = add(c, l4Delta);
+                if (c == 0) c = 0xFFFF;
+            }
+            p.setU64(l4, (rewrite & 0xFFFF_FFFF_0000_0000L) | (w & 0xFFFF_0000L) | c);
+        } else {
+            p.setU32(l4, (int) (rewrite >>> 32));
+            if (l4Delta != 0) transport(p, l4 + 16, proto, l4Delta);
+        }
+        int w = p.u32(l3 + 8); // TTL, protocol, header checksum: one load, one store
+        p.setU32(l3 + 8, (w - 0x0100_0000) & 0xFFFF_0000 | add(w & 0xFFFF, (int) (rewrite >>> 16) & 0xFFFF));
     }
 
     /** IPv4 from a flow's tuple (the control plane's view of the same rewrite). */

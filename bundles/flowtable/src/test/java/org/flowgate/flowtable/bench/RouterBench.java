@@ -131,6 +131,7 @@ public class RouterBench {
             throw new IllegalStateException(flowTables.table("inet", "x", "ft").count() + " flows offloaded, wanted " + flows);
         if (v1.sent != 2L * flows || v0.sent != flows) throw new IllegalStateException("forwarded " + v1.sent + "/" + v0.sent);
         stride = flows == 1 ? 0 : 1_000_003 % flows == 0 ? 1 : 1_000_003;
+        frames = FastPathBench.ring(frames, flows, stride);
     }
 
     private static int sport(int i) { return 1024 + i % 60000; }
@@ -160,7 +161,7 @@ public class RouterBench {
     @Benchmark
     public void forward() {
         int i = next;
-        next = (int) ((i + (long) stride) % flows);
+        next = i + 1 == flows ? 0 : i + 1;
         Packet p = packet;
         p.setFrame(frames, i * FRAME, FRAME);
         v0.receiver.receive(p);
