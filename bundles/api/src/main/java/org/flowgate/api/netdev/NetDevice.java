@@ -40,7 +40,11 @@ public interface NetDevice {
      * as tc's {@code mirred ingress} uses it): rx counters, taps, the INGRESS hooks (tc included)
      * and the rest of the receive path run now, on the calling thread; any frames this sends are
      * flushed by the caller's end of batch. The packet's metadata (conntrack, mark) is kept, its
-     * layout re-parsed; it may be rewritten and must not be used by the caller afterwards.
+     * layout re-parsed; it may be rewritten and must not be used by the caller afterwards. Its
+     * {@link Packet#pktType()}, when decided (by the device that received it first), is kept too,
+     * as Linux keeps {@code skb->pkt_type}: a frame addressed to the first device's MAC is
+     * {@code PACKET_HOST} here, one that was {@code PACKET_OTHERHOST} stays so; a packet with
+     * {@code pktType() == -1} is classified against this device's addresses.
      *
      * @return false when the device cannot receive (not attached to a packet path)
      * @since 1.3

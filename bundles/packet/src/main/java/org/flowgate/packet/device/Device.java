@@ -104,7 +104,8 @@ public final class Device implements NetDevice {
     public boolean receive(Packet p) {
         PortReceiver r = receiver;
         if (r == null) return false;
-        r.receive(p);
+        if (r instanceof RedirectReceiver rr) rr.receiveRedirected(p);
+        else r.receive(p);
         return true;
     }
 

@@ -36,7 +36,8 @@ import org.flowgate.packet.neigh.NeighbourIo;
  */
 public final class PacketPath implements NeighbourIo {
     /** How the frame was addressed at layer 2 (Linux skb->pkt_type). */
-    static final int HOST = 0, BROADCAST = 1, MULTICAST = 2, OTHERHOST = 3;
+    static final int HOST = Packet.PACKET_HOST, BROADCAST = Packet.PACKET_BROADCAST, MULTICAST = Packet.PACKET_MULTICAST,
+            OTHERHOST = Packet.PACKET_OTHERHOST;
 
     /** Per-thread buffers for frames the router builds while handling one received frame. */
     private static final class Scratch {
@@ -46,7 +47,13 @@ public final class PacketPath implements NeighbourIo {
         final Packet frag = new Packet();   // IPv4 fragments
         final Packet local = new Packet();  // packets other bundles originate (LocalOutput)
         boolean localBusy;
+        /** Sends made from inside a send (a tunnel device's outer packet), run when it returns; FIFO. */
+        Packet[] nested;
+        int nestedHead, nestedCount, nestedTotal;
     }
+
+    /** Sends nested in one {@link #sendLocal} at most, as Linux's {@code XMIT_RECURSION_LIMIT}. */
+    public static final int LOCAL_NEST_LIMIT = 8;
 
     private final DeviceTable devices;
     private final Fib fib;
@@ -77,16 +84,27 @@ public final class PacketPath implements NeighbourIo {
     // ================================================================ receive
 
     /** One frame received on {@code in}. The packet is the port's buffer and may be rewritten. */
-    public void receive(Device in, Packet p) {
+    public void receive(Device in, Packet p) { receive(in, p, false); }
+
+    /**
+     * A frame another device handed to {@code in} ({@code NetDevice.receive}, tc's {@code mirred
+     * ingress}): received as from {@code in}'s wire, but with the packet type decided where it
+     * first arrived, as Linux's act_mirred leaves {@code skb->pkt_type} alone.
+     */
+    public void receiveRedirected(Device in, Packet p) { receive(in, p, true); }
+
+    private void receive(Device in, Packet p, boolean redirected) {
         in.tapReceived(p);
         in.counterSet().rx(p.length());
         if (!in.isUp()) { in.drop(DropReason.LINK_DOWN); return; }
         DropReason bad = p.parse();
         if (bad != null) { in.drop(bad); return; }
         p.setInDevice(in);
+        // eth_type_trans: decided once, before INGRESS (a tc pedit of the destination MAC does not change it)
+        if (!redirected || p.pktType() < 0) p.setPktType(classify(in, p.ethDst()));
         if (!hook(Hook.INGRESS, p, in)) return;
 
-        int l2 = classify(in, p.ethDst());
+        int l2 = p.pktType();
         if (l2 == OTHERHOST) { in.drop(DropReason.NOT_FOR_US); return; }
         if (p.vlanTci() >= 0) {
             // no VLAN devices: only priority-tagged frames (VID 0) belong to the untagged device
@@ -362,19 +380,44 @@ public final class PacketPath implements NeighbourIo {
 
     /**
      * {@link org.flowgate.api.netdev.LocalOutput}: a packet another bundle built (the reply of an nft
-     * {@code reject}) leaves like one of ours. Copied first: the caller reuses its buffer. A packet
-     * sent from inside a hook run by such a send is dropped rather than overwriting the buffer.
+     * {@code reject}) leaves like one of ours. Copied first: the caller reuses its buffer.
+     * <p>A send made while one is running on this thread (a vxlan device encapsulating a
+     * router-originated packet routed into it sends its outer packet from inside the first send)
+     * is copied into a per-thread queue and sent, in order, on this thread once the running send
+     * has returned; it returns true (queued). At most {@value #LOCAL_NEST_LIMIT} such sends per
+     * outermost send: more (a tunnel routed into another and back) are refused (false).
      */
     public boolean sendLocal(Packet p) {
         Scratch s = scratch.get();
-        if (s.localBusy) return false;
+        if (s.localBusy) return queueNested(s, p);
         s.localBusy = true;
         try {
             s.local.copyFrom(p);
-            return output(s.local, p.inDevice() instanceof Device d ? d : null);
+            boolean ok = output(s.local, p.inDevice() instanceof Device d ? d : null);
+            while (s.nestedCount > 0) { // ends: at most LOCAL_NEST_LIMIT are ever queued
+                Packet q = s.nested[s.nestedHead];
+                s.nestedHead = (s.nestedHead + 1) % LOCAL_NEST_LIMIT;
+                s.nestedCount--;
+                s.local.copyFrom(q);
+                output(s.local, q.inDevice() instanceof Device d ? d : null);
+            }
+            return ok;
         } finally {
+            s.nestedHead = s.nestedCount = s.nestedTotal = 0;
             s.localBusy = false;
         }
+    }
+
+    private static boolean queueNested(Scratch s, Packet p) {
+        if (s.nested == null) { // once per thread, the first time a send nests
+            s.nested = new Packet[LOCAL_NEST_LIMIT];
+            for (int i = 0; i < LOCAL_NEST_LIMIT; i++) s.nested[i] = new Packet();
+        }
+        if (s.nestedTotal == LOCAL_NEST_LIMIT || p.length() > s.nested[0].maxFrame()) return false;
+        s.nested[(s.nestedHead + s.nestedCount) % LOCAL_NEST_LIMIT].copyFrom(p);
+        s.nestedCount++;
+        s.nestedTotal++;
+        return true;
     }
 
     // ================================================================ transmit

@@ -14,6 +14,7 @@ import org.flowgate.api.netdev.PortReceiver;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.packet.device.Device;
 import org.flowgate.packet.device.DeviceTable;
+import org.flowgate.packet.device.RedirectReceiver;
 import org.flowgate.packet.fib.Fib;
 import org.flowgate.packet.hook.HookChains;
 import org.flowgate.packet.neigh.NeighbourCache;
@@ -159,9 +160,12 @@ public final class Router implements AutoCloseable {
     }
 
     /** Delivers one port's frames into the path, tagged with its device. */
-    private record Receiver(PacketPath path, Device device) implements PortReceiver {
+    private record Receiver(PacketPath path, Device device) implements RedirectReceiver {
         @Override
         public void receive(Packet p) { path.receive(device, p); }
+
+        @Override
+        public void receiveRedirected(Packet p) { path.receiveRedirected(device, p); }
 
         @Override
         public void endOfBatch() { path.endOfBatch(); }
