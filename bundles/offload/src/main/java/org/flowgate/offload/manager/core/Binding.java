@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.flowgate.api.flowtable.FlowTable;
+import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowBlock;
+import org.flowgate.offload.OffloadCallback;
 import org.flowgate.offload.OffloadDriver;
 import org.flowgate.offload.OffloadException;
 
@@ -24,13 +26,14 @@ final class Binding {
     final String name;
     final ReentrantReadWriteLock calls = new ReentrantReadWriteLock();
     final AtomicInteger inHardware = new AtomicInteger();
-    private final Map<FlowTable, FlowBlock> blocks = new ConcurrentHashMap<>();
+    private final Map<FlowTable, Callback> blocks = new ConcurrentHashMap<>();
     volatile boolean gone;
     private final LongAdder[] counters = new LongAdder[PER_DRIVER.length];
 
     /** The manager counters that concern one driver, in {@code offload:stats} order. */
     static final Counter[] PER_DRIVER = { Counter.ADDED, Counter.DELETED, Counter.REFUSED_CAPACITY, Counter.REFUSED_UNSUPPORTED,
-            Counter.REFUSED_DEVICE, Counter.REFUSED_FAILED, Counter.DRIVER_ERRORS, Counter.SLOW_CALLS, Counter.REFRESHES,
+            Counter.REFUSED_DEVICE, Counter.REFUSED_FAILED, Counter.EVICTED_CAPACITY, Counter.EVICTED_AGED, Counter.EVICTED_RESET,
+            Counter.EVICTED_DEVICE, Counter.EVICTED_OTHER, Counter.DRIVER_ERRORS, Counter.SLOW_CALLS, Counter.REFRESHES,
             Counter.STATS_PULLS, Counter.STATS_ERRORS };
 
     Binding(OffloadDriver driver) {
@@ -59,18 +62,55 @@ final class Binding {
         return m;
     }
 
-    /** The driver's block for a table, binding on first use (worker thread, under the read lock). */
-    FlowBlock block(FlowTable table) throws OffloadException {
-        FlowBlock b = blocks.get(table);
-        if (b != null) return b;
+    /**
+     * The driver's block for a table, binding on first use (worker thread, under the read lock)
+     * with a new {@link Callback} for the driver's eviction reports of that block.
+     */
+    FlowBlock block(FlowTable table, Callback.Reporter reporter) throws OffloadException {
+        Callback cb = blocks.get(table);
+        if (cb != null) return cb.block;
         synchronized (this) {
-            b = blocks.get(table);
-            if (b != null) return b;
-            b = driver.bind(table.spec());
+            cb = blocks.get(table);
+            if (cb != null) return cb.block;
+            cb = new Callback(this, table, reporter);
+            FlowBlock b = driver.bind(table.spec(), cb);
             if (b == null) throw new OffloadException(OffloadException.Reason.DEVICE, name + " does not serve " + table);
-            blocks.put(table, b);
+            cb.block = b;
+            blocks.put(table, cb);
             return b;
         }
+    }
+
+    /**
+     * The {@link OffloadCallback} of one bound block. It only queues (never blocks, any thread);
+     * once the block is unbound ({@link #retired}) its reports change nothing, so a late report of
+     * an old block cannot touch a flow installed again through a new one.
+     */
+    static final class Callback implements OffloadCallback {
+        /** Where the reports go: the manager queues them on the flow's worker. */
+        interface Reporter {
+            void evicted(Callback from, long cookie, EvictionReason reason);
+        }
+
+        final Binding binding;
+        final FlowTable table;
+        private final Reporter reporter;
+        volatile FlowBlock block;
+        volatile boolean retired;
+
+        Callback(Binding binding, FlowTable table, Reporter reporter) {
+            this.binding = binding;
+            this.table = table;
+            this.reporter = reporter;
+        }
+
+        @Override
+        public void evicted(long cookie, EvictionReason reason) {
+            reporter.evicted(this, cookie, reason == null ? EvictionReason.OTHER : reason);
+        }
+
+        @Override
+        public String toString() { return "offload callback of " + binding.name + " for " + table; }
     }
 
     /** Whether both directions' devices are this driver's. */
@@ -93,12 +133,20 @@ final class Binding {
 
     List<FlowTable> tables() { return new ArrayList<>(blocks.keySet()); }
 
-    /** Removes and returns the block of a table that no longer exists. */
-    FlowBlock forget(FlowTable table) { return blocks.remove(table); }
+    /** Removes and returns the block of a table (gone, or the driver leaving); its callback retires. */
+    FlowBlock forget(FlowTable table) {
+        Callback cb = blocks.remove(table);
+        if (cb == null) return null;
+        cb.retired = true;
+        return cb.block;
+    }
 
     List<FlowBlock> forgetAll() {
-        List<FlowBlock> l = new ArrayList<>(blocks.values());
-        blocks.clear();
+        List<FlowBlock> l = new ArrayList<>();
+        for (FlowTable t : tables()) {
+            FlowBlock b = forget(t);
+            if (b != null) l.add(b);
+        }
         return l;
     }
 }

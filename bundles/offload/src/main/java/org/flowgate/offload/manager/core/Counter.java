@@ -10,6 +10,11 @@ public enum Counter {
     DELETED,
     /** Refusals, by {@code OffloadException.Reason}. */
     REFUSED_CAPACITY, REFUSED_UNSUPPORTED, REFUSED_DEVICE, REFUSED_FAILED,
+    /**
+     * Flows the driver dropped on its own ({@code OffloadCallback.evicted}), by
+     * {@code EvictionReason}: moved back to software ({@code hw-refresh}) and offered again later.
+     */
+    EVICTED_CAPACITY, EVICTED_AGED, EVICTED_RESET, EVICTED_DEVICE, EVICTED_OTHER,
     /** A driver threw something other than OffloadException. */
     DRIVER_ERRORS,
     /** A driver call took longer than the slow-call setting. */

@@ -23,6 +23,7 @@ import org.flowgate.api.flowtable.FlowEntry.HwState;
 import org.flowgate.api.flowtable.FlowPath;
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.flowtable.FlowTableListener;
+import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowBlock;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * flow table events become requests on a bounded work queue, sharded by flow over worker threads
  * (so one flow's add, stats and del stay ordered), taken in batches; drivers are called only from
  * those workers. A refused, failing or queue-full flow stays in software ({@code hw-refresh}) and is
- * offered again after the retry interval. A periodic tick pulls hardware counters (refreshing the
+ * offered again after the retry interval; so is a flow its driver reports it dropped on its own
+ * ({@code OffloadCallback.evicted}). A periodic tick pulls hardware counters (refreshing the
  * flow's last-used time in its table), retries, and offers existing flows to a driver that arrived.
  * A driver that leaves gives its flows back to software: they never left the software table.
  * <p>
@@ -48,16 +50,22 @@ public final class OffloadManager implements FlowTableListener {
 
     private static final long UNBIND_WAIT_SECONDS = 10;
 
-    private enum Op { ADD, STATS, DEL }
+    private enum Op { ADD, STATS, DEL, EVICT }
 
-    private record Work(Op op, Offload o) {}
+    /** A request for a flow's worker; an eviction report also says which direction, why, and through which block. */
+    private record Work(Op op, Offload o, int dir, EvictionReason reason, Binding.Callback from) {
+        Work(Op op, Offload o) { this(op, o, -1, null, null); }
+    }
 
     private final Map<FlowEntry, Offload> offloads = new ConcurrentHashMap<>();
+    /** The same offloads by id (a rule's cookie is {@code 2 * id + direction + 1}), for eviction reports. */
+    private final Map<Integer, Offload> byId = new ConcurrentHashMap<>();
     private final List<Binding> drivers = new CopyOnWriteArrayList<>();
     private final Set<FlowTable> seenTables = ConcurrentHashMap.newKeySet();
     /** Tables registered as {@code FlowTable} services (tc ct zones), subscribed to with {@link FlowTable#addListener}. */
     private final Set<FlowTable> serviceTables = ConcurrentHashMap.newKeySet();
     private final AtomicLong cookies = new AtomicLong();
+    private final Binding.Callback.Reporter evictions = this::evicted;
     private final LongAdder[] counters = new LongAdder[Counter.values().length];
     private final LongSupplier clockMillis;
     private volatile Supplier<List<FlowTable>> tableSource;
@@ -261,7 +269,7 @@ public final class OffloadManager implements FlowTableListener {
     /** The flow leaves the manager; its hardware state says software again (or dead when it was dying). */
     private void backToSoftware(Offload o) {
         o.binding = null;
-        offloads.remove(o.flow, o);
+        forget(o);
         for (;;) {
             HwState s = o.flow.hwState();
             HwState to = s == HwState.DYING || s == HwState.DEAD || o.removed ? HwState.DEAD : HwState.SOFTWARE;
@@ -367,6 +375,7 @@ public final class OffloadManager implements FlowTableListener {
         Binding b = pick(table, flow);
         if (b == null) return null;
         Offload o = offloads.computeIfAbsent(flow, f -> new Offload(table, f, (int) (cookies.getAndAdd(2) >>> 1)));
+        byId.putIfAbsent(o.shard, o);
         if (!flow.compareAndSetHwState(s, HwState.PENDING)) return o;
         o.binding = b;
         if (retry) count(Counter.RETRIES, 1);
@@ -420,12 +429,13 @@ public final class OffloadManager implements FlowTableListener {
         count(Counter.BATCHES, 1);
         for (int i = 0; i < batch.size(); i++) {
             Work w = batch.get(i);
-            if (w.op != Op.DEL) admitted.decrementAndGet();
+            if (w.op == Op.ADD || w.op == Op.STATS) admitted.decrementAndGet();
             try {
                 switch (w.op) {
                     case ADD -> add(w.o);
                     case STATS -> stats(w.o);
                     case DEL -> del(w.o);
+                    case EVICT -> evict(w);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("offload {} of {} failed", w.op, w.o.flow, e);
@@ -444,7 +454,7 @@ public final class OffloadManager implements FlowTableListener {
         b.calls.readLock().lock();
         try {
             if (b.gone) return; // removeDriver gave the flow back
-            FlowBlock block = b.block(o.table);
+            FlowBlock block = b.block(o.table, evictions);
             if (o.rules == null) o.rules = describe(o);
             call(b, block, o.rules[0]);
             if (b.gone) return; // left during the call: its unbind (after this returns) removes the rule
@@ -455,6 +465,7 @@ public final class OffloadManager implements FlowTableListener {
                 throw e;
             }
             o.block = block;
+            o.hwPackets[0] = o.hwPackets[1] = o.hwBytes[0] = o.hwBytes[1] = 0; // the driver counts from this add
             o.installed = true;
             b.inHardware.incrementAndGet();
             count(b, Counter.ADDED, 2);
@@ -532,9 +543,72 @@ public final class OffloadManager implements FlowTableListener {
         HwState s = o.flow.hwState();
         if (s == HwState.DYING || o.removed) {
             o.binding = null;
-            offloads.remove(o.flow, o);
+            forget(o);
             while (!o.flow.compareAndSetHwState(s, HwState.DEAD)) s = o.flow.hwState();
         }
+    }
+
+    // ---- the driver dropped rules on its own (OffloadCallback) ----
+
+    /**
+     * A driver's eviction report (any thread, possibly inside one of its add/del/stats calls): only
+     * queued on the flow's worker, so it is handled in order with the flow's other requests and
+     * never waits for a lock the reporting thread may hold. Like deletions, never refused for room.
+     */
+    private void evicted(Binding.Callback from, long cookie, EvictionReason reason) {
+        long id = (cookie - 1) >>> 1;
+        Offload o = cookie < 1 || id > Integer.MAX_VALUE ? null : byId.get((int) id);
+        if (o == null) {
+            LOG.debug("{}: eviction of unknown cookie {} ignored", from, cookie);
+            return;
+        }
+        shards[o.shard % shards.length].queue.add(new Work(Op.EVICT, o, (int) ((cookie - 1) & 1), reason, from));
+    }
+
+    /**
+     * The driver no longer holds one direction of a flow: its last counters are pulled, the other
+     * direction is deleted from the driver, and the flow goes back to software as {@code hw-refresh},
+     * offered again after the retry interval (Linux's {@code NF_FLOW_HW_REFRESH}). A report through
+     * a block that was unbound since, or for a flow not installed through it (already deleted, given
+     * back, refused), changes nothing. A dying flow stays dying: its queued deletion makes it dead.
+     */
+    private void evict(Work w) {
+        Offload o = w.o;
+        Binding b = w.from.binding;
+        if (w.from.retired || o.binding != b || o.table != w.from.table || !o.installed) {
+            LOG.debug("{}: stale eviction of {} ignored", w.from, o.flow);
+            return;
+        }
+        stats(o); // what the surviving direction counted since the last pull
+        b.calls.readLock().lock();
+        try {
+            if (b.gone || !o.installed) return; // removeDriver gave the flow back meanwhile
+            o.installed = false;
+            b.inHardware.decrementAndGet();
+            delQuietly(b, o.block, o.rules[1 - w.dir]);
+            count(b, eviction(w.reason), 1);
+            LOG.debug("offload driver {} evicted {} ({})", b.name, o.flow, w.reason.label());
+        } finally {
+            b.calls.readLock().unlock();
+        }
+        o.retryAtMillis = clockMillis.getAsLong() + settings.retryIntervalMillis();
+        o.flow.compareAndSetHwState(HwState.HW, HwState.HW_REFRESH);
+    }
+
+    private static Counter eviction(EvictionReason r) {
+        return switch (r) {
+            case CAPACITY -> Counter.EVICTED_CAPACITY;
+            case AGED -> Counter.EVICTED_AGED;
+            case RESET -> Counter.EVICTED_RESET;
+            case DEVICE -> Counter.EVICTED_DEVICE;
+            case OTHER -> Counter.EVICTED_OTHER;
+        };
+    }
+
+    /** The flow leaves the manager's maps. */
+    private void forget(Offload o) {
+        offloads.remove(o.flow, o);
+        byId.remove(o.shard, o);
     }
 
     private void stats(Offload o) {
@@ -615,7 +689,7 @@ public final class OffloadManager implements FlowTableListener {
             if (s == HwState.HW_REFRESH && !o.removed && now >= o.retryAtMillis) {
                 Binding b = o.binding;
                 if (b == null || b.gone) backToSoftware(o);
-                else offer(o.table, o.flow, true);
+                else if (offer(o.table, o.flow, true) == null) o.retryAtMillis = now + settings.retryIntervalMillis(); // no driver serves it now
             } else if (s == HwState.DYING && !o.removed) {
                 enqueueDelete(o); // a table that marks flows dying without telling listeners
             }

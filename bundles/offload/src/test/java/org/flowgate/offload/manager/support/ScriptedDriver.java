@@ -8,11 +8,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.flowgate.api.flowtable.FlowTableSpec;
+import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowBlock;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
+import org.flowgate.offload.OffloadCallback;
 import org.flowgate.offload.OffloadDriver;
 import org.flowgate.offload.OffloadException;
 
@@ -29,6 +32,12 @@ public final class ScriptedDriver implements OffloadDriver, FlowBlock {
     public volatile long sleepMillis;
     /** Whether the driver takes tc ct zone tables ({@link OffloadDriver#offloadsCtZones()}). */
     public volatile boolean ctZones;
+    /** The callbacks the manager bound this driver with, oldest first. */
+    public final List<OffloadCallback> callbacks = new CopyOnWriteArrayList<>();
+    /** Devices the driver no longer serves (a port that left). */
+    public volatile Set<String> lost = Set.of();
+    /** Runs at the start of each add, before the rule is installed (e.g. to evict another rule from inside add). */
+    public volatile Consumer<FlowRule> onAdd;
     public final AtomicInteger unbinds = new AtomicInteger(), binds = new AtomicInteger();
 
     public ScriptedDriver(String name, String... devices) {
@@ -47,8 +56,26 @@ public final class ScriptedDriver implements OffloadDriver, FlowBlock {
     }
 
     @Override
+    public FlowBlock bind(FlowTableSpec table, OffloadCallback callback) {
+        callbacks.add(callback);
+        return bind(table);
+    }
+
+    /** Drops a rule by itself, as hardware aging or a table shrink would, and reports it through the last bound callback. */
+    public void evict(long cookie, EvictionReason reason) {
+        log.add("evict " + cookie);
+        installed.remove(cookie);
+        callbacks.get(callbacks.size() - 1).evicted(cookie, reason);
+    }
+
+    @Override
+    public boolean canOffload(String device) { return devices.contains(device) && !lost.contains(device); }
+
+    @Override
     public void add(FlowRule rule) throws OffloadException {
         log.add("add " + rule.cookie());
+        Consumer<FlowRule> hook = onAdd;
+        if (hook != null) hook.accept(rule);
         CountDownLatch e = entered, r = release;
         if (e != null) e.countDown();
         try {
