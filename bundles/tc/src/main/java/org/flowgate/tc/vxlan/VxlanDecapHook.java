@@ -27,10 +27,16 @@ public final class VxlanDecapHook implements PacketHook {
         if (p.ipVersion() == 0 || p.l4Proto() != Packet.PROTO_UDP || p.l4() < 0 || p.hasFlag(Packet.F_FRAGMENT)) return Verdict.ACCEPT;
         if (p.dstPort() != port.port()) return Verdict.ACCEPT;
         NetDevice in = p.inDevice();
-        if (in == null || in.name().equals(port.name()) || in.macBits() != p.ethDst() || !VxlanPort.isLocal(in, p)) return Verdict.ACCEPT;
+        if (in == null || in.name().equals(port.name()) || !forUs(in, p) || !VxlanPort.isLocal(in, p)) return Verdict.ACCEPT;
         if (!port.wants(p)) return Verdict.ACCEPT;
         if (!port.receiveEncapsulated(p)) return Verdict.DROP;
         return Verdict.STOLEN;
+    }
+
+    /** PACKET_HOST as decided where the frame arrived (a mirred ingress redirect keeps it), else by the device's MAC. */
+    private static boolean forUs(NetDevice in, Packet p) {
+        int t = p.pktType();
+        return t >= 0 ? t == Packet.PACKET_HOST : in.macBits() == p.ethDst();
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.NetDevice;
+import org.flowgate.api.packet.DropReason;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.tc.support.TcWorld;
 import org.junit.jupiter.api.AfterEach;
@@ -41,12 +42,16 @@ class MirredIngressTest {
         return d.counters().rxPackets();
     }
 
+    static byte[] toP1() { return eth(P1_MAC, HOST_A, 0x0800, ipv4(A_IP, DST, Packet.PROTO_UDP, udp(1000, 2000, "payload!".getBytes()))); }
+
     @Test
     void redirectIsReceivedOnTheOtherDeviceIncludingItsTcIngress() {
         w.add("tc filter add dev p1 ingress proto ip flower action mirred ingress redirect dev p0");
         w.add("tc filter add dev p0 ingress proto ip flower ip_proto udp action pass");
         long p0Rx = rx("p0");
-        inject(w.p1, toP0()); // arrives on p1, addressed to p0's MAC
+        // arrives on p1 addressed to p1's MAC (PACKET_HOST there): p0 keeps that decision, as
+        // Linux keeps skb->pkt_type, and routes it although p0's MAC is another
+        inject(w.p1, toP1());
         byte[] out = only(take(w.p1Out));
         assertEquals(DST_MAC, macAt(out, 0), "routed as received on p0: out of p1 to 10.0.1.2");
         assertEquals(P1_MAC, macAt(out, 6));
@@ -57,6 +62,19 @@ class MirredIngressTest {
         assertEquals(p0Rx + 1, rx("p0"), "counted as received on p0");
         assertTrue(take(w.p0Out).isEmpty());
         assertEquals(0, ExecContext.current().mirredNest());
+    }
+
+    @Test
+    void aFrameForAnotherHostStaysForAnotherHostAfterARedirect() {
+        w.add("tc filter add dev p1 ingress proto ip flower action mirred ingress redirect dev p0");
+        w.add("tc filter add dev p0 ingress proto ip flower ip_proto udp action pass");
+        NetDevice p0 = w.router.devices().byName("p0").orElseThrow();
+        long notForUs = p0.counters().drops().getOrDefault(DropReason.NOT_FOR_US, 0L);
+        inject(w.p1, toP0()); // addressed to p0's MAC but arriving on p1: PACKET_OTHERHOST on p1
+        assertEquals(1, w.filter("p0", 0, 0xC000, 1).packets(), "p0's tc ingress still saw it");
+        assertTrue(take(w.p0Out).isEmpty() && take(w.p1Out).isEmpty(), "not routed");
+        assertEquals(notForUs + 1, p0.counters().drops().getOrDefault(DropReason.NOT_FOR_US, 0L),
+                "dropped on p0 as not for us, as Linux's ip_rcv drops PACKET_OTHERHOST");
     }
 
     @Test

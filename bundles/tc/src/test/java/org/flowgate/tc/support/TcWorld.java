@@ -75,9 +75,15 @@ public final class TcWorld implements AutoCloseable {
         router.attach(up0);
         router.devices().addAddress("up0", IpPrefix.parse("7.7.7.1/24"));
         router.neighbours().addStatic(VTEP_IP, "up0", VTEP_MAC);
-        vxlan0 = new VxlanPort("vxlan0", VXLAN_MAC, 1450, 4789, new Underlay(router.routes(), router.neighbours(), router.devices(), router.path()::sendLocal));
-        router.attach(vxlan0);
-        router.hooks().addService(new VxlanDecapHook(vxlan0), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, VxlanDecapHook.PRIORITY));
+        vxlan0 = addVxlan("vxlan0", VXLAN_MAC, 1450, null);
+    }
+
+    /** A vxlan device on dstport 4789 over this router (external when {@code remote} is null), attached with its receive hook. */
+    public VxlanPort addVxlan(String name, MacAddress mac, int mtu, VxlanPort.Remote remote) {
+        VxlanPort v = new VxlanPort(name, mac, mtu, 4789, new Underlay(router.routes(), router.neighbours(), router.devices(), router.path()::sendLocal), remote);
+        router.attach(v);
+        router.hooks().addService(new VxlanDecapHook(v), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, VxlanDecapHook.priorityOf(v)));
+        return v;
     }
 
     public TcFilter add(String command) {

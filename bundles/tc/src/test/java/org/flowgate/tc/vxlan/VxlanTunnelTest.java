@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
-import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
@@ -116,12 +114,7 @@ class VxlanTunnelTest {
 
     @Test
     void aFixedRemoteDeviceSendsToItsRemoteAndReceivesOnlyItsVni() {
-        VxlanPort vx6 = new VxlanPort("vx6", MacAddress.parse("02:00:00:00:0a:06"), 1430, 4789,
-                new Underlay(w.router.routes(), w.router.neighbours(), w.router.devices(), w.router.path()::sendLocal),
-                new VxlanPort.Remote(42, null, VTEP_IP6, 0, 0, false));
-        w.router.attach(vx6);
-        w.router.hooks().addService(new VxlanDecapHook(vx6),
-                Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, VxlanDecapHook.priorityOf(vx6)));
+        VxlanPort vx6 = w.addVxlan("vx6", MacAddress.parse("02:00:00:00:0a:06"), 1430, new VxlanPort.Remote(42, null, VTEP_IP6, 0, 0, false));
         w.router.neighbours().addStatic(VTEP_IP6, "up0", VTEP6_MAC);
         assertEquals("vxlan vx6 id 42 remote 2001:db8::2 dstport 4789", vx6.toString());
 
@@ -141,18 +134,22 @@ class VxlanTunnelTest {
         assertEquals(1, w.vxlan0.counters().get("decapsulated"));
     }
 
-    @Test
-    void aFixedRemoteDeviceIsARoutedInterfaceWithArpThroughTheTunnel() {
-        MacAddress vxMac = MacAddress.parse("02:00:00:00:0a:04"), farMac = MacAddress.parse("02:00:00:00:09:02");
-        IpAddress far = IpAddress.parse("10.9.0.2");
-        VxlanPort vx4 = new VxlanPort("vx4", vxMac, 1450, 4789,
-                new Underlay(w.router.routes(), w.router.neighbours(), w.router.devices(), w.router.path()::sendLocal),
-                new VxlanPort.Remote(42, null, VTEP_IP, 0, 0, false));
-        w.router.attach(vx4);
-        w.router.hooks().addService(new VxlanDecapHook(vx4),
-                Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, VxlanDecapHook.priorityOf(vx4)));
+    static final MacAddress VX4_MAC = MacAddress.parse("02:00:00:00:0a:04"), FAR_MAC = MacAddress.parse("02:00:00:00:09:02");
+    static final IpAddress FAR = IpAddress.parse("10.9.0.2");
+
+    /** vx4: {@code id 42 [local L] remote 7.7.7.8}, 10.9.0.1/24 on it, the far end 10.9.0.2 behind it. */
+    VxlanPort routedVx4(IpAddress local) {
+        VxlanPort vx4 = w.addVxlan("vx4", VX4_MAC, 1450, new VxlanPort.Remote(42, local, VTEP_IP, 0, 0, false));
         w.router.devices().addAddress("p0", IpPrefix.parse("10.0.0.254/24"));
         w.router.devices().addAddress("vx4", IpPrefix.parse("10.9.0.1/24"));
+        return vx4;
+    }
+
+    @Test
+    void aFixedRemoteDeviceIsARoutedInterfaceWithArpThroughTheTunnel() {
+        MacAddress vxMac = VX4_MAC, farMac = FAR_MAC;
+        IpAddress far = FAR;
+        VxlanPort vx4 = routedVx4(null);
 
         byte[] toFar = eth(P0_MAC, HOST_A, 0x0800, ipv4(A_IP, far, Packet.PROTO_UDP, udp(1000, 2000, "routed".getBytes())));
         inject(w.p0, toFar);
@@ -194,7 +191,60 @@ class VxlanTunnelTest {
         assertEquals(1, vx4.counters().get("decapsulated"));
     }
 
+    @Test
+    void aDeviceWithALocalAddressReceivesTunnelsToAnyRouterAddressAsLinux() {
+        // Linux binds the vxlan socket to the wildcard address whatever `local` says (0.0.0.0:4789 in
+        // `ss -uan`; checked on 6.18: a `local 10.77.0.1` device counts tunnels sent to 10.77.0.3)
+        w.router.devices().addAddress("up0", IpPrefix.parse("7.7.7.3/24"));
+        VxlanPort vx4 = routedVx4(UP0_IP);
+        assertEquals("vxlan vx4 id 42 local 7.7.7.1 remote 7.7.7.8 dstport 4789", vx4.toString());
+        w.add("tc filter add dev vx4 ingress proto all flower action mirred egress redirect dev p1");
+        byte[] inner = eth(VX4_MAC, FAR_MAC, 0x0800, ipv4(FAR, A_IP, Packet.PROTO_UDP, udp(53, 5000, new byte[10])));
+        for (IpAddress to : List.of(UP0_IP, IpAddress.parse("7.7.7.3"))) {
+            inject(w.up0, eth(UP0_MAC, VTEP_MAC, 0x0800, ipv4(VTEP_IP, to, Packet.PROTO_UDP, udp(50000, 4789, vxlan(42, inner)))));
+            assertArrayEquals(inner, only(take(w.p1Out), "to " + to));
+        }
+        assertEquals(2, vx4.counters().get("decapsulated"));
+        inject(w.up0, eth(UP0_MAC, VTEP_MAC, 0x0800, ipv4(VTEP_IP, IpAddress.parse("7.7.7.4"), Packet.PROTO_UDP, udp(50000, 4789, vxlan(42, inner)))));
+        assertTrue(take(w.p1Out).isEmpty(), "not to an address of the router: not received");
+        assertEquals(2, vx4.counters().get("decapsulated"));
+    }
+
+    @Test
+    void aPacketTheRouterSendsThroughLocalOutputIntoAVxlanDeviceIsEncapsulated() {
+        // what an nft `reject` does: its answer goes through LocalOutput, is routed into vx4, whose
+        // outer packet is a LocalOutput send nested in the first (queued, sent once it returned)
+        VxlanPort vx4 = routedVx4(UP0_IP);
+        w.router.neighbours().addStatic(FAR, "vx4", FAR_MAC);
+        byte[] icmp = eth(MacAddress.parse("00:00:00:00:00:00"), MacAddress.parse("00:00:00:00:00:00"), 0x0800,
+                ipv4(IpAddress.parse("10.9.0.1"), FAR, Packet.PROTO_ICMP, echo(3, 0, 3)));
+        Packet reply = new Packet();
+        reply.setFrame(icmp, 0, icmp.length);
+        assertNull(reply.parse());
+        assertTrue(w.router.path().sendLocal(reply));
+        byte[] f = only(take(w.up0Out), "the encapsulated answer");
+        assertEquals(VTEP_MAC, macAt(f, 0));
+        assertEquals(UP0_IP, ip4At(f, 26));
+        assertEquals(VTEP_IP, ip4At(f, 30));
+        assertEquals(42, get32(f, 34 + 12) >>> 8);
+        byte[] inner = Arrays.copyOfRange(f, 50, f.length);
+        assertEquals(FAR_MAC, macAt(inner, 0));
+        assertEquals(VX4_MAC, macAt(inner, 6));
+        assertEquals(FAR, ip4At(inner, 30));
+        assertTrue(checksumsOk(inner, 14));
+        assertEquals(0, vx4.counters().get("tx_failed"));
+        assertEquals(1, vx4.counters().get("encapsulated"));
+    }
+
     // ---- frames ----
+
+    static byte[] vxlan(int vni, byte[] inner) {
+        byte[] vx = new byte[8 + inner.length];
+        vx[0] = 0x08;
+        put32(vx, 4, vni << 8);
+        System.arraycopy(inner, 0, vx, 8, inner.length);
+        return vx;
+    }
 
     static byte[] only(List<byte[]> frames, String what) {
         assertEquals(1, frames.size(), what);
