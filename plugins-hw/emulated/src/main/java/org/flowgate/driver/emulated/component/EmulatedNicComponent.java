@@ -55,6 +55,7 @@ public final class EmulatedNicComponent {
     private Eswitch eswitch;
     private String name;
     private ServiceRegistration<OffloadDriver> driver;
+    private EmulatedDriver driverImpl;
     private ServiceRegistration<HwCommands> commands;
 
     @Activate
@@ -95,7 +96,7 @@ public final class EmulatedNicComponent {
             return;
         }
         if (config.capacity() != eswitch.capacity()) {
-            int n = eswitch.setCapacity(config.capacity());
+            int n = eswitch.setCapacity(config.capacity()); // the driver reports the evicted rules to the offload manager
             LOG.info("emulated NIC {}: capacity {}, {} entries evicted to software", name, config.capacity(), n);
         }
         apply(config);
@@ -108,7 +109,8 @@ public final class EmulatedNicComponent {
             Dictionary<String, Object> p = new Hashtable<>();
             p.put("flowgate.instance", "default");
             p.put(NIC, name);
-            driver = context.registerService(OffloadDriver.class, new EmulatedDriver(eswitch, faults), p);
+            driverImpl = new EmulatedDriver(eswitch, faults);
+            driver = context.registerService(OffloadDriver.class, driverImpl, p);
         } else if (!c.offload() && driver != null) {
             unregisterDriver(); // the manager gives the flows back to software; the ports stay
         }
@@ -136,6 +138,8 @@ public final class EmulatedNicComponent {
     private void unregisterDriver() {
         if (driver != null) unregister(driver);
         driver = null;
+        if (driverImpl != null) driverImpl.close();
+        driverImpl = null;
     }
 
     private static void unregister(ServiceRegistration<?> r) {

@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
 import org.flowgate.offload.OffloadException;
@@ -78,6 +79,8 @@ public final class Eswitch {
     private final LongAdder hitPackets = new LongAdder(), hitBytes = new LongAdder(), txErrors = new LongAdder();
     private final LongAdder ctHitPackets = new LongAdder(), evicted = new LongAdder();
     private final LongAdder[] misses = new LongAdder[Miss.values().length];
+    private final LongAdder[] evictedBy = new LongAdder[EvictionReason.values().length];
+    private volatile EvictionListener evictionListener;
     private final LongSupplier clockMillis;
 
     /** An installed flow direction; {@code action} null for a ct-only entry. */
@@ -101,6 +104,7 @@ public final class Eswitch {
             restoredMisses[i] = new LongAdder();
         }
         for (int i = 0; i < misses.length; i++) misses[i] = new LongAdder();
+        for (int i = 0; i < evictedBy.length; i++) evictedBy[i] = new LongAdder();
     }
 
     public String name() { return name; }
@@ -123,19 +127,53 @@ public final class Eswitch {
         return p;
     }
 
-    /** Takes a port out, with every rule that enters or leaves by it. */
-    public synchronized void removePort(String name) {
-        NicPort p = port(name);
-        if (p == null) return;
-        for (var e : List.copyOf(byCookie.entrySet())) {
-            Installed i = e.getValue();
-            if (i.inPort == p.index || (i.action != null && i.action.out() == p)) remove(e.getKey());
+    /**
+     * Takes a port out, with every rule that enters or leaves by it: evictions (reason
+     * {@code DEVICE}) told to the {@link #setEvictionListener listener} once the port is gone.
+     */
+    public void removePort(String name) {
+        List<Long> dropped = new ArrayList<>();
+        synchronized (this) {
+            NicPort p = port(name);
+            if (p == null) return;
+            for (var e : List.copyOf(byCookie.entrySet())) {
+                Installed i = e.getValue();
+                if ((i.inPort == p.index || (i.action != null && i.action.out() == p)) && remove(e.getKey())) dropped.add(e.getKey());
+            }
+            preCt.set(p.index, -1);
+            ctPre.set(p.index, -1);
+            preCtRefs[p.index] = 0;
+            ports.remove(p);
+            byIndex[p.index] = null;
         }
-        preCt.set(p.index, -1);
-        ctPre.set(p.index, -1);
-        preCtRefs[p.index] = 0;
-        ports.remove(p);
-        byIndex[p.index] = null;
+        evicted(dropped, EvictionReason.DEVICE);
+    }
+
+    /**
+     * Who hears of the rules the eswitch drops by itself (capacity shrink, port removal): the
+     * driver, which reports them to the offload manager. Called after the eswitch's lock is
+     * released, on the thread that changed the eswitch; null for none.
+     */
+    public void setEvictionListener(EvictionListener l) { evictionListener = l; }
+
+    /** Removes the listener if it is still {@code l}. */
+    public synchronized void removeEvictionListener(EvictionListener l) {
+        if (evictionListener == l) evictionListener = null;
+    }
+
+    /** Rules the eswitch dropped by itself, by cookie. */
+    @FunctionalInterface
+    public interface EvictionListener {
+        void evicted(long cookie, EvictionReason reason);
+    }
+
+    private void evicted(List<Long> cookies, EvictionReason reason) {
+        if (cookies.isEmpty()) return;
+        evicted.add(cookies.size());
+        evictedBy[reason.ordinal()].add(cookies.size());
+        EvictionListener l = evictionListener;
+        if (l == null) return;
+        for (long c : cookies) l.evicted(c, reason);
     }
 
     public NicPort port(String name) {
@@ -244,11 +282,18 @@ public final class Eswitch {
      * A new CT table size at runtime. Growing keeps every entry (and its counters); shrinking
      * evicts the most recently installed flows (both directions of a flow together) until the rest
      * fits: their packets miss and software forwards them, as it never stopped holding them.
-     * Returns how many entries were evicted (also counted in {@code hw:stats}).
+     * Returns how many entries were evicted (also counted in {@code hw:stats}); each is told to the
+     * {@link #setEvictionListener listener} (reason {@code CAPACITY}) after the resize.
      */
-    public synchronized int setCapacity(int capacity) {
+    public int setCapacity(int capacity) {
+        List<Long> dropped = new ArrayList<>();
+        resize(capacity, dropped);
+        evicted(dropped, EvictionReason.CAPACITY);
+        return dropped.size();
+    }
+
+    private synchronized void resize(int capacity, List<Long> dropped) {
         if (capacity < 1) throw new IllegalArgumentException("capacity " + capacity);
-        int n = 0;
         if (capacity < ct.size()) {
             List<Map.Entry<Long, Installed>> newestFirst = new ArrayList<>(byCookie.entrySet());
             newestFirst.sort((a, b) -> Long.compare(b.getKey(), a.getKey()));
@@ -257,7 +302,7 @@ public final class Eswitch {
                 Installed victim = e.getValue();
                 for (var x : List.copyOf(byCookie.entrySet())) {
                     Installed i = x.getValue();
-                    if (i.chain == victim.chain && i.flowId == victim.flowId && remove(x.getKey())) n++;
+                    if (i.chain == victim.chain && i.flowId == victim.flowId && remove(x.getKey())) dropped.add(x.getKey());
                 }
             }
         }
@@ -272,11 +317,12 @@ public final class Eswitch {
             maxFte = capacity;
             postCt.set(grown);
         }
-        evicted.add(n);
-        return n;
     }
 
+    /** Entries dropped by the eswitch itself (capacity shrink, port removal). */
     public long evicted() { return evicted.sum(); }
+
+    public long evicted(EvictionReason reason) { return evictedBy[reason.ordinal()].sum(); }
 
     public FlowStats stats(long cookie) {
         Installed i = byCookie.get(cookie);
@@ -372,7 +418,9 @@ public final class Eswitch {
         StringBuilder sb = new StringBuilder();
         sb.append(name).append(": ct entries ").append(ct.size()).append('/').append(capacity()).append(" hits packets=").append(hitPackets.sum())
                 .append(" bytes=").append(hitBytes.sum()).append(" ct-only-hits=").append(ctHitPackets.sum()).append(" tx-errors=").append(txErrors.sum())
-                .append(" evicted=").append(evicted.sum()).append('\n').append("  misses:");
+                .append(" evicted=").append(evicted.sum());
+        for (EvictionReason r : EvictionReason.values()) if (evictedBy[r.ordinal()].sum() != 0) sb.append(" evicted-").append(r.label()).append('=').append(evictedBy[r.ordinal()].sum());
+        sb.append('\n').append("  misses:");
         for (Miss m : Miss.values()) sb.append(' ').append(m.label()).append('=').append(misses[m.ordinal()].sum());
         return sb.append('\n').toString();
     }

@@ -18,8 +18,10 @@ import org.flowgate.api.netdev.Port;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.driver.emulated.eswitch.Eswitch;
 import org.flowgate.io.virtual.port.VirtualPort;
+import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowBlock;
 import org.flowgate.offload.FlowRule;
+import org.flowgate.offload.OffloadCallback;
 import org.flowgate.offload.OffloadDriver;
 import org.flowgate.offload.OffloadException;
 import org.osgi.framework.BundleContext;
@@ -70,6 +72,21 @@ class EmulatedNicComponentTest {
             w1 = new VirtualPort("p1", MacAddress.parse("02:00:00:00:00:02"), 1500),
             w2 = new VirtualPort("p2", MacAddress.parse("02:00:00:00:00:03"), 1500);
     EmulatedNicComponent c;
+    final RecordingCallback evictions = new RecordingCallback();
+
+    /** The manager's side of a bound block: records each eviction report as "cookie reason". */
+    static final class RecordingCallback implements OffloadCallback {
+        final List<String> reports = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void evicted(long cookie, EvictionReason reason) { reports.add(cookie + " " + reason.label()); }
+    }
+
+    static List<String> sorted(List<String> l) {
+        List<String> c = new ArrayList<>(l);
+        Collections.sort(c);
+        return c;
+    }
 
     @BeforeEach
     void setUp() {
@@ -113,7 +130,7 @@ class EmulatedNicComponentTest {
     void aWireWhoseNicPropertyChangesIsTakenOverOrReleasedInPlace() throws OffloadException {
         assertEquals(List.of("nic0:p0", "nic0:p1"), nicPorts());
         Eswitch sw = c.eswitch();
-        FlowBlock block = driver().bind(new FlowTableSpec("inet", "x", "ft", 0, Set.of("p0", "p1"), true, false));
+        FlowBlock block = driver().bind(new FlowTableSpec("inet", "x", "ft", 0, Set.of("p0", "p1"), true, false), evictions);
         block.add(rule(1, 1, 0, "p0", "p1", 1000));
         block.add(rule(2, 1, 1, "p1", "p0", 1000));
 
@@ -126,6 +143,10 @@ class EmulatedNicComponentTest {
         assertEquals(List.of("nic0:p0", "nic0:p2"), nicPorts(), "p1 released");
         assertNull(sw.port("p1"));
         assertEquals(0, sw.entries(), "rules entering or leaving by p1 went with it");
+        assertEquals(List.of("1 device", "2 device"), sorted(evictions.reports), "reported to the manager's callback");
+        assertEquals(2, sw.evicted(EvictionReason.DEVICE));
+        block.del(rule(1, 1, 0, "p0", "p1", 1000)); // the manager deletes the surviving direction: unknown now, harmless
+        assertEquals(2, evictions.reports.size());
 
         c.updatedWire(w1, Map.of(EmulatedNicComponent.NIC, "nic0"));
         assertEquals(List.of("nic0:p0", "nic0:p1", "nic0:p2"), nicPorts(), "taken back");
@@ -139,7 +160,7 @@ class EmulatedNicComponentTest {
     void capacityChangesApplyAtRuntimeKeepingWhatFits() throws OffloadException {
         Eswitch sw = c.eswitch();
         OffloadDriver d = driver();
-        FlowBlock block = d.bind(new FlowTableSpec("inet", "x", "ft", 0, Set.of("p0", "p1"), true, false));
+        FlowBlock block = d.bind(new FlowTableSpec("inet", "x", "ft", 0, Set.of("p0", "p1"), true, false), evictions);
         for (int f = 1; f <= 3; f++) {
             block.add(rule(2 * f - 1, f, 0, "p0", "p1", 1000 + f));
             block.add(rule(2 * f, f, 1, "p1", "p0", 1000 + f));
@@ -155,6 +176,36 @@ class EmulatedNicComponentTest {
         assertEquals(2, sw.evicted());
         assertFalse(sw.installed(5) || sw.installed(6));
         assertTrue(sw.installed(1) && sw.installed(4));
+        assertEquals(List.of("5 capacity", "6 capacity"), sorted(evictions.reports), "each evicted rule reported once");
+        assertNull(block.stats(rule(5, 3, 0, "p0", "p1", 1003)));
+        block.unbind();
+        assertEquals(0, sw.entries());
+        c.modified(config("nic0", 1, true));
+        assertEquals(2, evictions.reports.size(), "rules the manager removed are not evictions");
+    }
+
+    @Test
+    void aBlockBoundWithoutCallbackIsSilentAndAWithdrawnDriverReportsNothing() throws OffloadException {
+        Eswitch sw = c.eswitch();
+        // as a manager built against offload 1.2 binds (the same table, so the same chain and pre_ct rules)
+        FlowBlock silent = driver().bind(new FlowTableSpec("inet", "x", "ft", 0, Set.of("p0", "p1"), true, false));
+        silent.add(rule(21, 21, 0, "p0", "p1", 2000));
+        silent.add(rule(22, 21, 1, "p1", "p0", 2000));
+        FlowBlock block = driver().bind(new FlowTableSpec("inet", "x", "ft", 0, Set.of("p0", "p1"), true, false), evictions);
+        block.add(rule(1, 1, 0, "p0", "p1", 1000));
+        block.add(rule(2, 1, 1, "p1", "p0", 1000));
+        c.modified(config("nic0", 2, true));
+        assertFalse(sw.installed(21) || sw.installed(22), "the newest flow (highest cookies) left");
+        assertTrue(evictions.reports.isEmpty(), "its block has nobody to tell: " + evictions.reports);
+        assertEquals(2, sw.evicted(EvictionReason.CAPACITY));
+        assertThrows(OffloadException.class, () -> block.add(rule(3, 2, 0, "p0", "p1", 1001)), "full");
+
+        c.modified(config("nic0", 2, false)); // the driver is withdrawn (the manager would unbind; here nobody does)
+        assertNull(driver());
+        c.updatedWire(w1, Map.of(EmulatedNicComponent.NIC, "nic9"));
+        assertEquals(0, sw.entries(), "p1's rules went with it");
+        assertEquals(2, sw.evicted(EvictionReason.DEVICE));
+        assertTrue(evictions.reports.isEmpty(), "a withdrawn driver's callbacks hear nothing: " + evictions.reports);
     }
 
     @Test

@@ -291,6 +291,64 @@ class EmulatedNicEndToEndTest {
         assertTrue(new OffloadCommands(offload).stats().contains("refused-capacity=1"));
     }
 
+    @Test
+    void flowsEvictedByACapacityShrinkShowInSoftwareAndReturnWhenThereIsRoom() {
+        int[] nat = { udpFlow(10000), udpFlow(10001), udpFlow(10002) };
+        settle();
+        for (FlowEntry f : ft.list()) assertEquals(HwState.HW, f.hwState(), diagnostics());
+        assertEquals(6, nic.entries());
+
+        assertEquals(2, nic.setCapacity(4), "the newest flow leaves the NIC whole"); // what the component does on a new capacity
+        assertFalse(hwStates().containsValue(HwState.HW_REFRESH), "the report is only queued until a worker takes it");
+        offload.drain();
+        FlowEntry evicted = null;
+        for (FlowEntry f : ft.list()) if (f.hwState() != HwState.HW) evicted = f;
+        assertNotNull(evicted, diagnostics());
+        assertEquals(HwState.HW_REFRESH, evicted.hwState(), diagnostics());
+        assertEquals(1, hwStates().values().stream().filter(s -> s == HwState.HW_REFRESH).count(), diagnostics());
+        assertTrue(new FlowCommands(flows).list().contains(" hw hw-refresh"), new FlowCommands(flows).list());
+        assertEquals(1, offload.counter(Counter.EVICTED_CAPACITY));
+        assertTrue(new OffloadCommands(offload).stats().contains("evicted-capacity=1\n"), diagnostics());
+        assertEquals(2, offload.driverCounters().get("emulated:nic0").get("flows-in-hardware"));
+        assertTrue(nic.dumpStats().contains("evicted=2 evicted-capacity=2"), nic.dumpStats());
+
+        // its packets go to software, the others stay in the NIC; nothing is lost
+        int sport = evicted.original().srcPort, natEvicted = nat[sport - 10000];
+        FiveTuple atH2 = FiveTuple.of(R1, natEvicted, H2, 5001, Packet.PROTO_UDP);
+        long swHits = ft.stats().hits(), nicHits = nic.hitPackets(), before = h2.flowPackets(atH2);
+        for (int i = 0; i < 10; i++) for (int p = 10000; p <= 10002; p++) assertTrue(h1.sendUdp(H2, p, 5001, 18));
+        assertEquals(swHits + 10, ft.stats().hits(), diagnostics());
+        assertEquals(nicHits + 20, nic.hitPackets(), diagnostics());
+        assertEquals(before + 10, h2.flowPackets(atH2));
+
+        // offered again after the retry interval (0 here): the NIC is still full, so it stays in software
+        offload.tick();
+        offload.drain();
+        assertEquals(HwState.HW_REFRESH, evicted.hwState(), diagnostics());
+        assertEquals(1, offload.counter(Counter.REFUSED_CAPACITY));
+        assertEquals(4, nic.entries());
+
+        // room again: the next retry puts it back into the NIC
+        assertEquals(0, nic.setCapacity(8));
+        offload.tick();
+        offload.drain();
+        assertEquals(HwState.HW, evicted.hwState(), diagnostics());
+        assertEquals(6, nic.entries());
+        nicHits = nic.hitPackets();
+        for (int i = 0; i < 10; i++) assertTrue(h1.sendUdp(H2, sport, 5001, 18));
+        assertEquals(nicHits + 10, nic.hitPackets(), diagnostics());
+        assertEquals(before + 20, h2.flowPackets(atH2));
+        offload.tick();
+        offload.drain();
+        assertEquals(10, offload.flow(evicted).hwPackets(), "the new entry's hits pulled: " + diagnostics());
+    }
+
+    Map<Long, HwState> hwStates() {
+        Map<Long, HwState> m = new HashMap<>();
+        for (FlowEntry f : ft.list()) m.put(f.id(), f.hwState());
+        return m;
+    }
+
     /** Whether the flow table implements the offload hooks of org.flowgate.api.flowtable 1.2 (hardwareUsed, dying GC). */
     boolean flowTableSupportsOffload() throws NoSuchMethodException {
         return ft.getClass().getMethod("hardwareUsed", FlowEntry.class, int.class, long.class, long.class).getDeclaringClass() != FlowTable.class;
