@@ -171,11 +171,11 @@ public class EmulatedNicHotDeployIT {
         nicConfig.update(new Hashtable<>(Map.of("name", "nic0", "capacity", 64)));
         assertTrue("the NIC component is active (its hw commands are there)", await(() -> nicHits() >= 0));
         // two steps: the cables leave the router first (unregistered), then come back with
-        // flowgate.nic=nic0. Changing the property in place races: the NIC's same-named port may
-        // reach the router before the cable's unbind does, and RouterComponent.bindPort refuses a
-        // second device of that name ("device ofa already attached") without retrying later; and a
-        // cable first bound by the NIC with another flowgate.nic value is not re-read when the
-        // value changes (EmulatedNicComponent has no updated method for its wire reference).
+        // flowgate.nic=nic0. Changing the property in place races on the router's side: the NIC's
+        // same-named port may reach the router before the cable's unbind does, and
+        // RouterComponent.bindPort refuses a second device of that name ("device ofa already
+        // attached") without retrying later. (The NIC itself would follow an in-place change: its
+        // wire reference has an updated method, EmulatedNicComponent.updatedWire.)
         ra = replug(ra, a, null);
         rb = replug(rb, b, null);
         assertTrue("router let the cables go", await(() -> devices.byName("ofa").isEmpty() && devices.byName("ofb").isEmpty()));
