@@ -51,6 +51,27 @@ class ZoneTablesTest {
     }
 
     @Test
+    void anEvictedZoneFlowIsBackInSoftwareAndOfferedAgain() {
+        ScriptedDriver d = ctDriver();
+        m.addTable(zone5);
+        FakeZoneTable.Flow f = zone5.add(1, 1234);
+        m.flowAdded(zone5, f);
+        m.drain();
+        assertEquals(HwState.HW, f.hwState());
+        long orig = d.installed.values().stream().filter(r -> r.direction() == 0).findFirst().orElseThrow().cookie();
+        d.evict(orig, org.flowgate.offload.EvictionReason.CAPACITY);
+        m.drain();
+        assertEquals(HwState.HW_REFRESH, f.hwState());
+        assertTrue(d.installed.isEmpty());
+        assertEquals(1, m.counter(Counter.EVICTED_CAPACITY));
+        clock.addAndGet(5000);
+        m.tick();
+        m.drain();
+        assertEquals(HwState.HW, f.hwState(), d.log.toString());
+        assertTrue(d.installed.values().stream().allMatch(FlowRule::ctOnly));
+    }
+
+    @Test
     void zoneFlowsBecomeCtOnlyRulesWithTheCtMetadata() {
         ScriptedDriver d = ctDriver();
         m.addTable(zone5);
