@@ -67,7 +67,7 @@ public class InstanceTargetsPlugin implements ConfigurationPlugin {
             Configuration[] all = cm.listConfigurations(filter.append(')').toString());
             if (all != null) for (Configuration c : all) {
                 Dictionary<String, Object> p = c.getProperties();
-                if (!active || p == null || !InstanceTargets.incomplete(p)) continue;
+                if (!active || p == null || !InstanceTargets.incomplete(p) || !readWithout(c.getPid())) continue;
                 LOG.info("{}: restarting its component with the instance's targets", c.getPid());
                 Dictionary<String, Object> held = copy(p);
                 held.put(SATISFYING_CONDITION_TARGET, HELD);
@@ -80,6 +80,22 @@ public class InstanceTargetsPlugin implements ConfigurationPlugin {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Whether SCR runs a component configuration of {@code pid} with properties this plugin would
+     * complete (it read them before the plugin was there). Without SCR's runtime service: assumed.
+     */
+    private boolean readWithout(String pid) {
+        if (scr == null) return true;
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                if (!pid.equals(c.properties.get("service.pid"))) continue;
+                Dictionary<String, Object> read = new java.util.Hashtable<>(c.properties);
+                if (InstanceTargets.incomplete(read)) return true;
+            }
+        }
+        return false;
     }
 
     /** Waits (5 s at most) until SCR has read the held configuration of {@code pid} (its component is down then). */
