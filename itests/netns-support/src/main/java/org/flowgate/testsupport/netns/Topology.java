@@ -188,6 +188,28 @@ public final class Topology implements AutoCloseable {
 
     public String routerPrefix6(int side) { return routerAddress6(side) + "/" + length(v6(side)); }
 
+    /** Sets the MAC address of host {@code side}'s {@code eth0} (e.g. one a tc {@code src_mac} filter matches). */
+    public void setHostMac(int side, String mac) {
+        Shell.run(true, "ip", "-n", host(check(side)), "link", "set", HOST_LINK, "address", mac);
+    }
+
+    /**
+     * Makes host {@code side} a Linux VXLAN tunnel endpoint: {@code ip link add <name> type vxlan id
+     * <vni> local <host address> remote <remote> dstport 4789 dev eth0} (IPv4 or IPv6 underlay, as
+     * {@code remote} is), {@code overlayPrefix} on it, up, with complete checksums (tx off). The
+     * host's underlay address is its {@link #hostAddress} (or {@link #hostAddress6} for an IPv6
+     * {@code remote}).
+     */
+    public void vxlanPeer(int side, String name, int vni, String remote, String overlayPrefix) {
+        String ns = host(check(side));
+        String local = remote.contains(":") ? hostAddress6(side) : hostAddress(side);
+        Shell.run(true, "ip", "-n", ns, "link", "add", name, "type", "vxlan", "id", Integer.toString(vni), "local", local,
+                "remote", remote, "dstport", "4789", "dev", HOST_LINK);
+        Shell.run(true, "ip", "-n", ns, "addr", "add", overlayPrefix, "dev", name);
+        Shell.run(true, "ip", "-n", ns, "link", "set", name, "up");
+        Shell.run(true, "ip", "netns", "exec", ns, "ethtool", "-K", name, "tx", "off");
+    }
+
     /** {@code ip netns exec <ns> ping -c <count> -i 0.3 -W 2 <dst>}: its exit code (0 = every reply came). */
     public static int ping(String ns, String dst, int count) {
         return Shell.run(false, "ip", "netns", "exec", ns, "ping", "-c", Integer.toString(count), "-i", "0.3", "-W", "2", dst);

@@ -70,8 +70,17 @@ public final class Traffic {
      * Sends {@code message} to {@code dst:port} over UDP until an answer comes (5 tries, 1 s
      * each); returns the answer, or the empty string.
      */
-    public static String udpAsk(String ns, String dst, int port, String message) {
-        Peer p = start(ns, "udp-ask", dst, Integer.toString(port), message);
+    public static String udpAsk(String ns, String dst, int port, String message) { return ask(start(ns, "udp-ask", dst, Integer.toString(port), message)); }
+
+    /**
+     * {@link #udpAsk(String, String, int, String)} from source port {@code srcPort}: successive
+     * calls with the same ports are one UDP connection for conntrack.
+     */
+    public static String udpAsk(String ns, int srcPort, String dst, int port, String message) {
+        return ask(start(ns, "udp-ask", dst, Integer.toString(port), message, Integer.toString(srcPort)));
+    }
+
+    private static String ask(Peer p) {
         try {
             String l = p.line();
             p.await(10);
@@ -186,6 +195,9 @@ public final class Traffic {
             elif cmd == 'udp-ask':
                 dst, port, msg = a[0], int(a[1]), a[2].encode()
                 u = socket.socket(socket.AF_INET6 if ':' in dst else socket.AF_INET, socket.SOCK_DGRAM)
+                if len(a) > 3:
+                    u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    u.bind(('', int(a[3])))
                 u.settimeout(1)
                 for i in range(5):
                     u.sendto(msg, (dst, port))

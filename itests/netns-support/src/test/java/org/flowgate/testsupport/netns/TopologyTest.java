@@ -93,6 +93,27 @@ class TopologyTest {
     }
 
     @Test
+    void hostsCanBeVxlanPeersAndAskFromAFixedPort() throws Exception {
+        try (Topology t = Topology.builder("nstopov").routerNamespace().v4("10.75.1.0/24", "10.75.2.0/24").v6("fd00:75:1::/64", "fd00:75:2::/64").create()) {
+            kernelRoutes(t, true);
+            t.setHostMac(1, "24:8a:07:a5:28:01");
+            assertTrue(Shell.output("ip", "-n", t.h1(), "link", "show", Topology.HOST_LINK).contains("24:8a:07:a5:28:01"));
+            t.vxlanPeer(1, "vx4", 42, t.h2Address(), "192.168.75.1/24");
+            t.vxlanPeer(2, "vx4", 42, t.h1Address(), "192.168.75.2/24");
+            t.vxlanPeer(1, "vx6", 43, t.hostAddress6(2), "192.168.76.1/24");
+            t.vxlanPeer(2, "vx6", 43, t.hostAddress6(1), "192.168.76.2/24");
+            assertTrue(Shell.output("ip", "-d", "-n", t.h1(), "link", "show", "vx6").contains("local " + t.hostAddress6(1)));
+            assertEquals(0, Topology.ping(t.h1(), "192.168.75.2", 2), "across the IPv4 tunnel");
+            assertEquals(0, Topology.ping(t.h1(), "192.168.76.2", 2), "across the IPv6 tunnel");
+            try (Traffic.Peer echo = Traffic.udpEcho(t.h2(), 7000)) {
+                assertEquals("a", Traffic.udpAsk(t.h1(), 7009, "192.168.75.2", 7000, "a"));
+                assertEquals("b", Traffic.udpAsk(t.h1(), 7009, "192.168.75.2", 7000, "b"), "the port is free again for the next ask");
+                assertEquals("192.168.75.1", echo.line());
+            }
+        }
+    }
+
+    @Test
     void ipv6TextIsCompressed() {
         assertEquals("fd00:74:2::2", Topology.compress("fd00:74:2:0:0:0:0:2"));
         assertEquals("fd00:0:1::", Topology.compress("fd00:0:1:0:0:0:0:0"));

@@ -1,0 +1,114 @@
+package org.flowgate.tc.e2e;
+
+import static org.flowgate.testsupport.netns.Shell.output;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.net.IpPrefix;
+import org.flowgate.api.net.MacAddress;
+import org.flowgate.api.tc.TcException;
+import org.flowgate.api.tc.TcFilter;
+import org.flowgate.conntrack.core.Conntrack;
+import org.flowgate.conntrack.hook.ConntrackHooks;
+import org.flowgate.conntrack.proto.Timeouts;
+import org.flowgate.conntrack.table.CtClock;
+import org.flowgate.io.afpacket.AfPacketPort;
+import org.flowgate.io.afpacket.ring.RingGeometry;
+import org.flowgate.io.afpacket.socket.PacketSocket;
+import org.flowgate.packet.router.Router;
+import org.flowgate.tc.action.Devices;
+import org.flowgate.tc.ct.CtEngine;
+import org.flowgate.tc.ct.CtFlowTables;
+import org.flowgate.tc.hook.TcIngressHook;
+import org.flowgate.tc.service.TcEngine;
+import org.flowgate.tc.vxlan.Underlay;
+import org.flowgate.tc.vxlan.VxlanDecapHook;
+import org.flowgate.tc.vxlan.VxlanPort;
+import org.flowgate.testsupport.netns.Topology;
+
+/**
+ * The router under test of the namespace tests, in the JVM's namespace on a {@link Topology}'s
+ * router links: AF_PACKET ports on both, conntrack's hooks, the tc ingress hook and an external
+ * {@code vxlan0} (dstport 4789) whose outer packets leave through the path's LocalOutput, as the
+ * OSGi components wire them. Side 2's link carries {@code underlayPrefix}.
+ */
+final class NetnsRouter implements AutoCloseable {
+    final Router router = new Router();
+    final Conntrack conntrack = new Conntrack(1024, 65536, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
+    final TcEngine tc;
+    final VxlanPort vxlan0;
+    private final List<AfPacketPort> ports = new ArrayList<>();
+    private final Topology topology;
+
+    NetnsRouter(Topology t, String underlayPrefix, MacAddress vxlanMac, int vxlanMtu) throws IOException {
+        topology = t;
+        try {
+            router.devices().addAddress(t.routerLink(2), IpPrefix.parse(underlayPrefix));
+            for (int side = 1; side <= 2; side++) {
+                String l = t.routerLink(side);
+                PacketSocket.Options o = new PacketSocket.Options(new RingGeometry(1 << 16, 8, 2048), new RingGeometry(1 << 16, 8, 2048), 1, false, true);
+                AfPacketPort port = AfPacketPort.open(l, l, o, 20);
+                ports.add(port);
+                router.attach(port);
+            }
+            router.startTimers();
+            for (ConntrackHooks.Spec s : ConntrackHooks.specs(conntrack, "default")) router.hooks().addService(s.hook(), s.properties());
+            CtEngine ct = new CtEngine();
+            ct.setTracker(conntrack);
+            CtFlowTables ft = new CtFlowTables(System::nanoTime, 1024, TimeUnit.SECONDS.toNanos(30));
+            ft.setTracker(conntrack);
+            ct.setFlowTables(ft);
+            Devices devices = new Devices();
+            devices.set(router.devices());
+            tc = new TcEngine(ct, devices);
+            tc.trackers().set(conntrack);
+            router.hooks().addService(new TcIngressHook(tc), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, TcIngressHook.DEFAULT_PRIORITY));
+            vxlan0 = new VxlanPort("vxlan0", vxlanMac, vxlanMtu, 4789,
+                    new Underlay(router.routes(), router.neighbours(), router.devices(), router.path()::sendLocal));
+            router.attach(vxlan0);
+            router.hooks().addService(new VxlanDecapHook(vxlan0), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, VxlanDecapHook.PRIORITY));
+        } catch (IOException | RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Adds filters, the seed's device name {@code ens1f0_0} replaced by side 1's link. */
+    void add(String... commands) throws TcException {
+        for (String c : commands) tc.add(c.replace("ens1f0_0", topology.routerLink(1)));
+    }
+
+    TcFilter filter(String dev, int chain, int handle) {
+        for (TcFilter f : tc.filters(dev)) if (f.chain() == chain && f.handle() == handle) return f;
+        throw new AssertionError("no filter " + handle + " in chain " + chain + " of " + dev);
+    }
+
+    /** Filters, counters, neighbours, and the Linux VTEP's view of {@code vx0} in host 2, for failure messages. */
+    String diagnostics() {
+        StringBuilder sb = new StringBuilder();
+        for (TcFilter f : tc.filters(null)) sb.append(f).append('\n');
+        sb.append(tc.stats()).append('\n').append(vxlan0.counters()).append('\n').append(router.neighbours().list()).append('\n');
+        for (var d : router.devices().all()) sb.append(d.name()).append(' ').append(d.counters()).append('\n');
+        try {
+            sb.append(output("ip", "-n", topology.h2(), "-s", "link", "show", "vx0"));
+            sb.append(output("ip", "-n", topology.h2(), "neigh"));
+            sb.append(output("ip", "netns", "exec", topology.h2(), "bridge", "fdb", "show", "dev", "vx0"));
+        } catch (Exception e) {
+            sb.append(e);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        router.close();
+        for (AfPacketPort p : ports) p.close();
+        ports.clear();
+        conntrack.close();
+    }
+}
