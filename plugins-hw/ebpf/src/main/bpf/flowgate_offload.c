@@ -13,7 +13,8 @@
  * Per packet the tc program does one hash lookup and at most one helper call besides it: frames
  * from AF_PACKET senders (trafgen) keep only the Ethernet header in the linear area, so it pulls
  * the headers in (bpf_skb_pull_data) only when they are not there, then reads and rewrites them
- * with direct packet access and updates the checksums with RFC 1624 arithmetic (no csum helpers).
+ * with direct packet access, updates the IPv4 header checksum with RFC 1624 arithmetic and the L4
+ * checksum with one bpf_l4_csum_replace in diff mode (two when ports change; see fg_nat_l4).
  * The socket filter has no direct packet access: it copies the headers with one
  * bpf_skb_load_bytes (two for IPv6 or TCP). Both decide with the same checks (fg_classify).
  * Key and value layouts are mirrored in FlowMapLayout.java: change both together.
@@ -173,44 +174,40 @@ static __always_inline __u64 fg_diff32(__u32 from, __u32 to)
 	return (__u64)(__u32)~from + to;
 }
 
-/*
- * L4 ports and checksum; d holds the address changes of the pseudo header. The bounds were
- * checked before the lookup; checked again here for the verifier, which does not carry them
- * across it. -1 when out of bounds (never).
- */
-static __always_inline int fg_nat_l4(__u8 *l4, void *data_end, __u8 proto, int v4, struct fg_hdr *h, struct fg_val *v, __u64 d)
+static __always_inline __u32 fg_fold32(__u64 s)
 {
-	__u32 ports;
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return (__u32)s;
+}
 
-	if ((void *)(l4 + 8) > data_end)
+/*
+ * The L4 ports (written directly) and the L4 checksum. The checksum goes through
+ * bpf_l4_csum_replace in diff mode, once for the addresses (pseudo header) and once for the ports
+ * when they change: unlike arithmetic on the field, the kernel's update knows the skb's checksum
+ * state — CHECKSUM_PARTIAL (locally sent, offloaded: the field holds the pseudo header sum, ports
+ * must not enter it) and CHECKSUM_COMPLETE (skb->csum follows the pseudo header change).
+ * da: the address changes (sum of ~old + new words). Call after every direct write: the helper
+ * invalidates packet pointers. Returns < 0 on a helper error.
+ */
+static __always_inline int fg_nat_l4(struct __sk_buff *skb, __u32 l4off, __u8 proto, __u32 oldports,
+				     __u32 newports, __u64 da)
+{
+	__u32 csum_off = l4off + (proto == IPPROTO_TCP ? 16 : 6);
+	/* a UDP checksum of 0 means "none": keep it so, and never write 0 for a real one */
+	__u64 flags = proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+	__u32 d = fg_fold32(da);
+
+	if (d && d != 0xffffffff && bpf_l4_csum_replace(skb, csum_off, 0, d, flags | BPF_F_PSEUDO_HDR) < 0)
 		return -1;
-	__builtin_memcpy(&ports, &v->sport, 4);
-	d += fg_diff32(*(__u32 *)&h->key.sport, ports);
-	*(__u32 *)l4 = ports;
-	if (proto == IPPROTO_TCP) {
-		__u16 *check = (__u16 *)(l4 + 16);
-
-		if ((void *)(l4 + 18) > data_end)
-			return -1;
-		*check = fg_csum(*check, d);
-	} else {
-		__u16 *check = (__u16 *)(l4 + 6);
-
-		/* a UDP/IPv4 checksum of 0 means "none": keep it so, and never write 0 for a real one */
-		if (*check || !v4) {
-			__u16 c = fg_csum(*check, d);
-
-			*check = c ? c : 0xffff;
-		}
-	}
+	if (oldports != newports && bpf_l4_csum_replace(skb, csum_off, 0, fg_fold32(fg_diff32(oldports, newports)), flags) < 0)
+		return -1;
 	return 0;
 }
 
-/* L2 rewrite, counters, redirect: the common end of a hit. */
-static __always_inline int fg_out(struct __sk_buff *skb, void *data, struct fg_hdr *h, struct fg_val *v, __u32 len)
+/* VLAN, counters, redirect: the common end of a hit (after the rewrites). */
+static __always_inline int fg_out(struct __sk_buff *skb, struct fg_hdr *h, struct fg_val *v, __u32 len)
 {
-	__builtin_memcpy(data, v->dmac, 12);              /* dmac then smac, as on the wire */
-	/* the VLAN helpers invalidate packet pointers: last */
 	if (h->key.vlan && bpf_skb_vlan_pop(skb) < 0)
 		return TC_ACT_SHOT;
 	if ((v->flags & FG_F_OUT_VLAN) && bpf_skb_vlan_push(skb, bpf_htons(ETH_P_8021Q), v->out_vlan) < 0)
@@ -227,6 +224,7 @@ static __always_inline int fg_fwd_v4(struct __sk_buff *skb, void *data, void *da
 	struct fg_val *v;
 	struct iphdr *ip = data + ETH_HLEN;
 	__u8 *l4 = data + ETH_HLEN + 20;
+	__u32 ports;
 	__u64 da, d;
 
 	__builtin_memset(&h, 0, sizeof(h));
@@ -245,7 +243,7 @@ static __always_inline int fg_fwd_v4(struct __sk_buff *skb, void *data, void *da
 	if (!v)
 		return TC_ACT_OK;
 
-	/* addresses: in the IP checksum, and in the L4 one through the pseudo header */
+	/* addresses: in the IP checksum (updated here), and in the L4 one through the pseudo header */
 	da = fg_diff32(ip->saddr, v->src[0]) + fg_diff32(ip->daddr, v->dst[0]);
 	ip->saddr = v->src[0];
 	ip->daddr = v->dst[0];
@@ -257,9 +255,12 @@ static __always_inline int fg_fwd_v4(struct __sk_buff *skb, void *data, void *da
 		d += (__u16)~old + *(__u16 *)&ip->ttl;
 	}
 	ip->check = fg_csum(ip->check, d);
-	if (fg_nat_l4(l4, data_end, h.key.proto, 1, &h, v, da) < 0)
+	__builtin_memcpy(&ports, &v->sport, 4);
+	*(__u32 *)l4 = ports;
+	__builtin_memcpy(data, v->dmac, 12);              /* dmac then smac, as on the wire */
+	if (fg_nat_l4(skb, ETH_HLEN + 20, h.key.proto, *(__u32 *)&h.key.sport, ports, da) < 0)
 		return TC_ACT_SHOT;
-	return fg_out(skb, data, &h, v, len);
+	return fg_out(skb, &h, v, len);
 }
 
 static __always_inline int fg_fwd_v6(struct __sk_buff *skb, void *data, void *data_end, __u32 len)
@@ -268,6 +269,7 @@ static __always_inline int fg_fwd_v6(struct __sk_buff *skb, void *data, void *da
 	struct fg_val *v;
 	__u8 *ip6 = data + ETH_HLEN;
 	__u8 *l4 = data + ETH_HLEN + 40;
+	__u32 ports;
 	__u64 d = 0;
 
 	__builtin_memset(&h, 0, sizeof(h));
@@ -294,9 +296,12 @@ static __always_inline int fg_fwd_v6(struct __sk_buff *skb, void *data, void *da
 	}
 	if (v->flags & FG_F_DEC_TTL)
 		ip6[7]--;                                 /* hop limit: in no checksum */
-	if (fg_nat_l4(l4, data_end, h.key.proto, 0, &h, v, d) < 0)
+	__builtin_memcpy(&ports, &v->sport, 4);
+	*(__u32 *)l4 = ports;
+	__builtin_memcpy(data, v->dmac, 12);
+	if (fg_nat_l4(skb, ETH_HLEN + 40, h.key.proto, *(__u32 *)&h.key.sport, ports, d) < 0)
 		return TC_ACT_SHOT;
-	return fg_out(skb, data, &h, v, len);
+	return fg_out(skb, &h, v, len);
 }
 
 SEC("tc")

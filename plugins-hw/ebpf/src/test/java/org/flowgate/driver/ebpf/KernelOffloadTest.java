@@ -181,6 +181,40 @@ class KernelOffloadTest {
         assertEquals(4L * frame.length, block.stats(original).bytes());
     }
 
+    /**
+     * A datagram from h1's kernel socket leaves with checksum offload (CHECKSUM_PARTIAL: the
+     * field holds only the pseudo header sum). With r's egress port's TX checksumming off, the
+     * kernel completes the checksum on the way out from the field as the program left it: right
+     * only if the program updated a partial checksum as one (pseudo header only, not the ports).
+     */
+    @Test
+    void kernelSentDatagramWithChecksumOffloadLeavesWithARightChecksum() throws Throwable {
+        assumeTrue(Netns.hasCommand("python3", "-c", "pass") && Netns.hasCommand("ethtool", "--version"), "skipped: python3 or ethtool missing");
+        startDriver(16);
+        FlowBlock block = driver.bind(TABLE);
+        block.add(rule(61, RA, tuple(H1_4, 5601, H2_4, 9), tuple(RB_4, 40061, H2_4, 9), rbMac, h2Mac, RB, 1500));
+        Netns.run(true, "ip", "netns", "exec", R, "ethtool", "-K", RB, "tx", "off");
+        try {
+            drainAll();
+            Netns.run(true, "ip", "netns", "exec", H1, "python3", "-c", """
+                    import socket
+                    s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('10.0.1.2',5601))
+                    for i in range(3): s.sendto(b'checksum offload %d' % i,('10.0.2.2',9))
+                    """);
+            List<byte[]> atH2 = udp(h2.drain(500), 9);
+            assertEquals(3, atH2.size(), "offloaded datagrams at h2");
+            for (byte[] f : atH2) {
+                assertEquals(RB_4, Frames.src(f));
+                assertEquals(40061, Frames.sport(f));
+                assertTrue(Frames.ipv4HeaderChecksumOk(f), "IPv4 header checksum");
+                assertTrue(Frames.l4ChecksumOk(f), "UDP checksum completed from the rewritten partial checksum");
+            }
+            assertEquals(3, block.stats(rule(61, RA, tuple(H1_4, 5601, H2_4, 9), tuple(RB_4, 40061, H2_4, 9), rbMac, h2Mac, RB, 1500)).packets());
+        } finally {
+            Netns.run(false, "ip", "netns", "exec", R, "ethtool", "-K", RB, "tx", "on");
+        }
+    }
+
     @Test
     void tcpV4PortForwardedWhileStateChangesGoToSoftware() throws Throwable {
         startDriver(1024);

@@ -85,7 +85,12 @@ class OffloadBench {
             for (int flows : flowCounts) {
                 Samples s = new Samples(rounds);
                 all.put(flows, s);
+                boolean javaOnly = Boolean.getBoolean("bench.javaOnly");
                 for (int round = 0; round < rounds; round++) {
+                    if (javaOnly) {
+                        javaRouter(s, round, seconds, flows);
+                        continue;
+                    }
                     sysctl("net.ipv4.ip_forward=0");
                     s.put(ROWS[0], round, pps(measure(seconds, flows), "sent_pps"));
                     sysctl("net.ipv4.ip_forward=1");
@@ -167,8 +172,10 @@ class OffloadBench {
                 return;
             }
             long hits0 = router.flowTable().stats().hits();
+            long cpu0 = jvmCpuNanos();
             s.put(ROWS[5], round, pps(measure(seconds, flows), "recv_pps"));
-            s.note(ROWS[5], "r" + (round + 1) + ": " + inTable + " flows, " + (router.flowTable().stats().hits() - hits0) + " fast-path hits");
+            s.note(ROWS[5], String.format("r%d: %d flows, %d fast-path hits, JVM CPU %.0f ms", round + 1, inTable,
+                    router.flowTable().stats().hits() - hits0, (jvmCpuNanos() - cpu0) / 1e6));
 
             Netns.in(R, () -> {
                 driver.start(List.of(RA, RB), 65536, KernelDatapath.Options.defaults());
@@ -184,12 +191,14 @@ class OffloadBench {
                 return;
             }
             long hits1 = router.flowTable().stats().hits();
+            long cpu1 = jvmCpuNanos();
             s.put(ROWS[6], round, pps(profiled("java-ebpf-" + flows, () -> measure(seconds, flows)), "recv_pps"));
+            double jvmMillis = (jvmCpuNanos() - cpu1) / 1e6;
             long javaHits = router.flowTable().stats().hits() - hits1;
             double[] ns = programNanos(driver, flows, KernelDatapath.TC_PROG, KernelDatapath.SOCKET_PROG);
             s.note(ROWS[6], String.format("r%d: %d flows in hw %.0f ms after adding the driver (%.0f flows/s through the offload manager),"
-                    + " %d Java fast-path hits meanwhile, tc program %.0f + socket filter %.0f ns/packet",
-                    round + 1, inHw, setupMillis, inHw / (setupMillis / 1e3), javaHits, ns[0], ns[1]));
+                    + " %d Java fast-path hits meanwhile, JVM CPU %.0f ms, tc program %.0f + socket filter %.0f ns/packet",
+                    round + 1, inHw, setupMillis, inHw / (setupMillis / 1e3), javaHits, jvmMillis, ns[0], ns[1]));
         } finally {
             if (driverUp) {
                 router.removeDriver(driver);
@@ -325,6 +334,11 @@ class OffloadBench {
             }
         }
         return b.toString().trim();
+    }
+
+    /** CPU time of this JVM (all its threads: the router's, the JIT's, the GC's). */
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static String loadavg() throws Exception {
