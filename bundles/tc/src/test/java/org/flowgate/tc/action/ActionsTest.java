@@ -8,27 +8,15 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.flowgate.api.net.IpAddress;
-import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.tc.support.TcWorld;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Each stateless action on the router, with real frames in and out. */
 class ActionsTest {
-    static final IpAddress DST = IpAddress.parse("10.0.1.2");
-    static final MacAddress DST_MAC = MacAddress.parse("02:00:00:00:01:02");
-    TcWorld w;
-
-    @BeforeEach
-    void setUp() {
-        w = new TcWorld();
-        w.router.devices().addAddress("p0", IpPrefix.parse("10.0.0.254/24"));
-        w.router.devices().addAddress("p1", IpPrefix.parse("10.0.1.254/24"));
-        w.router.neighbours().addStatic(DST, "p1", DST_MAC);
-    }
+    final TcWorld w = TcWorld.routed();
 
     @AfterEach
     void tearDown() { w.close(); }

@@ -34,21 +34,13 @@ class NamespaceEndToEndTest {
     @BeforeEach
     void setUp() throws Exception {
         assumeTrue(Topology.unavailable() == null, () -> "NamespaceEndToEndTest skipped: " + Topology.unavailable());
-        t = Topology.builder("tce").v4("10.72.0.0/24", "7.72.0.0/24").create();
-        try {
-            t.setHostMac(1, "24:8a:07:a5:28:01"); // the seed's src_mac
-            t.vxlanPeer(2, "vx0", 98, t.routerAddress(2), OVERLAY_PEER + "/24");
-            r = new NetnsRouter(t, t.routerPrefix(2), MacAddress.parse("02:00:00:00:72:01"), 1450);
-        } catch (Exception | Error e) {
-            tearDown();
-            throw e;
-        }
+        r = NetnsRouter.withLinuxVtep(Topology.builder("tce").v4("10.72.0.0/24", "7.72.0.0/24"), false, OVERLAY_PEER, MacAddress.parse("02:00:00:00:72:01"), 1450);
+        t = r.topology;
     }
 
     @AfterEach
     void tearDown() {
         if (r != null) r.close();
-        if (t != null) t.close();
     }
 
     @Test

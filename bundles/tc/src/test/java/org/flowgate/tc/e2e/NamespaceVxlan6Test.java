@@ -33,21 +33,14 @@ class NamespaceVxlan6Test {
     @BeforeEach
     void setUp() throws Exception {
         assumeTrue(Topology.unavailable() == null, () -> "NamespaceVxlan6Test skipped: " + Topology.unavailable());
-        t = Topology.builder("tc6").v4("10.73.0.0/24", "7.73.0.0/24").v6("2001:db8:72::/64", "2001:db8:73::/64").create();
-        try {
-            t.setHostMac(1, "24:8a:07:a5:28:01");
-            t.vxlanPeer(2, "vx0", 98, t.routerAddress6(2), OVERLAY_PEER + "/24");
-            r = new NetnsRouter(t, t.routerPrefix6(2), MacAddress.parse("02:00:00:00:73:01"), 1430);
-        } catch (Exception | Error e) {
-            tearDown();
-            throw e;
-        }
+        Topology.Builder b = Topology.builder("tc6").v4("10.73.0.0/24", "7.73.0.0/24").v6("2001:db8:72::/64", "2001:db8:73::/64");
+        r = NetnsRouter.withLinuxVtep(b, true, OVERLAY_PEER, MacAddress.parse("02:00:00:00:73:01"), 1430);
+        t = r.topology;
     }
 
     @AfterEach
     void tearDown() {
         if (r != null) r.close();
-        if (t != null) t.close();
     }
 
     @Test

@@ -43,8 +43,27 @@ final class NetnsRouter implements AutoCloseable {
     final TcEngine tc;
     final VxlanPort vxlan0;
     private final List<AfPacketPort> ports = new ArrayList<>();
-    private final Topology topology;
+    final Topology topology;
 
+    /**
+     * Creates the topology with h1 as the seed's host (MAC 24:8a:07:a5:28:01, its {@code src_mac})
+     * and h2 as a Linux VTEP ({@code vx0}, VNI 98, remote the router's side-2 address, IPv6 with
+     * {@code v6Underlay}; {@code overlayPeer}/24 on it), then the router; all removed on failure.
+     */
+    static NetnsRouter withLinuxVtep(Topology.Builder b, boolean v6Underlay, String overlayPeer, MacAddress vxlanMac, int vxlanMtu)
+            throws IOException {
+        Topology t = b.create();
+        try {
+            t.setHostMac(1, "24:8a:07:a5:28:01");
+            t.vxlanPeer(2, "vx0", 98, v6Underlay ? t.routerAddress6(2) : t.routerAddress(2), overlayPeer + "/24");
+            return new NetnsRouter(t, v6Underlay ? t.routerPrefix6(2) : t.routerPrefix(2), vxlanMac, vxlanMtu);
+        } catch (IOException | RuntimeException | Error e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /** The router on {@code t}'s links (closing it closes {@code t} too). */
     NetnsRouter(Topology t, String underlayPrefix, MacAddress vxlanMac, int vxlanMtu) throws IOException {
         topology = t;
         try {
@@ -106,9 +125,13 @@ final class NetnsRouter implements AutoCloseable {
 
     @Override
     public void close() {
-        router.close();
-        for (AfPacketPort p : ports) p.close();
-        ports.clear();
-        conntrack.close();
+        try {
+            router.close();
+            for (AfPacketPort p : ports) p.close();
+            ports.clear();
+            conntrack.close();
+        } finally {
+            topology.close();
+        }
     }
 }

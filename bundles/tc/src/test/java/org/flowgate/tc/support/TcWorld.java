@@ -78,6 +78,19 @@ public final class TcWorld implements AutoCloseable {
         vxlan0 = addVxlan("vxlan0", VXLAN_MAC, 1450, null);
     }
 
+    /** The host behind p1 in a {@link #routed()} world. */
+    public static final IpAddress DST = IpAddress.parse("10.0.1.2");
+    public static final MacAddress DST_MAC = MacAddress.parse("02:00:00:00:01:02");
+
+    /** p0 10.0.0.254/24 and p1 10.0.1.254/24 routed, with {@link #DST} a known neighbour on p1. */
+    public static TcWorld routed() {
+        TcWorld w = new TcWorld();
+        w.router.devices().addAddress("p0", IpPrefix.parse("10.0.0.254/24"));
+        w.router.devices().addAddress("p1", IpPrefix.parse("10.0.1.254/24"));
+        w.router.neighbours().addStatic(DST, "p1", DST_MAC);
+        return w;
+    }
+
     /** A vxlan device on dstport 4789 over this router (external when {@code remote} is null), attached with its receive hook. */
     public VxlanPort addVxlan(String name, MacAddress mac, int mtu, VxlanPort.Remote remote) {
         VxlanPort v = new VxlanPort(name, mac, mtu, 4789, new Underlay(router.routes(), router.neighbours(), router.devices(), router.path()::sendLocal), remote);

@@ -164,16 +164,7 @@ class VxlanTunnelTest {
         assertEquals(vxMac, macAt(arp, 6));
         assertEquals(far, ip4At(arp, 14 + 24), "who has 10.9.0.2");
 
-        byte[] reply = new byte[46];
-        put16(reply, 0, 1);
-        put16(reply, 2, 0x0800);
-        reply[4] = 6;
-        reply[5] = 4;
-        put16(reply, 6, 2);
-        farMac.write(reply, 8);
-        System.arraycopy(far.toBytes(), 0, reply, 14, 4);
-        vxMac.write(reply, 18);
-        System.arraycopy(IpAddress.parse("10.9.0.1").toBytes(), 0, reply, 24, 4);
+        byte[] reply = arpReplyBody(far, farMac, IpAddress.parse("10.9.0.1"), vxMac);
         byte[] vx = new byte[8 + 14 + reply.length];
         vx[0] = 0x08;
         put32(vx, 4, 42 << 8);
@@ -333,17 +324,20 @@ class VxlanTunnelTest {
         return eth(UP0_MAC, mac, 0x86DD, ip);
     }
 
-    static byte[] arpReply(IpAddress sender, MacAddress mac) {
-        byte[] a = new byte[46]; // padded to the Ethernet minimum
+    static byte[] arpReply(IpAddress sender, MacAddress mac) { return eth(UP0_MAC, mac, 0x0806, arpReplyBody(sender, mac, UP0_IP, UP0_MAC)); }
+
+    /** An ARP reply (RFC 826), padded to the Ethernet minimum. */
+    static byte[] arpReplyBody(IpAddress sender, MacAddress senderMac, IpAddress target, MacAddress targetMac) {
+        byte[] a = new byte[46];
         put16(a, 0, 1);
         put16(a, 2, 0x0800);
         a[4] = 6;
         a[5] = 4;
         put16(a, 6, 2);
-        mac.write(a, 8);
+        senderMac.write(a, 8);
         System.arraycopy(sender.toBytes(), 0, a, 14, 4);
-        UP0_MAC.write(a, 18);
-        System.arraycopy(UP0_IP.toBytes(), 0, a, 24, 4);
-        return eth(UP0_MAC, mac, 0x0806, a);
+        targetMac.write(a, 18);
+        System.arraycopy(target.toBytes(), 0, a, 24, 4);
+        return a;
     }
 }
