@@ -72,6 +72,32 @@ class ZoneTablesTest {
     }
 
     @Test
+    void aReportThroughTheCallbackOfAnUnboundBlockChangesNothing() {
+        ScriptedDriver d = ctDriver();
+        m.addTable(zone5);
+        FakeZoneTable.Flow f = zone5.add(1, 1234);
+        m.flowAdded(zone5, f);
+        m.drain();
+        var old = d.callbacks.get(0);
+        m.removeTable(zone5); // tc restarts: the block is unbound, the flow back in software
+        assertEquals(HwState.SOFTWARE, f.hwState());
+        m.addTable(zone5);
+        m.tick();
+        m.drain();
+        assertEquals(HwState.HW, f.hwState(), d.log.toString());
+        assertEquals(2, d.callbacks.size(), "the same driver bound the table again with a new callback");
+        long orig = d.installed.values().stream().filter(r -> r.direction() == 0).findFirst().orElseThrow().cookie();
+        old.evicted(orig, org.flowgate.offload.EvictionReason.RESET);
+        m.drain();
+        assertEquals(HwState.HW, f.hwState(), "a late report of the old block");
+        assertEquals(0, m.counter(Counter.EVICTED_RESET));
+        d.callbacks.get(1).evicted(orig, org.flowgate.offload.EvictionReason.RESET);
+        m.drain();
+        assertEquals(HwState.HW_REFRESH, f.hwState(), "the current block's report counts");
+        assertEquals(1, m.counter(Counter.EVICTED_RESET));
+    }
+
+    @Test
     void zoneFlowsBecomeCtOnlyRulesWithTheCtMetadata() {
         ScriptedDriver d = ctDriver();
         m.addTable(zone5);
