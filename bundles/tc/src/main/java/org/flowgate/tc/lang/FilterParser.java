@@ -171,12 +171,7 @@ public final class FilterParser {
                 }
                 case "src_ip", "dst_ip" -> {
                     String v = w.next("address");
-                    IpPrefix pf;
-                    try {
-                        pf = IpPrefix.parse(v);
-                    } catch (IllegalArgumentException e) {
-                        throw w.errorLast("\"" + v + "\" is not an address or prefix");
-                    }
+                    IpPrefix pf = prefix(w, v);
                     int fam = pf.family();
                     if (l3 != (fam == 4 ? Packet.ETHERTYPE_IPV4 : Packet.ETHERTYPE_IPV6))
                         throw w.errorLast(k + " " + v + " needs protocol " + (fam == 4 ? "ip" : "ipv6"));
@@ -229,12 +224,7 @@ public final class FilterParser {
                 }
                 case "enc_src_ip", "enc_dst_ip" -> {
                     String v = w.next("tunnel address");
-                    IpPrefix pf;
-                    try {
-                        pf = IpPrefix.parse(v);
-                    } catch (IllegalArgumentException e) {
-                        throw w.errorLast("\"" + v + "\" is not an address or prefix");
-                    }
+                    IpPrefix pf = prefix(w, v);
                     if (m.encFamily != 0 && m.encFamily != pf.family()) throw w.errorLast("enc_src_ip and enc_dst_ip must be of the same family");
                     m.hasEnc = true;
                     m.encFamily = pf.family();
@@ -679,5 +669,14 @@ public final class FilterParser {
         if (dev == null && verb.equals("del")) throw w.errorNext("filter del needs \"dev X\"");
         if (handle >= 0 && prio < 0 && verb.equals("del")) throw w.errorNext("a handle needs \"prio N\" to delete");
         return new Selector(verb, dev, chain, prio, handle);
+    }
+
+    /** The word just read, {@code v}, as an address or prefix ({@code 10.0.0.0/8}, {@code 2001:db8::1}). */
+    private static IpPrefix prefix(Words w, String v) throws TcException {
+        try {
+            return IpPrefix.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw w.errorLast("\"" + v + "\" is not an address or prefix");
+        }
     }
 }

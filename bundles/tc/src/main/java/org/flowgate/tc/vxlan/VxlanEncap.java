@@ -25,14 +25,8 @@ public final class VxlanEncap {
     public static void encapsulate(Packet out, Packet inner, long srcMac, long dstMac, int srcIp, int dstIp, int tos, int ttl,
             boolean dontFragment, int ipId, int srcPort, int dstPort, int vni, boolean udpCsum) {
         int innerLen = inner.length();
-        out.reset(OVERHEAD + innerLen);
+        int ip = ethernet(out, inner, OVERHEAD, srcMac, dstMac, Packet.ETHERTYPE_IPV4);
         byte[] b = out.array();
-        int s = out.start();
-        System.arraycopy(inner.array(), inner.start(), b, s + OVERHEAD, innerLen);
-        out.setMac(s, dstMac);
-        out.setMac(s + 6, srcMac);
-        out.setU16(s + 12, Packet.ETHERTYPE_IPV4);
-        int ip = s + 14;
         out.setU8(ip, 0x45);
         out.setU8(ip + 1, tos);
         out.setU16(ip + 2, 20 + 8 + 8 + innerLen);
@@ -45,14 +39,7 @@ public final class VxlanEncap {
         out.setU32(ip + 16, dstIp);
         out.setU16(ip + 10, Checksums.checksum(b, ip, 20));
         int udp = ip + 20;
-        int udpLen = 8 + 8 + innerLen;
-        out.setU16(udp, srcPort);
-        out.setU16(udp + 2, dstPort);
-        out.setU16(udp + 4, udpLen);
-        out.setU16(udp + 6, 0);
-        int vx = udp + 8;
-        out.setU32(vx, 0x0800_0000); // I flag: the VNI is valid
-        out.setU32(vx + 4, vni << 8);
+        int udpLen = udpVxlan(out, udp, innerLen, srcPort, dstPort, vni);
         if (udpCsum) {
             int c = Checksums.finish(Checksums.sum(b, udp, udpLen, Checksums.pseudoV4(srcIp, dstIp, Packet.PROTO_UDP, udpLen)));
             out.setU16(udp + 6, c == 0 ? 0xFFFF : c);
@@ -67,14 +54,8 @@ public final class VxlanEncap {
     public static void encapsulate6(Packet out, Packet inner, long srcMac, long dstMac, long srcHi, long srcLo, long dstHi,
             long dstLo, int tclass, int hopLimit, int srcPort, int dstPort, int vni) {
         int innerLen = inner.length();
-        out.reset(OVERHEAD6 + innerLen);
+        int ip = ethernet(out, inner, OVERHEAD6, srcMac, dstMac, Packet.ETHERTYPE_IPV6);
         byte[] b = out.array();
-        int s = out.start();
-        System.arraycopy(inner.array(), inner.start(), b, s + OVERHEAD6, innerLen);
-        out.setMac(s, dstMac);
-        out.setMac(s + 6, srcMac);
-        out.setU16(s + 12, Packet.ETHERTYPE_IPV6);
-        int ip = s + 14;
         int udpLen = 8 + 8 + innerLen;
         out.setU32(ip, 0x6000_0000 | (tclass & 0xFF) << 20);
         out.setU16(ip + 4, udpLen);
@@ -85,15 +66,32 @@ public final class VxlanEncap {
         out.setU64(ip + 24, dstHi);
         out.setU64(ip + 32, dstLo);
         int udp = ip + 40;
+        udpVxlan(out, udp, innerLen, srcPort, dstPort, vni);
+        int c = Checksums.finish(Checksums.sum(b, udp, udpLen, Checksums.pseudoV6(b, ip + 8, ip + 24, Packet.PROTO_UDP, udpLen)));
+        out.setU16(udp + 6, c == 0 ? 0xFFFF : c);
+    }
+
+    /** Resets {@code out} to the inner frame behind {@code overhead} bytes, writes the Ethernet header; returns where IP starts. */
+    private static int ethernet(Packet out, Packet inner, int overhead, long srcMac, long dstMac, int etherType) {
+        out.reset(overhead + inner.length());
+        int s = out.start();
+        System.arraycopy(inner.array(), inner.start(), out.array(), s + overhead, inner.length());
+        out.setMac(s, dstMac);
+        out.setMac(s + 6, srcMac);
+        out.setU16(s + 12, etherType);
+        return s + 14;
+    }
+
+    /** The UDP header (checksum 0 for now) and the VXLAN header (RFC 7348 5); returns the UDP length. */
+    private static int udpVxlan(Packet out, int udp, int innerLen, int srcPort, int dstPort, int vni) {
+        int udpLen = 8 + 8 + innerLen;
         out.setU16(udp, srcPort);
         out.setU16(udp + 2, dstPort);
         out.setU16(udp + 4, udpLen);
         out.setU16(udp + 6, 0);
-        int vx = udp + 8;
-        out.setU32(vx, 0x0800_0000);
-        out.setU32(vx + 4, vni << 8);
-        int c = Checksums.finish(Checksums.sum(b, udp, udpLen, Checksums.pseudoV6(b, ip + 8, ip + 24, Packet.PROTO_UDP, udpLen)));
-        out.setU16(udp + 6, c == 0 ? 0xFFFF : c);
+        out.setU32(udp + 8, 0x0800_0000); // I flag: the VNI is valid
+        out.setU32(udp + 12, vni << 8);
+        return udpLen;
     }
 
     /** The outer UDP source port for an inner frame: a hash of its flow spread over Linux's range. */

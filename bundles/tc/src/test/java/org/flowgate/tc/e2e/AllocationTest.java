@@ -18,12 +18,17 @@ import org.junit.jupiter.api.Test;
  * encapsulation on vxlan0, and leave on up0 — measured with the per-thread allocation counter.
  */
 class AllocationTest {
-    @Test
-    void establishedSeedFlowAllocatesNothing() {
+    /** The per-thread allocation counter; the test is skipped on a JVM without one. */
+    static com.sun.management.ThreadMXBean allocationCounter() {
         java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean tm && tm.isThreadAllocatedMemorySupported(),
                 "this JVM cannot count allocated bytes per thread");
-        com.sun.management.ThreadMXBean tm = (com.sun.management.ThreadMXBean) mx;
+        return (com.sun.management.ThreadMXBean) mx;
+    }
+
+    @Test
+    void establishedSeedFlowAllocatesNothing() {
+        com.sun.management.ThreadMXBean tm = allocationCounter();
         try (TcWorld w = new TcWorld()) {
             w.add(SeedExampleTest.SEED.replace("ens1f0_0", "p0"));
             w.add(SeedExampleTest.SEED2.replace("ens1f0_0", "p0"));
@@ -57,10 +62,7 @@ class AllocationTest {
     /** IPv6 VXLAN through the neighbour subsystem, with a mirred ingress mirror (a nested classification) on the way. */
     @Test
     void ipv6VxlanAndMirredIngressAllocateNothing() {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean tm && tm.isThreadAllocatedMemorySupported(),
-                "this JVM cannot count allocated bytes per thread");
-        com.sun.management.ThreadMXBean tm = (com.sun.management.ThreadMXBean) mx;
+        com.sun.management.ThreadMXBean tm = allocationCounter();
         try (TcWorld w = new TcWorld()) {
             w.router.devices().addAddress("up0", org.flowgate.api.net.IpPrefix.parse("2001:db8::1/64"));
             w.router.neighbours().addStatic(org.flowgate.api.net.IpAddress.parse("2001:db8::2"), "up0", VTEP_MAC);
