@@ -106,6 +106,7 @@ public class InstancesIT {
     public void instanceCommandsCreateListAndDeleteInstances() throws Exception {
         assertEquals(null, run("router:instance add green"));
         TestPort[] green = ports("green");
+        await(org.flowgate.api.flowtable.FlowTableService.class, "green"); // its configuration may be read last: the FLOWS column needs it
         green[0].inject(Frames.udp4(MAC0, HOST0, H0, H1, 64, 40000, 9999, new byte[20]));
         assertNotNull("green routed its frame", green[1].awaitSent(f -> Frames.isUdp4To(f, H1, 9999), WAIT));
         String listed = String.valueOf(run("router:instances"));

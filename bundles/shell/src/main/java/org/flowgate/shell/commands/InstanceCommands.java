@@ -8,10 +8,10 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.Descriptor;
-import org.flowgate.shell.instance.InstanceTargets;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.flowtable.FlowTableService;
+import org.flowgate.shell.instance.InstanceTargets;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
