@@ -18,7 +18,7 @@ import org.flowgate.flowtable.table.HandBack;
  * here, skipping routing, conntrack and the ruleset; anything this cannot forward exactly as the
  * classic path would is handed back to it ({@link Verdict#ACCEPT}) and counted by reason.
  * Allocation-free and lock-free: an IPv4 hit reads one slot of the table's primitive array
- * ({@link FlowHashTable}) and the packet's headers, and counts into the flow's stats line.
+ * ({@link FlowHashTable}) and the packet's headers, and counts in the same slot.
  */
 public final class FastPath implements PacketHook {
     private static final int TCP_FIN = 0x01, TCP_RST = 0x04;
@@ -90,7 +90,7 @@ public final class FastPath implements PacketHook {
         Rewrite.ethernet(p, (int) (meta >>> 16) & 0xFFFF, macHead, (int) (tail >>> 32));
         p.setOutDevice(out);
         out.transmit(p); // a refused frame is counted by the device
-        flows.hit(key, len, table.now()); // last: at a million flows this line is a cache miss nothing waits for
+        FlowHashTable.hit(t, b, len, table.now()); // last: at a million flows this line is a cache miss nothing waits for
         return Verdict.STOLEN;
     }
 

@@ -9,11 +9,13 @@ import org.flowgate.api.netdev.NetDevice;
 
 /**
  * The directions of all flows of a table, inlined into one primitive array with open addressing
- * (linear probing): a slot is {@link #SLOT} longs (64 bytes) holding a direction's lookup key and
- * everything a fast-path hit needs to forward an IPv4 packet, so a hit at a million flows costs
- * one cache miss instead of a chain of object dereferences. The {@link Flow} objects stay for the
- * control plane (garbage collector, commands, offload) and are reached by the slot's flow index
- * ({@link FlowStore}).
+ * (linear probing): a slot is {@link #SLOT} longs (96 bytes) holding a direction's lookup key,
+ * everything a fast-path hit needs to forward an IPv4 packet and the direction's counters, so a
+ * hit at a million flows costs one cache miss (the slot's adjacent lines, fetched in parallel)
+ * instead of a chain of object dereferences. The {@link Flow} objects stay for the control plane
+ * (garbage collector, commands, offload) and are reached by the slot's flow index
+ * ({@link FlowStore}). The capacity need not be a power of two (the hash is mapped onto it by a
+ * multiply), so a million flows take 2.9M slots (load 0.7) rather than 4M.
  *
  * <h2>Slot layout (longs)</h2>
  * <pre>
@@ -25,6 +27,10 @@ import org.flowgate.api.netdev.NetDevice;
  * 5 REWRITE  new source port (16) | new destination port (16) | IPv4 header checksum delta (16) | L4 checksum delta (16)
  * 6 MACHEAD  destination MAC (48) | first 16 bits of the source MAC
  * 7 TAIL     last 32 bits of the source MAC | MTU (16) | egress device number (16)
+ * 8 PACKETS  packets forwarded (this slot's share, see below)
+ * 9 BYTES    bytes forwarded (IP length)
+ * 10 LAST_USED  last hit (the table's coarse clock)
+ * 11 RETIRED  in a tombstone: the epoch it was made in
  * </pre>
  * Words 1-3 are the key. An IPv6 hit compares the full addresses in the flow's tuple and takes
  * the new addresses from it (one more dependent miss for IPv6).
@@ -40,10 +46,29 @@ import org.flowgate.api.netdev.NetDevice;
  * or load pass a threshold the array is rebuilt into a fresh one and published; a reader still
  * probing the old array sees a consistent, if stale, set. The TORN_DOWN flag is set with a CAS on
  * META (sequence kept) from any thread; a rebuild re-applies it from the flows after publishing.
+ *
+ * <h2>Counters: race policy</h2>
+ * A direction's PACKETS/BYTES/LAST_USED have a single writer, the port thread its ingress device
+ * delivers on (a port fanning out by flow hash keeps a flow on one thread): opaque read and write,
+ * no atomic instruction. While a flow is in the table its counts add up exactly: a rebuild starts
+ * the fresh array's counters at 0 and keeps the old array aside for two {@link #epoch()}s
+ * (garbage-collector steps) and at least a second, so the packets a port thread still counts there
+ * are not lost; then they are harvested into the flows' tuples (readers sum tuple, current slot
+ * and the arrays set aside). Only a port thread stalled for longer than that inside one packet
+ * (or a rebuild storm beyond 64 MB / twice the table of arrays set aside) could lose a count.
+ * When a flow is removed its counts are retired into its tuple; a packet that
+ * found the flow just before may still count into the tombstone (at most one per port thread, as
+ * Linux's flow counters) and that count is lost. A tombstone is reused only two epochs after it
+ * was made, so such a late count never lands in another flow.
  */
 public final class FlowHashTable {
-    public static final int SLOT_SHIFT = 3, SLOT = 1 << SLOT_SHIFT;
-    public static final int META = 0, ADDR = 1, PORTS = 2, MISC = 3, NEWADDR = 4, REWRITE = 5, MACHEAD = 6, TAIL = 7;
+    public static final int SLOT = 12;
+    public static final int META = 0, ADDR = 1, PORTS = 2, MISC = 3, NEWADDR = 4, REWRITE = 5, MACHEAD = 6, TAIL = 7,
+            PACKETS = 8, BYTES = 9, LAST_USED = 10, RETIRED = 11;
+    /** How long a rebuilt-away array is kept for late counts, at least (and two epochs). */
+    private static final long GRACE_NANOS = 1_000_000_000L;
+    /** Bytes of rebuilt-away arrays kept at most, beyond twice the live array (then the oldest is harvested at once). */
+    private static final long MAX_RETIRING_BYTES = 64L << 20;
     static final int EMPTY = 0, LIVE = 1, TOMB = 2, WRITING = 3, STATE = 3;
     public static final int TORN_DOWN = 4;
     public static final int NO_VLAN = 0xFFFF;
@@ -61,7 +86,11 @@ public final class FlowHashTable {
     private final FlowStore store = new FlowStore();
     private volatile NetDevice[] devices = new NetDevice[0];
     private final boolean counting;
-    private long retiredPackets; // of flows removed, under the lock
+    private long retiredPackets; // of flows removed and of harvested arrays, under the lock
+    private long epochs;
+    private final java.util.ArrayDeque<long[]> retiring = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<long[]> retiredAt = new java.util.ArrayDeque<>(); // {epoch, nanoTime}
+    private long retiringBytes;
 
     public FlowHashTable(int expectedFlows) { this(expectedFlows, true); }
 
@@ -69,19 +98,25 @@ public final class FlowHashTable {
     public FlowHashTable(int expectedFlows, boolean counting) {
         this.counting = counting;
         minCapacity = capacityFor(Math.max(16, expectedFlows));
-        slots = new long[minCapacity << SLOT_SHIFT];
+        slots = new long[minCapacity * SLOT];
     }
 
-    /** Slots for {@code flows} flows (two directions each) at a load of at most 1/2. */
+    /** Slots for {@code flows} flows (two directions each) at a load of 0.7. */
     private static int capacityFor(int flows) {
-        long need = Math.max(32L, (long) flows * 4);
-        return (int) Math.min(1 << 26, Long.highestOneBit(need - 1) << 1);
+        long need = Math.max(32L, (long) flows * 20 / 7 + 1);
+        return (int) Math.min(1 << 27, need);
     }
+
+    /** The first slot of a hash's probe run: the hash mapped onto [0, capacity) by a multiply (Lemire). */
+    private static int start(int hash, int capacity) { return (int) (((hash & 0xFFFF_FFFFL) * capacity) >>> 32); }
+
+    /** Number of slots of an array. */
+    public static int slotCount(long[] t) { return t.length / SLOT; }
 
     public int size() { return flows; }
 
     /** Number of slots. */
-    public int capacity() { return slots.length >>> SLOT_SHIFT; }
+    public int capacity() { return slots.length / SLOT; }
 
     boolean counting() { return counting; }
 
@@ -131,9 +166,9 @@ public final class FlowHashTable {
      * (high 32 bits), for {@link #stable} once the caller has copied the words it needs.
      */
     public static long probe4(long[] t, long addr, long ports, int misc) {
-        int mask = (t.length >>> SLOT_SHIFT) - 1;
-        for (int i = hash(addr, ports, misc) & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
-            int b = i << SLOT_SHIFT;
+        int cap = t.length / SLOT;
+        for (int i = start(hash(addr, ports, misc), cap), n = 0; n < cap; n++, i = i + 1 == cap ? 0 : i + 1) {
+            int b = i * SLOT;
             long m = (long) WORD.getAcquire(t, b);
             int state = (int) m & STATE;
             if (state == EMPTY) return MISS;
@@ -146,9 +181,9 @@ public final class FlowHashTable {
     /** As {@link #probe4} for IPv6: the fingerprint narrows, the flow's tuple confirms. */
     public long probe6(long[] t, long srcHi, long srcLo, long dstHi, long dstLo, long ports, int misc) {
         long addr = fingerprint(srcHi, srcLo, dstHi, dstLo);
-        int mask = (t.length >>> SLOT_SHIFT) - 1;
-        for (int i = hash(addr, ports, misc) & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
-            int b = i << SLOT_SHIFT;
+        int cap = t.length / SLOT;
+        for (int i = start(hash(addr, ports, misc), cap), n = 0; n < cap; n++, i = i + 1 == cap ? 0 : i + 1) {
+            int b = i * SLOT;
             long m = (long) WORD.getAcquire(t, b);
             int state = (int) m & STATE;
             if (state == EMPTY) return MISS;
@@ -184,9 +219,11 @@ public final class FlowHashTable {
     /** The flow of a slot's MISC word; null once it left. */
     public Flow flowOf(long misc) { return store.flow((int) misc & 0x7FFF_FFFF); }
 
-    /** Counts a forwarded packet on the direction of a slot's MISC word. */
-    public void hit(long misc, int len, long now) {
-        store.hit((int) (misc >>> 31) & 1, (int) misc & 0x7FFF_FFFF, len, now);
+    /** Counts a forwarded packet of {@code len} bytes in slot {@code b} of {@code t} and marks it used (its single writer). */
+    public static void hit(long[] t, int b, int len, long now) {
+        WORD.setOpaque(t, b + PACKETS, (long) WORD.getOpaque(t, b + PACKETS) + 1);
+        WORD.setOpaque(t, b + BYTES, (long) WORD.getOpaque(t, b + BYTES) + len);
+        if ((long) WORD.getOpaque(t, b + LAST_USED) != now) WORD.setOpaque(t, b + LAST_USED, now);
     }
 
     /** A key's tuple (control plane and tests), or null. */
@@ -208,7 +245,7 @@ public final class FlowHashTable {
 
     /** The flow whose original direction is in slot {@code i} of {@code t}, or null. */
     Flow originalAt(long[] t, int i) {
-        int b = i << SLOT_SHIFT;
+        int b = i * SLOT;
         long m = (long) WORD.getAcquire(t, b);
         if (((int) m & STATE) != LIVE) return null;
         long misc = t[b + MISC];
@@ -217,13 +254,33 @@ public final class FlowHashTable {
         return stable(t, (m & 0x7FFF_FFFF_0000_0000L) | b) == MISS ? null : f;
     }
 
-    /** Called once per garbage-collector step: released flow indices age. */
+    /**
+     * Called once per garbage-collector step: arrays rebuilt away two epochs ago are harvested
+     * (their counts go to the flows' tuples), then released flow indices age.
+     */
     void epoch() {
-        lock.lock();
+        if (!lock.tryLock()) return; // a writer is busy: this epoch is simply later (the packet path never waits on us)
         try {
+            epochs++;
+            long now = System.nanoTime();
+            while (!retiring.isEmpty() && epochs - retiredAt.peekFirst()[0] >= 2 && now - retiredAt.peekFirst()[1] >= GRACE_NANOS)
+                harvestOldest();
             store.epoch();
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void harvestOldest() {
+        long[] t = retiring.pollFirst();
+        retiredAt.pollFirst();
+        retiringBytes -= 8L * t.length;
+        for (int b = 0; b < t.length; b += SLOT) {
+            if (((int) t[b] & STATE) != LIVE) continue;
+            long misc = t[b + MISC], packets = t[b + PACKETS], bytes = t[b + BYTES];
+            Flow f = store.flow((int) misc & 0x7FFF_FFFF);
+            if (f != null) f.tuple((int) (misc >>> 31) & 1).retire(packets, bytes, counting);
+            retiredPackets += packets;
         }
     }
 
@@ -231,14 +288,61 @@ public final class FlowHashTable {
     long packets() {
         lock.lock();
         try {
-            long n = retiredPackets;
-            long[] t = slots;
-            for (int b = 0; b < t.length; b += SLOT) {
-                if (((int) t[b] & STATE) != LIVE) continue;
-                long misc = t[b + MISC];
-                n += store.get((int) (misc >>> 31) & 1, (int) misc & 0x7FFF_FFFF, FlowStore.PACKETS);
+            long n = retiredPackets + sum(slots, PACKETS);
+            for (long[] r : retiring) n += sum(r, PACKETS);
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static long sum(long[] t, int word) {
+        long n = 0;
+        for (int b = 0; b < t.length; b += SLOT) if (((int) t[b] & STATE) == LIVE) n += (long) WORD.getOpaque(t, b + word);
+        return n;
+    }
+
+    /** A direction's live count ({@link #PACKETS} or {@link #BYTES}) outside its tuple; 0 when not in the table. */
+    long live(FlowTuple e, int word) {
+        lock.lock();
+        try {
+            int index = e.index();
+            if (index < 0) return 0;
+            long n = 0;
+            int i = find(slots, e, index);
+            if (i >= 0) n += (long) WORD.getOpaque(slots, i * SLOT + word);
+            for (long[] r : retiring) {
+                int j = find(r, e, index);
+                if (j >= 0) n += (long) WORD.getOpaque(r, j * SLOT + word);
             }
             return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A direction's last-used time while in the table, or {@code fallback}; lock-free (the garbage
+     * collector reads it for every flow): during a rebuild it may come from the array being
+     * replaced, a few milliseconds stale at most.
+     */
+    long lastUsed(FlowTuple e, long fallback) {
+        int index = e.index();
+        long[] t = slots;
+        int i = index < 0 ? -1 : find(t, e, index);
+        return i < 0 ? fallback : (long) WORD.getOpaque(t, i * SLOT + LAST_USED);
+    }
+
+    /** Marks a direction used (hardware stats) or counts a packet on it from off the fast path; false when not in the table. */
+    boolean update(FlowTuple e, long now, int len, boolean count) {
+        lock.lock();
+        try {
+            int index = e.index();
+            int i = index < 0 ? -1 : find(slots, e, index);
+            if (i < 0) return false;
+            if (count) hit(slots, i * SLOT, len, (long) WORD.getOpaque(slots, i * SLOT + LAST_USED));
+            else WORD.setOpaque(slots, i * SLOT + LAST_USED, now);
+            return true;
         } finally {
             lock.unlock();
         }
@@ -250,29 +354,41 @@ public final class FlowHashTable {
      * Adds both directions of a flow unless either key is already present.
      *
      * @param wait false on the packet path: give up instead of waiting while another writer
-     *             (a rebuild) holds the lock
+     *             (a rebuild) holds the lock (after a brief spin)
      * @return false when a key exists already, the lock was busy or the table is full
      */
     public boolean insert(Flow f, boolean wait) {
         if (wait) lock.lock();
-        else if (!lock.tryLock()) return false;
+        else if (!tryLockBriefly()) return false;
         try {
             FlowTuple a = f.tuple(0), b = f.tuple(1);
             if (a.index() >= 0 || find(slots, a, -1) >= 0 || find(slots, b, -1) >= 0) return false;
             int da = deviceNumber(a.outDevice), db = deviceNumber(b.outDevice);
             if (da < 0 || db < 0) return false;
-            if ((used + tombstones + 2) * 2L > capacity()) rebuild(used / 2 + 1);
+            if ((used + tombstones + 2) * 10L > capacity() * 7L) rebuild(used / 2 + 1);
             int index = store.allocate(f);
+            if (place(slots, a, da, index, f.isTornDown(), epochs)) tombstones--;
+            if (place(slots, b, db, index, f.isTornDown(), epochs)) tombstones--;
             a.attach(this, index);
             b.attach(this, index);
-            if (place(slots, a, da, index, f.isTornDown())) tombstones--;
-            if (place(slots, b, db, index, f.isTornDown())) tombstones--;
             used += 2;
             flows++;
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The packet path's lock: spins a little (the short holds — a removal, an epoch — end within
+     * that), gives up while a rebuild or a descheduled holder keeps it.
+     */
+    private boolean tryLockBriefly() {
+        for (int k = 0; k < 200; k++) {
+            if (lock.tryLock()) return true;
+            Thread.onSpinWait();
+        }
+        return false;
     }
 
     /** Removes a flow's directions; false when it was not in the table. */
@@ -284,11 +400,11 @@ public final class FlowHashTable {
             if (index < 0) return false;
             long[] t = slots;
             int ia = find(t, a, index), ib = find(t, b, index);
-            if (ia >= 0) { tombstone(t, ia); used--; tombstones++; }
-            if (ib >= 0) { tombstone(t, ib); used--; tombstones++; }
-            retiredPackets += store.get(0, index, FlowStore.PACKETS) + store.get(1, index, FlowStore.PACKETS);
-            a.detach(store);
-            b.detach(store);
+            // what arrays set aside hold for this flow is harvested later (by flow index, kept until then)
+            if (ia >= 0) { retire(t, ia, a); used--; tombstones++; }
+            if (ib >= 0) { retire(t, ib, b); used--; tombstones++; }
+            a.detach();
+            b.detach();
             store.release(index);
             flows--;
             if (tombstones * 4L > capacity()) rebuild(used / 2);
@@ -307,7 +423,7 @@ public final class FlowHashTable {
             for (int d = 0; d < 2; d++) {
                 int i = find(t, f.tuple(d), index);
                 if (i < 0) continue;
-                int b = i << SLOT_SHIFT;
+                int b = i * SLOT;
                 for (;;) {
                     long m = (long) WORD.getVolatile(t, b);
                     if (((int) m & STATE) != LIVE || (m & TORN_DOWN) != 0 || WORD.compareAndSet(t, b, m, m | TORN_DOWN)) break;
@@ -317,10 +433,16 @@ public final class FlowHashTable {
         }
     }
 
-    private static void tombstone(long[] t, int i) {
-        int b = i << SLOT_SHIFT;
+    /** Makes slot {@code i} a tombstone and moves its counts to the tuple. */
+    private void retire(long[] t, int i, FlowTuple e) {
+        int b = i * SLOT;
         long m = t[b];
+        t[b + RETIRED] = epochs;
         WORD.setRelease(t, b, (((m >>> 32) + 1) << 32) | TOMB);
+        long packets = (long) WORD.getOpaque(t, b + PACKETS);
+        e.retire(packets, (long) WORD.getOpaque(t, b + BYTES), counting);
+        e.setLastUsed((long) WORD.getOpaque(t, b + LAST_USED));
+        retiredPackets += packets;
     }
 
     private int deviceNumber(NetDevice d) {
@@ -336,17 +458,22 @@ public final class FlowHashTable {
     /** Rebuilds into an array sized for {@code flowsToHold}, dropping tombstones; then publishes it. */
     private void rebuild(int flowsToHold) {
         int cap = Math.max(minCapacity, capacityFor(Math.max(flowsToHold, used / 2) * 2));
-        long[] old = slots, fresh = new long[cap << SLOT_SHIFT];
-        int mask = cap - 1;
+        long[] old = slots, fresh = new long[cap * SLOT];
         for (int b = 0; b < old.length; b += SLOT) {
             if (((int) old[b] & STATE) != LIVE) continue;
-            int i = hash(old[b + ADDR], old[b + PORTS], (int) (old[b + MISC] >>> 32)) & mask;
-            while (fresh[i << SLOT_SHIFT] != 0) i = (i + 1) & mask;
-            System.arraycopy(old, b, fresh, i << SLOT_SHIFT, SLOT);
-            fresh[i << SLOT_SHIFT] = (1L << 32) | (old[b] & 0xFFFF_FFFFL);
+            int i = start(hash(old[b + ADDR], old[b + PORTS], (int) (old[b + MISC] >>> 32)), cap);
+            while (fresh[i * SLOT] != 0) i = i + 1 == cap ? 0 : i + 1;
+            int n = i * SLOT;
+            System.arraycopy(old, b, fresh, n, PACKETS); // counters start at 0: the old array keeps its counts
+            fresh[n + LAST_USED] = (long) WORD.getOpaque(old, b + LAST_USED);
+            fresh[n] = (1L << 32) | (old[b] & 0xFFFF_FFFFL);
         }
         tombstones = 0;
         slots = fresh;
+        retiring.addLast(old);
+        retiredAt.addLast(new long[] {epochs, System.nanoTime()});
+        retiringBytes += 8L * old.length;
+        while (retiringBytes > Math.max(MAX_RETIRING_BYTES, 16L * fresh.length)) harvestOldest();
         // a teardown that read the old array may have marked only that one: re-apply from the flows
         for (int b = 0; b < fresh.length; b += SLOT) {
             if (((int) fresh[b] & STATE) != LIVE) continue;
@@ -361,14 +488,17 @@ public final class FlowHashTable {
     }
 
     /** Writes a direction into the first free slot of its probe run; true when that slot held a tombstone. */
-    private static boolean place(long[] t, FlowTuple e, int device, int index, boolean tornDown) {
+    private static boolean place(long[] t, FlowTuple e, int device, int index, boolean tornDown, long epoch) {
         long addr = addrWord(e.family, e.srcHi, e.srcLo, e.dstHi, e.dstLo);
         long ports = ports(e.srcPort, e.dstPort, e.inIfIndex);
         int misc = misc(e.family, e.proto, e.inVlan);
-        int mask = (t.length >>> SLOT_SHIFT) - 1;
-        int i = hash(addr, ports, misc) & mask;
-        while (((int) t[i << SLOT_SHIFT] & STATE) == LIVE) i = (i + 1) & mask;
-        int b = i << SLOT_SHIFT;
+        int cap = t.length / SLOT;
+        int i = start(hash(addr, ports, misc), cap);
+        for (;; i = i + 1 == cap ? 0 : i + 1) { // an empty slot, or a tombstone old enough that no late count can reach it
+            int state = (int) t[i * SLOT] & STATE;
+            if (state == EMPTY || (state == TOMB && epoch - t[i * SLOT + RETIRED] >= 2)) break;
+        }
+        int b = i * SLOT;
         long m = t[b];
         boolean wasTomb = ((int) m & STATE) == TOMB;
         long seq = (m >>> 32) + 1;
@@ -382,6 +512,9 @@ public final class FlowHashTable {
                 | (e.l4Delta & 0xFFFF);
         t[b + MACHEAD] = e.macHead;
         t[b + TAIL] = ((long) e.macTail << 32) | ((long) (e.mtu & 0xFFFF) << 16) | device;
+        t[b + PACKETS] = 0;
+        t[b + BYTES] = 0;
+        t[b + LAST_USED] = e.lastUsed();
         long flags = ((long) (e.outVlan < 0 ? NO_VLAN : e.outVlan & 0xFFF) << 16) | LIVE | (tornDown ? TORN_DOWN : 0);
         WORD.setRelease(t, b, ((seq + 1) << 32) | flags);
         return wasTomb;
@@ -392,9 +525,9 @@ public final class FlowHashTable {
         long addr = addrWord(e.family, e.srcHi, e.srcLo, e.dstHi, e.dstLo);
         long ports = ports(e.srcPort, e.dstPort, e.inIfIndex);
         int misc = misc(e.family, e.proto, e.inVlan);
-        int mask = (t.length >>> SLOT_SHIFT) - 1;
-        for (int i = hash(addr, ports, misc) & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
-            int b = i << SLOT_SHIFT;
+        int cap = t.length / SLOT;
+        for (int i = start(hash(addr, ports, misc), cap), n = 0; n < cap; n++, i = i + 1 == cap ? 0 : i + 1) {
+            int b = i * SLOT;
             int state = (int) (long) WORD.getAcquire(t, b) & STATE;
             if (state == EMPTY) return -1;
             if (state == LIVE && t[b + ADDR] == addr && t[b + PORTS] == ports && (int) (t[b + MISC] >>> 32) == misc) {

@@ -207,7 +207,7 @@ public final class FlowTableImpl implements FlowTable {
         }
         flows.epoch();
         long[] t = flows.slots();
-        int n = t.length >>> FlowHashTable.SLOT_SHIFT;
+        int n = FlowHashTable.slotCount(t);
         if (gcCursor >= n) gcCursor = 0;
         int end = (int) Math.min(n, (long) gcCursor + budget);
         long now = now();
@@ -348,7 +348,7 @@ public final class FlowTableImpl implements FlowTable {
     public List<FlowEntry> list() {
         List<FlowEntry> l = new ArrayList<>(flows.size());
         long[] t = flows.slots();
-        for (int i = 0, n = t.length >>> FlowHashTable.SLOT_SHIFT; i < n; i++) {
+        for (int i = 0, n = FlowHashTable.slotCount(t); i < n; i++) {
             Flow f = flows.originalAt(t, i);
             if (f != null) l.add(f);
         }

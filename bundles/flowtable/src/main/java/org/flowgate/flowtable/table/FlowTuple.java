@@ -59,8 +59,8 @@ public final class FlowTuple {
     public final long nextHopHi, nextHopLo;
 
     /**
-     * Where this direction's live counters are while the flow is in a table ({@link FlowStore}, by
-     * flow index; -1 when not in a table); what earlier stays in the table were retired into here.
+     * The table this direction is in and its flow index there (-1 when not in a table): the live
+     * counters are in its slot; what left the slots (removal, rebuilds) was retired into here.
      */
     private volatile FlowHashTable table;
     private volatile int index = -1;
@@ -131,48 +131,40 @@ public final class FlowTuple {
     /** The flow index while in a table, else -1. */
     int index() { return index; }
 
-    /** Enters a table at {@code index} (its store was set up from {@link #lastUsed()}); under the table's lock. */
+    /** Enters a table at {@code index}; under the table's lock. */
     void attach(FlowHashTable t, int index) {
         table = t;
         this.index = index;
     }
 
-    /** Leaves the table: its counts and last-used time are retired into this tuple; under the table's lock. */
-    void detach(FlowStore store) {
-        int i = index;
-        if (i < 0) return;
-        if (table.counting()) {
-            retiredPackets += store.get(dir, i, FlowStore.PACKETS);
-            retiredBytes += store.get(dir, i, FlowStore.BYTES);
-        }
-        lastUsed = store.get(dir, i, FlowStore.LAST_USED);
-        index = -1;
+    /** Leaves the table (its counts were retired here); under the table's lock. */
+    void detach() { index = -1; }
+
+    /** Adds counts that leave the table's slots (removal, harvest of a rebuilt-away array); under the table's lock. */
+    void retire(long packets, long bytes, boolean counting) {
+        if (!counting) return;
+        retiredPackets += packets;
+        retiredBytes += bytes;
     }
 
     /**
-     * Counts one forwarded packet of {@code len} bytes (IP length, as Linux's flow counters) and
-     * marks the direction used; the fast path counts through the slot instead
-     * ({@link FlowHashTable#hit}). Single writer per direction (see {@link FlowStore}).
+     * Counts one forwarded packet of {@code len} bytes (IP length, as Linux's flow counters) from
+     * off the fast path; the fast path counts in the slot ({@link FlowHashTable#hit}).
      */
     public void count(int len) {
         FlowHashTable t = table;
-        int i = index;
-        if (i >= 0) t.store().hit(dir, i, len, t.store().get(dir, i, FlowStore.LAST_USED));
+        if (index >= 0) t.update(this, 0, len, true);
     }
 
     /** Marks the direction used at {@code now} (hardware stats refresh). */
     public void touch(long now) {
         FlowHashTable t = table;
-        int i = index;
-        if (i >= 0) {
-            if (now != t.store().get(dir, i, FlowStore.LAST_USED)) t.store().setLastUsed(dir, i, now);
-        } else if (now != lastUsed) lastUsed = now;
+        if (index < 0 || !t.update(this, now, 0, false)) lastUsed = now;
     }
 
     long lastUsed() {
         FlowHashTable t = table;
-        int i = index;
-        return i >= 0 ? t.store().get(dir, i, FlowStore.LAST_USED) : lastUsed;
+        return index >= 0 ? t.lastUsed(this, lastUsed) : lastUsed;
     }
 
     void setLastUsed(long t) { lastUsed = t; }
@@ -187,14 +179,13 @@ public final class FlowTuple {
     }
 
     /** Packets of this direction forwarded by the fast path and by hardware (fast path only when the table counts). */
-    public long packets() { return retiredPackets + live(FlowStore.PACKETS) + hwPackets; }
+    public long packets() { return retiredPackets + live(FlowHashTable.PACKETS) + hwPackets; }
 
-    public long bytes() { return retiredBytes + live(FlowStore.BYTES) + hwBytes; }
+    public long bytes() { return retiredBytes + live(FlowHashTable.BYTES) + hwBytes; }
 
-    private long live(int field) {
+    private long live(int word) {
         FlowHashTable t = table;
-        int i = index;
-        return i >= 0 && t.counting() ? t.store().get(dir, i, field) : 0;
+        return index >= 0 && t.counting() ? t.live(this, word) : 0;
     }
 
     /** The values a tuple is built from: a mutable builder, used when a flow is added. */
