@@ -46,6 +46,7 @@ public final class CtFlowTables {
     /** Flows that ended while in hardware, waiting for the manager to set them dead. */
     private final ConcurrentLinkedQueue<Event> dying = new ConcurrentLinkedQueue<>();
     private Thread notifier; // guarded by this
+    private boolean callerDelivers; // guarded by this
 
     /** Flow events of every zone, delivered on the notifier thread (never on the packet path). */
     public interface Events {
@@ -174,7 +175,7 @@ public final class CtFlowTables {
     /** Subscribes to the flow events of every zone; the same subscriber twice has no effect. */
     public synchronized void addListener(Events l) {
         listeners.addIfAbsent(l);
-        if (notifier == null) notifier = Thread.ofPlatform().daemon().name("tc-ct-flow-events").start(this::notifyLoop);
+        if (notifier == null && !callerDelivers) notifier = Thread.ofPlatform().daemon().name("tc-ct-flow-events").start(this::notifyLoop);
     }
 
     public synchronized void removeListener(Events l) { listeners.remove(l); }
@@ -216,6 +217,12 @@ public final class CtFlowTables {
             }
         }
     }
+
+    /**
+     * Tests: no notifier thread is started, events wait for {@link #deliverPending()} (which would
+     * otherwise race with the notifier for them). Call before subscribing.
+     */
+    public synchronized void deliverOnCallerThread() { callerDelivers = true; }
 
     /** Delivers the queued events on the caller's thread (tests; the notifier does it otherwise). */
     public void deliverPending() {

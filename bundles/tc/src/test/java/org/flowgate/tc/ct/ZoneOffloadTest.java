@@ -44,6 +44,7 @@ class ZoneOffloadTest {
     @BeforeEach
     void setUp() {
         w = new TcWorld();
+        w.flowTables.deliverOnCallerThread();
         for (String[] d : new String[][] {{"p0", "p1"}, {"p1", "p0"}}) {
             w.add("tc filter add dev " + d[0] + " ingress prio 10 chain 0 proto ip flower ct_state -trk action ct zone 9 " + (d[0].equals("p0") ? "" : "nat") + " pipe action goto chain 1");
             w.add("tc filter add dev " + d[0] + " ingress prio 10 chain 1 proto ip flower ct_state +trk+new action ct commit zone 9 mark 7 nat src addr 100.64.0.1 pipe action mirred egress redirect dev " + d[1]);

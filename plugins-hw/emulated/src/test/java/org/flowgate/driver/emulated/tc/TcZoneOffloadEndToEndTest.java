@@ -70,6 +70,7 @@ class TcZoneOffloadEndToEndTest {
         CtEngine ct = new CtEngine();
         ct.setTracker(conntrack);
         zones = new CtFlowTables(() -> now, 64, 30_000_000_000L);
+        zones.deliverOnCallerThread();
         zones.setTracker(conntrack);
         ct.setFlowTables(zones);
         Devices devices = new Devices();
