@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.flowgate.api.flowtable.FlowEntry.HwState;
-import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
 import org.flowgate.offload.OffloadCallback;
 import org.flowgate.offload.manager.command.OffloadCommands;
 import org.flowgate.offload.manager.support.FakeFlow;
-import org.flowgate.offload.manager.support.FakeTable;
 import org.flowgate.offload.manager.support.ScriptedDriver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,48 +21,16 @@ import org.junit.jupiter.api.Test;
  * as hw-refresh, its other direction leaves the driver, it is offered again after the retry
  * interval, and the evictions are counted by reason; stale reports change nothing.
  */
-class EvictionTest {
-    final AtomicLong clock = new AtomicLong(1000);
-    final FakeTable table = new FakeTable(true);
-    OffloadManager m;
-
-    OffloadManager manager(Settings s) {
-        m = new OffloadManager(s, clock::get);
-        m.setTableSource(() -> List.<FlowTable>of(table));
-        return m;
-    }
-
-    OffloadManager manager() { return manager(new Settings(64, 1, 4, 1000, 5000, 10_000)); }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (m != null) m.stop();
-    }
-
-    FakeFlow added(long id) {
-        FakeFlow f = table.add(id, 10000 + (int) id);
-        m.flowAdded(table, f);
-        return f;
-    }
-
-    static long cookie(ScriptedDriver d, long flowId, int dir) {
-        return d.installed.values().stream().filter(r -> r.flowId() == flowId && r.direction() == dir).findFirst().orElseThrow().cookie();
-    }
-
-    String diag(ScriptedDriver d) { return new OffloadCommands(m).stats() + new OffloadCommands(m).flows() + d.log; }
-
-    long driverCounter(String driver, String label) { return m.driverCounters().get(driver).get(label); }
-
+class EvictionTest extends ManagerFixture {
     @Test
     void anEvictedFlowGoesBackToSoftwareAndIsOfferedAgainAfterTheRetryInterval() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow f = added(1);
         m.drain();
         assertEquals(HwState.HW, f.hwState());
         assertEquals(1, d.callbacks.size(), "the block was bound with a callback");
-        long orig = cookie(d, 1, 0), reply = cookie(d, 1, 1);
+        long orig = d.cookie(1, 0), reply = d.cookie(1, 1);
 
         d.evict(orig, EvictionReason.CAPACITY);
         assertEquals(HwState.HW, f.hwState(), "the report is only queued on the reporting thread");
@@ -82,9 +45,7 @@ class EvictionTest {
         assertTrue(new OffloadCommands(m).flows().contains("#1 driver nic hw hw-refresh"), new OffloadCommands(m).flows());
         assertTrue(new OffloadCommands(m).drivers().contains("flows 0"), new OffloadCommands(m).drivers());
 
-        clock.addAndGet(4999);
-        m.tick();
-        m.drain();
+        tickAfter(4999);
         assertEquals(HwState.HW_REFRESH, f.hwState(), "not offered again before the retry interval");
         assertEquals(4, d.log.size());
 
@@ -103,11 +64,10 @@ class EvictionTest {
     @Test
     void bothDirectionsReportedCountOneFlowAndDeleteNothingTwice() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow f = added(1);
         m.drain();
-        long orig = cookie(d, 1, 0), reply = cookie(d, 1, 1);
+        long orig = d.cookie(1, 0), reply = d.cookie(1, 1);
         d.evict(reply, EvictionReason.AGED);
         d.evict(orig, EvictionReason.AGED);
         m.drain();
@@ -120,11 +80,10 @@ class EvictionTest {
     @Test
     void aDriverMayEvictFromInsideAddToMakeRoom() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow a = added(1);
         m.drain();
-        long a0 = cookie(d, 1, 0), a1 = cookie(d, 1, 1);
+        long a0 = d.cookie(1, 0), a1 = d.cookie(1, 1);
         // an LRU table of two rules: the next add replaces the oldest flow, reported from inside add
         d.onAdd = r -> {
             if (r.flowId() == 2 && d.installed.containsKey(a0)) {
@@ -144,8 +103,7 @@ class EvictionTest {
     @Test
     void anEvictionReportedWhileTheFlowIsBeingAddedTakesEffectAfterTheAdd() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         // the driver drops the original direction while the reply is being added
         List<Long> firstAdds = new ArrayList<>();
         d.onAdd = r -> {
@@ -166,27 +124,22 @@ class EvictionTest {
     @Test
     void theSurvivingDirectionsLastCountersAreKeptAndCountingRestartsAfterTheReAdd() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow f = added(1);
         m.drain();
-        long orig = cookie(d, 1, 0), reply = cookie(d, 1, 1);
+        long orig = d.cookie(1, 0), reply = d.cookie(1, 1);
         d.counters.put(orig, new FlowStats(10, 1000, 1));
-        m.tick();
-        m.drain();
+        tickAndDrain();
         assertEquals(List.of("1/0:10/1000"), table.used);
         d.counters.put(reply, new FlowStats(4, 400, 1));
         d.evict(orig, EvictionReason.CAPACITY);
         m.drain();
         assertEquals(List.of("1/0:10/1000", "1/1:4/400"), table.used, "the reply's counts pulled before its delete");
         d.counters.clear();
-        clock.addAndGet(5000);
-        m.tick();
-        m.drain();
+        tickAfter(5000);
         assertEquals(HwState.HW, f.hwState());
         d.counters.put(orig, new FlowStats(3, 300, 2)); // a new hardware entry counts from zero
-        m.tick();
-        m.drain();
+        tickAndDrain();
         assertEquals(List.of("1/0:10/1000", "1/1:4/400", "1/0:3/300"), table.used);
         assertEquals(17, m.flow(f).hwPackets());
     }
@@ -194,11 +147,10 @@ class EvictionTest {
     @Test
     void aDyingFlowEvictedBecomesDeadThroughItsDeletion() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow f = added(1);
         m.drain();
-        long orig = cookie(d, 1, 0);
+        long orig = d.cookie(1, 0);
         assertTrue(f.compareAndSetHwState(HwState.HW, HwState.DYING));
         d.evict(orig, EvictionReason.AGED); // reported before the manager's delete
         m.flowDying(table, f);
@@ -212,11 +164,10 @@ class EvictionTest {
     @Test
     void staleReportsChangeNothing() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow a = added(1), b = added(2);
         m.drain();
-        long a0 = cookie(d, 1, 0), b0 = cookie(d, 2, 0);
+        long a0 = d.cookie(1, 0), b0 = d.cookie(2, 0);
         OffloadCallback first = d.callbacks.get(0);
         first.evicted(0, EvictionReason.OTHER);
         first.evicted(-5, EvictionReason.OTHER);
@@ -237,11 +188,10 @@ class EvictionTest {
         m.removeDriver(d);
         assertEquals(HwState.SOFTWARE, a.hwState());
         m.addDriver(d);
-        m.tick();
-        m.drain();
+        tickAndDrain();
         assertEquals(HwState.HW, a.hwState(), diag(d));
         assertEquals(2, d.callbacks.size(), "bound again with a new callback");
-        first.evicted(cookie(d, 1, 0), EvictionReason.DEVICE);
+        first.evicted(d.cookie(1, 0), EvictionReason.DEVICE);
         m.drain();
         assertEquals(HwState.HW, a.hwState(), "a retired callback");
         assertEquals(0, m.counter(Counter.EVICTED_DEVICE));
@@ -251,26 +201,21 @@ class EvictionTest {
     @Test
     void aFlowNoDriverServesAnyMoreWaitsInHwRefreshUntilOneDoes() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow f = added(1);
         m.drain();
         // port v1 leaves the NIC: the driver drops what used it
         d.lost = Set.of("v1");
-        d.evict(cookie(d, 1, 1), EvictionReason.DEVICE);
+        d.evict(d.cookie(1, 1), EvictionReason.DEVICE);
         m.drain();
         assertEquals(HwState.HW_REFRESH, f.hwState());
         assertEquals(1, m.counter(Counter.EVICTED_DEVICE));
-        clock.addAndGet(5000);
-        m.tick();
-        m.drain();
+        tickAfter(5000);
         assertEquals(HwState.HW_REFRESH, f.hwState(), "nobody can take it");
         assertEquals(0, m.counter(Counter.RETRIES));
         assertEquals(4, d.log.size(), "no add offered: " + d.log);
         d.lost = Set.of(); // the port is back
-        clock.addAndGet(5000);
-        m.tick();
-        m.drain();
+        tickAfter(5000);
         assertEquals(HwState.HW, f.hwState(), diag(d));
         assertEquals(1, m.counter(Counter.RETRIES));
     }
@@ -278,8 +223,7 @@ class EvictionTest {
     @Test
     void evictionsFromAnotherThreadWhileWorkersRun() throws Exception {
         manager(new Settings(4096, 2, 16, 60_000, 1, 10_000));
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         m.start();
         int n = 200;
         FakeFlow[] f = new FakeFlow[n];
@@ -315,11 +259,5 @@ class EvictionTest {
         awaitIdle();
         for (FakeFlow x : f) assertEquals(HwState.HW, x.hwState(), x + " " + diag(d));
         assertEquals(2 * (n + g.length), d.installed.size());
-    }
-
-    void awaitIdle() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!m.idle() && System.nanoTime() < deadline) Thread.sleep(1);
-        assertTrue(m.idle(), "the workers finished");
     }
 }

@@ -5,59 +5,30 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.flowgate.api.flowtable.FlowEntry.HwState;
-import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
 import org.flowgate.offload.manager.command.OffloadCommands;
 import org.flowgate.offload.manager.support.FakeFlow;
 import org.flowgate.offload.manager.support.FakeTable;
 import org.flowgate.offload.manager.support.ScriptedDriver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The manager against scripted drivers; without threads unless a test needs concurrency. */
-class OffloadManagerTest {
-    final AtomicLong clock = new AtomicLong(1000);
-    final FakeTable table = new FakeTable(true);
-    OffloadManager m;
-
-    OffloadManager manager(Settings s) {
-        m = new OffloadManager(s, clock::get);
-        m.setTableSource(() -> List.<FlowTable>of(table));
-        return m;
-    }
-
-    OffloadManager manager() { return manager(new Settings(64, 1, 4, 1000, 5000, 10_000)); }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (m != null) m.stop();
-    }
-
-    FakeFlow added(long id) {
-        FakeFlow f = table.add(id, 10000 + (int) id);
-        m.flowAdded(table, f);
-        return f;
-    }
-
-    String diag(ScriptedDriver d) { return new OffloadCommands(m).stats() + new OffloadCommands(m).flows() + d.log; }
-
+class OffloadManagerTest extends ManagerFixture {
     @Test
     void bothDirectionsGoToTheDriverFromTheQueue() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow f = added(1);
         assertEquals(HwState.PENDING, f.hwState(), "queued, not called on the event thread");
         assertTrue(d.log.isEmpty());
         m.drain();
         assertEquals(HwState.HW, f.hwState(), diag(d));
         assertEquals(2, d.installed.size());
-        FlowRule orig = d.installed.values().stream().filter(r -> r.direction() == 0).findFirst().orElseThrow();
-        FlowRule reply = d.installed.values().stream().filter(r -> r.direction() == 1).findFirst().orElseThrow();
+        FlowRule orig = d.rule(1, 0);
+        FlowRule reply = d.rule(1, 1);
         assertEquals("v0", orig.inDevice());
         assertEquals("v1", orig.outDevice());
         assertTrue(orig.snat() && !orig.dnat(), "masquerade as a source mangle: " + orig);
@@ -91,8 +62,7 @@ class OffloadManagerTest {
     @Test
     void batchesTakeUpToTheBatchSize() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         for (int i = 1; i <= 10; i++) added(i);
         m.drain();
         assertEquals(3, m.counter(Counter.BATCHES), "10 requests in batches of 4");
@@ -116,12 +86,9 @@ class OffloadManagerTest {
         m.flowDying(table, a);
         m.drain();
         assertEquals(HwState.DEAD, a.hwState(), "the table may now free it");
-        m.tick();
-        m.drain();
+        tickAndDrain();
         assertEquals(HwState.HW_REFRESH, b.hwState(), "not before the retry interval");
-        clock.addAndGet(5000);
-        m.tick();
-        m.drain();
+        tickAfter(5000);
         assertEquals(HwState.HW, b.hwState(), diag(d));
         assertEquals(1, m.counter(Counter.RETRIES));
     }
@@ -138,49 +105,40 @@ class OffloadManagerTest {
         assertEquals(1, m.counter(Counter.DRIVER_ERRORS));
         assertTrue(d.installed.isEmpty());
         d.failWith = null;
-        clock.addAndGet(5000);
-        m.tick();
-        m.drain();
+        tickAfter(5000);
         assertEquals(HwState.HW, f.hwState());
     }
 
     @Test
     void aFullQueueLeavesFlowsInSoftwareUntilARetry() {
         manager(new Settings(2, 1, 64, 1000, 100, 10_000));
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow a = added(1), b = added(2), c = added(3);
         assertEquals(HwState.HW_REFRESH, c.hwState());
         assertEquals(1, m.counter(Counter.QUEUE_FULL));
         m.drain();
         assertEquals(HwState.HW, a.hwState());
         assertEquals(HwState.HW, b.hwState());
-        clock.addAndGet(100);
-        m.tick();
-        m.drain();
+        tickAfter(100);
         assertEquals(HwState.HW, c.hwState(), diag(d));
     }
 
     @Test
     void statsPullsRefreshLastUsedAndAddDeltas() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow f = added(1);
         m.drain();
-        long orig = d.installed.values().stream().filter(r -> r.direction() == 0).findFirst().orElseThrow().cookie();
-        m.tick();
-        m.drain();
+        long orig = d.cookie(1, 0);
+        tickAndDrain();
         assertTrue(table.used.isEmpty(), "no hardware packet: nothing refreshed");
         table.now = 77;
         d.counters.put(orig, new FlowStats(10, 1000, 1));
-        m.tick();
-        m.drain();
+        tickAndDrain();
         assertEquals(List.of("1/0:10/1000"), table.used);
         assertEquals(77, f.lastUsedNanos(), "the flow counts as used, the GC keeps it");
         d.counters.put(orig, new FlowStats(15, 1500, 2));
-        m.tick();
-        m.drain();
+        tickAndDrain();
         assertEquals(List.of("1/0:10/1000", "1/0:5/500"), table.used, "deltas of the cumulative counters");
         assertEquals(15, m.flow(f).hwPackets());
         assertEquals(2, m.counter(Counter.REFRESHES));
@@ -190,8 +148,7 @@ class OffloadManagerTest {
     @Test
     void removalWaitsForTheDriverThenSaysDead() {
         manager();
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
+        ScriptedDriver d = nic();
         FakeFlow a = added(1), b = added(2);
         m.drain();
         // the table's GC: a dying flow is kept until dead
@@ -216,10 +173,8 @@ class OffloadManagerTest {
         manager();
         FakeFlow a = added(1), b = added(2);
         assertEquals(2, m.counter(Counter.NO_DRIVER));
-        ScriptedDriver d = new ScriptedDriver("nic", "v0", "v1");
-        m.addDriver(d);
-        m.tick();
-        m.drain();
+        ScriptedDriver d = nic();
+        tickAndDrain();
         assertEquals(HwState.HW, a.hwState());
         assertEquals(HwState.HW, b.hwState());
         m.removeDriver(d);
@@ -232,8 +187,7 @@ class OffloadManagerTest {
         // another driver for the same devices takes over
         ScriptedDriver e = new ScriptedDriver("nic2", "v0", "v1");
         m.addDriver(e);
-        m.tick();
-        m.drain();
+        tickAndDrain();
         assertEquals(HwState.HW, a.hwState());
         assertEquals(4, e.installed.size());
     }
@@ -280,11 +234,5 @@ class OffloadManagerTest {
         assertTrue(d.installed.isEmpty(), "unbind came after the add in flight: " + d.installed);
         assertEquals(1, d.log.stream().filter(s -> s.startsWith("add")).count(), "no call after it left: " + d.log);
         assertTrue(m.flows().isEmpty());
-    }
-
-    void awaitIdle() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!m.idle() && System.nanoTime() < deadline) Thread.sleep(1);
-        assertTrue(m.idle(), "the workers finished");
     }
 }

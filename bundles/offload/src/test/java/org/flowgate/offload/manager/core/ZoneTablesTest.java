@@ -3,41 +3,44 @@ package org.flowgate.offload.manager.core;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.flowgate.api.flowtable.FlowEntry.HwState;
-import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.net.IpAddress;
+import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
-import org.flowgate.offload.manager.support.FakeTable;
 import org.flowgate.offload.manager.support.FakeZoneTable;
 import org.flowgate.offload.manager.support.ScriptedDriver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** tc ct zone tables (FlowTable services) offered to drivers as ct-only rules with the ct metadata. */
-class ZoneTablesTest {
-    final AtomicLong clock = new AtomicLong(1000);
-    final FakeTable nft = new FakeTable(true);
+class ZoneTablesTest extends ManagerFixture {
     final FakeZoneTable zone5 = new FakeZoneTable(5);
-    OffloadManager m;
 
     @BeforeEach
-    void manager() {
-        m = new OffloadManager(new Settings(64, 1, 4, 1000, 5000, 10_000), clock::get);
-        m.setTableSource(() -> List.<FlowTable>of(nft));
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException { m.stop(); }
+    void start() { manager(); }
 
     ScriptedDriver ctDriver() {
         ScriptedDriver d = new ScriptedDriver("nic", "p0", "p1");
         d.ctZones = true;
         m.addDriver(d);
         return d;
+    }
+
+    /** A flow of ct zone 5, announced to the manager. */
+    FakeZoneTable.Flow zoneAdded(long id, int port) {
+        FakeZoneTable.Flow f = zone5.add(id, port);
+        m.flowAdded(zone5, f);
+        return f;
+    }
+
+    /** Zone 5's table subscribed to, and its flow 1 announced and handed to the drivers. */
+    FakeZoneTable.Flow offeredZoneFlow() {
+        m.addTable(zone5);
+        FakeZoneTable.Flow f = zoneAdded(1, 1234);
+        m.drain();
+        return f;
     }
 
     @Test
@@ -53,20 +56,15 @@ class ZoneTablesTest {
     @Test
     void anEvictedZoneFlowIsBackInSoftwareAndOfferedAgain() {
         ScriptedDriver d = ctDriver();
-        m.addTable(zone5);
-        FakeZoneTable.Flow f = zone5.add(1, 1234);
-        m.flowAdded(zone5, f);
-        m.drain();
+        FakeZoneTable.Flow f = offeredZoneFlow();
         assertEquals(HwState.HW, f.hwState());
-        long orig = d.installed.values().stream().filter(r -> r.direction() == 0).findFirst().orElseThrow().cookie();
-        d.evict(orig, org.flowgate.offload.EvictionReason.CAPACITY);
+        long orig = d.cookie(1, 0);
+        d.evict(orig, EvictionReason.CAPACITY);
         m.drain();
         assertEquals(HwState.HW_REFRESH, f.hwState());
         assertTrue(d.installed.isEmpty());
         assertEquals(1, m.counter(Counter.EVICTED_CAPACITY));
-        clock.addAndGet(5000);
-        m.tick();
-        m.drain();
+        tickAfter(5000);
         assertEquals(HwState.HW, f.hwState(), d.log.toString());
         assertTrue(d.installed.values().stream().allMatch(FlowRule::ctOnly));
     }
@@ -74,24 +72,20 @@ class ZoneTablesTest {
     @Test
     void aReportThroughTheCallbackOfAnUnboundBlockChangesNothing() {
         ScriptedDriver d = ctDriver();
-        m.addTable(zone5);
-        FakeZoneTable.Flow f = zone5.add(1, 1234);
-        m.flowAdded(zone5, f);
-        m.drain();
+        FakeZoneTable.Flow f = offeredZoneFlow();
         var old = d.callbacks.get(0);
         m.removeTable(zone5); // tc restarts: the block is unbound, the flow back in software
         assertEquals(HwState.SOFTWARE, f.hwState());
         m.addTable(zone5);
-        m.tick();
-        m.drain();
+        tickAndDrain();
         assertEquals(HwState.HW, f.hwState(), d.log.toString());
         assertEquals(2, d.callbacks.size(), "the same driver bound the table again with a new callback");
-        long orig = d.installed.values().stream().filter(r -> r.direction() == 0).findFirst().orElseThrow().cookie();
-        old.evicted(orig, org.flowgate.offload.EvictionReason.RESET);
+        long orig = d.cookie(1, 0);
+        old.evicted(orig, EvictionReason.RESET);
         m.drain();
         assertEquals(HwState.HW, f.hwState(), "a late report of the old block");
         assertEquals(0, m.counter(Counter.EVICTED_RESET));
-        d.callbacks.get(1).evicted(orig, org.flowgate.offload.EvictionReason.RESET);
+        d.callbacks.get(1).evicted(orig, EvictionReason.RESET);
         m.drain();
         assertEquals(HwState.HW_REFRESH, f.hwState(), "the current block's report counts");
         assertEquals(1, m.counter(Counter.EVICTED_RESET));
@@ -100,13 +94,10 @@ class ZoneTablesTest {
     @Test
     void zoneFlowsBecomeCtOnlyRulesWithTheCtMetadata() {
         ScriptedDriver d = ctDriver();
-        m.addTable(zone5);
-        FakeZoneTable.Flow f = zone5.add(1, 1234);
-        m.flowAdded(zone5, f);
-        m.drain();
-        assertEquals(HwState.HW, f.hwState(), new org.flowgate.offload.manager.command.OffloadCommands(m).stats() + d.log);
-        FlowRule orig = d.installed.values().stream().filter(r -> r.direction() == 0).findFirst().orElseThrow();
-        FlowRule reply = d.installed.values().stream().filter(r -> r.direction() == 1).findFirst().orElseThrow();
+        FakeZoneTable.Flow f = offeredZoneFlow();
+        assertEquals(HwState.HW, f.hwState(), diag(d));
+        FlowRule orig = d.rule(1, 0);
+        FlowRule reply = d.rule(1, 1);
         for (FlowRule r : List.of(orig, reply)) {
             assertTrue(r.ctOnly(), r.toString());
             assertNull(r.inDevice());
@@ -133,10 +124,7 @@ class ZoneTablesTest {
     void driversThatDoNotTakeCtZonesNeverSeeThem() {
         ScriptedDriver plain = new ScriptedDriver("ebpf", "p0", "p1", "*");
         m.addDriver(plain);
-        m.addTable(zone5);
-        FakeZoneTable.Flow f = zone5.add(1, 1234);
-        m.flowAdded(zone5, f);
-        m.drain();
+        FakeZoneTable.Flow f = offeredZoneFlow();
         assertEquals(HwState.SOFTWARE, f.hwState());
         assertTrue(plain.log.isEmpty(), plain.log.toString());
         assertEquals(0, plain.binds.get());
@@ -146,8 +134,7 @@ class ZoneTablesTest {
     @Test
     void existingZoneFlowsGoToADriverThatArrivesAndTheTickKeepsTheBlock() {
         m.addTable(zone5);
-        FakeZoneTable.Flow f = zone5.add(1, 1234);
-        m.flowAdded(zone5, f);
+        FakeZoneTable.Flow f = zoneAdded(1, 1234);
         assertEquals(HwState.SOFTWARE, f.hwState());
         ScriptedDriver d = ctDriver();
         m.tick(); // resync: the zone table is a known table
@@ -163,24 +150,17 @@ class ZoneTablesTest {
     @Test
     void hardwareCountersRefreshTheZoneFlow() {
         ScriptedDriver d = ctDriver();
-        m.addTable(zone5);
-        FakeZoneTable.Flow f = zone5.add(1, 1234);
-        m.flowAdded(zone5, f);
-        m.drain();
-        long cookie = d.installed.values().stream().filter(r -> r.direction() == 1).findFirst().orElseThrow().cookie();
+        FakeZoneTable.Flow f = offeredZoneFlow();
+        long cookie = d.cookie(1, 1);
         d.counters.put(cookie, new FlowStats(7, 700, 1));
-        m.tick();
-        m.drain();
+        tickAndDrain();
         assertEquals(List.of("1/1:7/700"), zone5.used);
     }
 
     @Test
     void dyingZoneFlowIsDeletedThenDead() {
         ScriptedDriver d = ctDriver();
-        m.addTable(zone5);
-        FakeZoneTable.Flow f = zone5.add(1, 1234);
-        m.flowAdded(zone5, f);
-        m.drain();
+        FakeZoneTable.Flow f = offeredZoneFlow();
         assertTrue(f.compareAndSetHwState(HwState.HW, HwState.DYING));
         m.flowDying(zone5, f);
         assertEquals(HwState.DYING, f.hwState(), "waits for the driver");
@@ -192,10 +172,7 @@ class ZoneTablesTest {
     @Test
     void aZoneTableLeavingUnbindsItsBlockAndGivesFlowsBack() {
         ScriptedDriver d = ctDriver();
-        m.addTable(zone5);
-        FakeZoneTable.Flow f = zone5.add(1, 1234);
-        m.flowAdded(zone5, f);
-        m.drain();
+        FakeZoneTable.Flow f = offeredZoneFlow();
         assertEquals(2, d.installed.size());
         m.removeTable(zone5);
         assertEquals(1, d.unbinds.get());
@@ -203,8 +180,7 @@ class ZoneTablesTest {
         assertEquals(HwState.SOFTWARE, f.hwState());
         assertTrue(m.flows().isEmpty(), m.flows().toString());
         assertEquals(0, m.driverCounters().get("nic").get("flows-in-hardware"));
-        FakeZoneTable.Flow late = zone5.add(2, 1235);
-        m.flowAdded(zone5, late); // an event the table's notifier had queued before the unsubscription
+        FakeZoneTable.Flow late = zoneAdded(2, 1235); // an event the table's notifier had queued before the unsubscription
         m.drain();
         assertEquals(HwState.SOFTWARE, late.hwState(), "a table that left is not offloaded again");
         assertTrue(d.installed.isEmpty());

@@ -61,6 +61,16 @@ public final class ScriptedDriver implements OffloadDriver, FlowBlock {
         return bind(table);
     }
 
+    /** The installed rule of one direction (0 original, 1 reply) of a flow. */
+    public FlowRule rule(long flowId, int direction) {
+        return installed.values().stream()
+                .filter(r -> r.flowId() == flowId && r.direction() == direction)
+                .findFirst().orElseThrow(() -> new AssertionError("no rule " + flowId + "/" + direction + " in " + installed));
+    }
+
+    /** The cookie of {@link #rule(long, int)}. */
+    public long cookie(long flowId, int direction) { return rule(flowId, direction).cookie(); }
+
     /** Drops a rule by itself, as hardware aging or a table shrink would, and reports it through the last bound callback. */
     public void evict(long cookie, EvictionReason reason) {
         log.add("evict " + cookie);
