@@ -5,10 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +26,10 @@ import javax.inject.Inject;
 import javax.management.ObjectName;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.NetDevices;
-import org.flowgate.api.netdev.Port;
 import org.flowgate.api.route.NeighbourTable;
 import org.junit.After;
 import org.junit.Assume;
@@ -167,8 +161,7 @@ public class OpsIT {
     private TestPort[] attach() throws InterruptedException {
         TestPort a = new TestPort("ita", MAC_A), b = new TestPort("itb", MAC_B);
         for (TestPort p : new TestPort[] {a, b}) {
-            Dictionary<String, Object> props = new Hashtable<>(Map.of(Port.NAME, p.name(), "flowgate.instance", "default"));
-            registrations.add(context.registerService(Port.class, p, props));
+            registrations.add(p.register(context, "default"));
             assertTrue(p.name() + " started", p.awaitStarted(WAIT));
         }
         assertTrue(await(() -> devices.byName("ita").isPresent() && devices.byName("itb").isPresent()));
@@ -177,26 +170,11 @@ public class OpsIT {
 
     private List<IpPrefix> addresses(String dev) { return devices.byName(dev).map(d -> d.addresses()).orElse(List.of()); }
 
-    private static boolean await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) return false;
-            Thread.sleep(50);
-        }
-        return true;
-    }
+    private static boolean await(BooleanSupplier condition) throws InterruptedException { return Await.until(condition, WAIT); }
 
-    private Object call(String command) {
-        try { return run(command); } catch (Exception e) { return e.toString(); }
-    }
+    private Object call(String command) { return Gogo.call(gogo, command); }
 
-    private Object run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-            return s.execute(command);
-        }
-    }
+    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
 
     private static boolean reachable(URI uri) {
         try { get(uri); return true; } catch (Exception e) { return false; }

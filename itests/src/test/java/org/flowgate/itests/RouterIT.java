@@ -5,28 +5,20 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.netdev.NetDevices;
-import org.flowgate.api.netdev.Port;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.route.RoutingTable;
 import org.junit.After;
@@ -171,31 +163,20 @@ public class RouterIT {
         TestPort a = new TestPort("ita", MAC_A);
         TestPort b = new TestPort("itb", MAC_B);
         for (TestPort p : new TestPort[] {a, b}) {
-            Dictionary<String, Object> props = new Hashtable<>(Map.of(Port.NAME, p.name(), "flowgate.instance", "default"));
-            registrations.add(context.registerService(Port.class, p, props));
+            registrations.add(p.register(context, "default"));
             assertTrue(p.name() + " started by the packet path", p.awaitStarted(WAIT));
         }
-        long deadline = System.currentTimeMillis() + WAIT;
-        while ((devices.byName("ita").isEmpty() || devices.byName("itb").isEmpty()) && System.currentTimeMillis() < deadline) Thread.sleep(20);
-        assertTrue("ita and itb listed by NetDevices", devices.byName("ita").isPresent() && devices.byName("itb").isPresent());
+        assertTrue("ita and itb listed by NetDevices", Await.until(() -> devices.byName("ita").isPresent() && devices.byName("itb").isPresent(), WAIT));
         return new TestPort[] {a, b};
     }
 
-    private Object run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-            return s.execute(command);
-        }
-    }
+    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
 
     private void assertServiceIfComponents(String bsn, String service) throws Exception {
         for (Bundle b : context.getBundles()) {
             if (!bsn.equals(b.getSymbolicName())) continue;
             if (b.getHeaders().get("Service-Component") == null) return;
-            long deadline = System.currentTimeMillis() + WAIT;
-            while (context.getServiceReference(service) == null && System.currentTimeMillis() < deadline) Thread.sleep(50);
-            assertNotNull(service + " registered by " + bsn, context.getServiceReference(service));
+            assertTrue(service + " registered by " + bsn, Await.until(() -> context.getServiceReference(service) != null, WAIT));
             return;
         }
     }

@@ -1,13 +1,17 @@
 package org.flowgate.itests;
 
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.netdev.PortReceiver;
 import org.flowgate.api.packet.Packet;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 
 /** A port the test drives: frames are injected on the caller's thread and sent frames recorded. */
 public final class TestPort implements Port {
@@ -20,6 +24,11 @@ public final class TestPort implements Port {
     public TestPort(String name, MacAddress mac) {
         this.name = name;
         this.mac = mac;
+    }
+
+    /** Registers this port as a {@link Port} service of routing instance {@code instance}, as an I/O bundle does. */
+    public ServiceRegistration<Port> register(BundleContext context, String instance) {
+        return context.registerService(Port.class, this, new Hashtable<>(Map.of(Port.NAME, name, "flowgate.instance", instance)));
     }
 
     @Override public String name() { return name; }

@@ -6,10 +6,6 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,19 +17,19 @@ import java.util.function.BooleanSupplier;
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.NetDevices;
-import org.flowgate.api.netdev.Port;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.route.Route;
 import org.flowgate.api.route.RoutingTable;
 import org.flowgate.api.ruleset.Ruleset;
+import org.flowgate.itests.Await;
 import org.flowgate.itests.FlowgateBundles;
 import org.flowgate.itests.Frames;
+import org.flowgate.itests.Gogo;
 import org.flowgate.itests.TestPort;
 import org.junit.After;
 import org.junit.Test;
@@ -51,7 +47,6 @@ import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.SatisfiedReferenceDTO;
 import org.osgi.framework.dto.ServiceReferenceDTO;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * A routing instance written by hand, as an operator writes {@code etc/*.cfg} files: each factory
@@ -107,10 +102,7 @@ public class HandWrittenInstanceIT {
         RoutingTable routes = await(RoutingTable.class, NAME);
         TestPort[] ports = {new TestPort("eth0", MAC0), new TestPort("eth1", MAC1)};
         for (TestPort p : ports) {
-            Dictionary<String, Object> props = new Hashtable<>();
-            props.put(Port.NAME, p.name());
-            props.put("flowgate.instance", NAME);
-            registrations.add(context.registerService(Port.class, p, props));
+            registrations.add(p.register(context, NAME));
             assertTrue(p.name() + " started in " + NAME, p.awaitStarted(WAIT));
         }
         awaitTrue("the interface configurations reached violet's devices", () -> devices.byName("eth1").map(d -> d.addresses().contains(IpPrefix.parse("10.77.2.1/24"))).orElse(false));
@@ -231,27 +223,12 @@ public class HandWrittenInstanceIT {
         }
     }
 
-    private Object run(String command) throws Exception {
-        PrintStream ps = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-            return s.execute(command);
-        }
-    }
+    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
 
-    private Object call(String command) {
-        try {
-            return run(command);
-        } catch (Exception e) {
-            return e.toString();
-        }
-    }
+    private Object call(String command) { return Gogo.call(gogo, command); }
 
     private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) fail(what);
-            Thread.sleep(20);
-        }
+        if (!Await.until(condition, WAIT)) fail(what);
     }
 
     /** A named factory configuration with exactly these properties, as FileInstall makes one from {@code <pid>~<name>.cfg}. */
@@ -263,16 +240,5 @@ public class HandWrittenInstanceIT {
         configurations.add(c);
     }
 
-    private <T> T await(Class<T> type, String instance) throws Exception {
-        ServiceTracker<T, T> t = new ServiceTracker<>(context,
-                context.createFilter("(&(objectClass=" + type.getName() + ")(flowgate.instance=" + instance + "))"), null);
-        t.open();
-        try {
-            T s = t.waitForService(WAIT);
-            assertNotNull(type.getSimpleName() + " of " + instance, s);
-            return s;
-        } finally {
-            t.close();
-        }
-    }
+    private <T> T await(Class<T> type, String instance) throws Exception { return Await.service(context, type, instance, WAIT); }
 }

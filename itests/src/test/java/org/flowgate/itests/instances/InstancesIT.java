@@ -12,6 +12,7 @@ import java.util.List;
 
 import javax.inject.Inject;
 
+import org.apache.felix.service.command.CommandProcessor;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
@@ -20,8 +21,10 @@ import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.ruleset.Ruleset;
+import org.flowgate.itests.Await;
 import org.flowgate.itests.FlowgateBundles;
 import org.flowgate.itests.Frames;
+import org.flowgate.itests.Gogo;
 import org.flowgate.itests.TestPort;
 import org.junit.After;
 import org.junit.Test;
@@ -34,7 +37,6 @@ import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Two routing instances, blue and red, made by factory configurations only, with the same
@@ -54,7 +56,7 @@ public class InstancesIT {
 
     @Inject BundleContext context;
     @Inject ConfigurationAdmin configAdmin;
-    @Inject org.apache.felix.service.command.CommandProcessor gogo;
+    @Inject CommandProcessor gogo;
 
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
@@ -127,13 +129,7 @@ public class InstancesIT {
         assertTrue(String.valueOf(run("router:instances")), !String.valueOf(run("router:instances")).contains("green"));
     }
 
-    private Object run(String command) throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream ps = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
-        try (org.apache.felix.service.command.CommandSession s = gogo.createSession(new java.io.ByteArrayInputStream(new byte[0]), ps, ps)) {
-            return s.execute(command);
-        }
-    }
+    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
 
     /** The four factory configurations of one instance, as router:instance add writes them. */
     private void create(String name) throws Exception {
@@ -160,14 +156,10 @@ public class InstancesIT {
         NeighbourTable neighbours = await(NeighbourTable.class, instance);
         TestPort[] ports = {new TestPort("eth0", MAC0), new TestPort("eth1", MAC1)};
         for (TestPort p : ports) {
-            Dictionary<String, Object> props = new Hashtable<>();
-            props.put(Port.NAME, p.name());
-            props.put("flowgate.instance", instance);
-            registrations.add(context.registerService(Port.class, p, props));
+            registrations.add(p.register(context, instance));
             assertTrue(p.name() + " started in " + instance, p.awaitStarted(WAIT));
         }
-        long deadline = System.currentTimeMillis() + WAIT;
-        while ((devices.byName("eth0").isEmpty() || devices.byName("eth1").isEmpty()) && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        Await.until(() -> devices.byName("eth0").isPresent() && devices.byName("eth1").isPresent(), WAIT);
         devices.addAddress("eth0", IpPrefix.parse("10.0.1.1/24"));
         devices.addAddress("eth1", IpPrefix.parse("10.0.2.1/24"));
         neighbours.addStatic(H0, "eth0", HOST0);
@@ -175,16 +167,5 @@ public class InstancesIT {
         return ports;
     }
 
-    private <T> T await(Class<T> type, String instance) throws Exception {
-        ServiceTracker<T, T> t = new ServiceTracker<>(context,
-                context.createFilter("(&(objectClass=" + type.getName() + ")(flowgate.instance=" + instance + "))"), null);
-        t.open();
-        try {
-            T s = t.waitForService(WAIT);
-            assertNotNull(type.getSimpleName() + " of " + instance, s);
-            return s;
-        } finally {
-            t.close();
-        }
-    }
+    private <T> T await(Class<T> type, String instance) throws Exception { return Await.service(context, type, instance, WAIT); }
 }

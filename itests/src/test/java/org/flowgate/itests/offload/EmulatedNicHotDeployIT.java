@@ -5,11 +5,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,13 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.flowtable.FlowTable;
@@ -35,8 +29,9 @@ import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.itests.Await;
 import org.flowgate.itests.FlowgateBundles;
-import org.flowgate.itests.Frames;
+import org.flowgate.itests.Gogo;
 import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -106,8 +101,7 @@ public class EmulatedNicHotDeployIT {
 
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
-    private volatile boolean running = true;
-    private Thread traffic;
+    private Conversation traffic;
     private Bundle nic;
 
     @Configuration
@@ -115,8 +109,7 @@ public class EmulatedNicHotDeployIT {
 
     @After
     public void cleanUp() throws Exception {
-        running = false;
-        if (traffic != null) traffic.join(5000);
+        if (traffic != null) traffic.close();
         if (nic != null && nic.getState() != Bundle.UNINSTALLED) nic.uninstall();
         for (org.osgi.service.cm.Configuration c : configurations) c.delete();
         for (ServiceRegistration<?> r : registrations) r.unregister();
@@ -142,18 +135,7 @@ public class EmulatedNicHotDeployIT {
         FlowTable ft = flowTables.table("inet", "x", "ft");
         assertNotNull("flowtable ft", ft);
 
-        traffic = Thread.ofPlatform().name("hosts").start(() -> {
-            while (running) {
-                a.inject(Frames.udp4(MAC_A, HOST_A, H1, H2, 64, SPORT, DPORT, new byte[32]));
-                int masqPort = b.lastSourcePort;
-                if (masqPort > 0) b.inject(Frames.udp4(MAC_B, HOST_B, H2, MASQ, 64, DPORT, masqPort, new byte[32]));
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        traffic = new Conversation(new Conversation.Host(a, HOST_A, H1, SPORT), new Conversation.Host(b, HOST_B, H2, DPORT), MASQ);
 
         // 1. software: the conversation is established and on the fast path
         assertTrue("fast path carries the flow: " + diag(), grows(() -> ft.stats().hits(), 50));
@@ -163,7 +145,7 @@ public class EmulatedNicHotDeployIT {
         assertEquals("masqueraded", MASQ, entry.reply().dst());
 
         // 2. the NIC bundle arrives under traffic and the cables are re-pointed at it
-        File jar = emulatedNicJar();
+        File jar = EmulatedNic.jar();
         nic = context.installBundle(jar.toURI().toString());
         nic.start();
         org.osgi.service.cm.Configuration nicConfig = configAdmin.getConfiguration("org.flowgate.driver.emulated", "?");
@@ -249,53 +231,17 @@ public class EmulatedNicHotDeployIT {
         neighbours.addStatic(H2, "ofb", HOST_B);
     }
 
-    private File emulatedNicJar() {
-        File dir = new File(System.getProperty("flowgate.itest.feature.bundles"));
-        File[] jars = dir.listFiles((d, n) -> n.startsWith("org.flowgate.driver.emulated") && n.endsWith(".jar"));
-        assertTrue("emulated NIC jar in " + dir, jars != null && jars.length == 1);
-        return jars[0];
-    }
-
-    private long nicHits() {
-        Matcher m = Pattern.compile("hits packets=(\\d+)").matcher(String.valueOf(call("hw:stats")));
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
-    }
+    private long nicHits() { return EmulatedNic.counter(call("hw:stats"), "hits packets"); }
 
     private String diag() {
         return "\nflow list:\n" + call("flow:list") + "\nhw:stats " + call("hw:stats") + "\nhw:tables " + call("hw:tables");
     }
 
-    private static boolean grows(LongSupplier counter, long by) throws InterruptedException {
-        long start = counter.getAsLong();
-        return await(() -> counter.getAsLong() >= start + by && start >= 0);
-    }
+    private static boolean grows(LongSupplier counter, long by) throws InterruptedException { return Await.grows(counter, by, WAIT); }
 
-    private static boolean await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) return false;
-            Thread.sleep(50);
-        }
-        return true;
-    }
+    private static boolean await(BooleanSupplier condition) throws InterruptedException { return Await.until(condition, WAIT); }
 
-    private Object call(String command) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-            try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-                return s.execute(command);
-            }
-        } catch (Exception e) {
-            return e.toString();
-        }
-    }
+    private Object call(String command) { return Gogo.call(gogo, command); }
 
-    private Object run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-            return s.execute(command);
-        }
-    }
+    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
 }

@@ -5,24 +5,16 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.net.IpAddress;
@@ -32,8 +24,9 @@ import org.flowgate.api.netdev.Port;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tc.TcService;
 import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.itests.Await;
 import org.flowgate.itests.FlowgateBundles;
-import org.flowgate.itests.Frames;
+import org.flowgate.itests.Gogo;
 import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -81,8 +74,7 @@ public class TcZoneOffloadIT {
 
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
-    private volatile boolean running = true;
-    private Thread traffic;
+    private Conversation traffic;
     private Bundle nic;
 
     @Configuration
@@ -90,8 +82,7 @@ public class TcZoneOffloadIT {
 
     @After
     public void cleanUp() throws Exception {
-        running = false;
-        if (traffic != null) traffic.join(5000);
+        if (traffic != null) traffic.close();
         for (org.osgi.service.cm.Configuration c : configurations) c.delete();
         for (ServiceRegistration<?> r : registrations) r.unregister();
         if (nic != null && nic.getState() != Bundle.UNINSTALLED) nic.uninstall();
@@ -99,7 +90,7 @@ public class TcZoneOffloadIT {
 
     @Test
     public void zoneFlowGoesToTheNicAndItsMissesResumeAtChain2() throws Exception {
-        nic = context.installBundle(emulatedNicJar().toURI().toString());
+        nic = context.installBundle(EmulatedNic.jar().toURI().toString());
         nic.start();
         org.osgi.service.cm.Configuration nicConfig = configAdmin.getConfiguration("org.flowgate.driver.emulated", "?");
         configurations.add(nicConfig);
@@ -116,18 +107,7 @@ public class TcZoneOffloadIT {
         tcCfg.update(new Hashtable<>(Map.of("filters", FILTERS)));
         assertTrue("filters added", await(() -> tc.filters("tza").size() == 3 && tc.filters("tzb").size() == 2));
 
-        traffic = Thread.ofPlatform().name("hosts").start(() -> {
-            while (running) {
-                a.inject(Frames.udp4(MAC_A, HOST_A, H1, H2, 64, SPORT, DPORT, new byte[32]));
-                int natPort = b.lastSourcePort;
-                if (natPort > 0) b.inject(Frames.udp4(MAC_B, HOST_B, H2, SNAT, 64, DPORT, natPort, new byte[32]));
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        traffic = new Conversation(new Conversation.Host(a, HOST_A, H1, SPORT), new Conversation.Host(b, HOST_B, H2, DPORT), SNAT);
 
         assertTrue("the conversation flows through tc: " + diag(), grows(b.received::get, 50) && grows(a.received::get, 50));
         ConnEntry entry = conntrack.find(0, FiveTuple.of(H1, SPORT, H2, DPORT, 17));
@@ -157,46 +137,16 @@ public class TcZoneOffloadIT {
         throw new AssertionError("no filter " + dev + " chain " + chain + " prio " + prio);
     }
 
-    private File emulatedNicJar() {
-        File dir = new File(System.getProperty("flowgate.itest.feature.bundles"));
-        File[] jars = dir.listFiles((d, n) -> n.startsWith("org.flowgate.driver.emulated") && n.endsWith(".jar"));
-        assertTrue("emulated NIC jar in " + dir, jars != null && jars.length == 1);
-        return jars[0];
-    }
-
-    private long ctOnlyHits() {
-        Matcher m = Pattern.compile("ct-only-hits=(\\d+)").matcher(String.valueOf(call("hw:stats")));
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
-    }
+    private long ctOnlyHits() { return EmulatedNic.counter(call("hw:stats"), "ct-only-hits"); }
 
     private String diag() {
         return "\nflow list:\n" + call("flow:list") + "\noffload:flows " + call("offload:flows") + "\nhw:stats " + call("hw:stats")
                 + "\nhw:tables " + call("hw:tables") + "\ntc stats " + tc.stats();
     }
 
-    private static boolean grows(LongSupplier counter, long by) throws InterruptedException {
-        long start = counter.getAsLong();
-        return await(() -> counter.getAsLong() >= start + by && start >= 0);
-    }
+    private static boolean grows(LongSupplier counter, long by) throws InterruptedException { return Await.grows(counter, by, WAIT); }
 
-    private static boolean await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) return false;
-            Thread.sleep(50);
-        }
-        return true;
-    }
+    private static boolean await(BooleanSupplier condition) throws InterruptedException { return Await.until(condition, WAIT); }
 
-    private Object call(String command) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-            try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-                return s.execute(command);
-            }
-        } catch (Exception e) {
-            return e.toString();
-        }
-    }
+    private Object call(String command) { return Gogo.call(gogo, command); }
 }

@@ -5,14 +5,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -21,21 +16,21 @@ import java.util.function.BooleanSupplier;
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.NetDevices;
-import org.flowgate.api.netdev.Port;
 import org.flowgate.api.packet.Checksums;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tc.TcService;
 import org.flowgate.api.tuple.FiveTuple;
+import org.flowgate.itests.Await;
 import org.flowgate.itests.FlowgateBundles;
+import org.flowgate.itests.Gogo;
 import org.flowgate.itests.TestPort;
 import org.junit.After;
 import org.junit.Test;
@@ -165,8 +160,7 @@ public class TcIT {
 
     private TestPort port(String name, MacAddress mac) throws InterruptedException {
         TestPort p = new TestPort(name, mac);
-        Dictionary<String, Object> props = new Hashtable<>(Map.of(Port.NAME, name, "flowgate.instance", "default"));
-        registrations.add(context.registerService(Port.class, p, props));
+        registrations.add(p.register(context, "default"));
         assertTrue(name + " started by the packet path", p.awaitStarted(WAIT));
         await(name + " listed by NetDevices", () -> devices.byName(name).isPresent());
         return p;
@@ -178,18 +172,12 @@ public class TcIT {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting: " + what);
-            Thread.sleep(20);
-        }
+        if (!Await.until(condition, WAIT)) throw new AssertionError("timed out waiting: " + what);
     }
 
     private String run(String command) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-            return String.valueOf(s.execute(command));
+        try {
+            return String.valueOf(Gogo.run(gogo, command));
         } catch (Exception e) {
             throw new AssertionError(command + ": " + e, e);
         }
