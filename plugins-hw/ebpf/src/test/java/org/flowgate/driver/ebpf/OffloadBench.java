@@ -48,7 +48,9 @@ class OffloadBench {
     private static final String R = P + "r", RA = P + "ra", RB = P + "rb";
     private static final Path BENCH = Path.of("bench");
     private static final String[] ROWS = {"sender ceiling (r drops)", "kernel conntrack + masquerade", "OVS userspace (ct + SNAT)",
-        "eBPF driver only", "eBPF driver only, bench.compare object", "Java fast path", "Java + eBPF offload"};
+        "eBPF driver only", "eBPF driver only, bench.compare object", "eBPF driver + idle port sockets (no Java)", "Java fast path",
+        "Java + eBPF offload"};
+    private static final int JAVA = 6, JAVA_EBPF = 7;
 
     /** One flow count's samples: row -> one value per round. */
     private static final class Samples {
@@ -100,8 +102,9 @@ class OffloadBench {
                     Netns.run(false, "ip", "netns", "exec", R, "conntrack", "-F");
                     sysctl("net.ipv4.ip_forward=0");
                     if (ovs) s.put(ROWS[2], round, ovs(seconds, flows));
-                    driverOnly(s, ROWS[3], round, seconds, flows, null);
-                    if (compareObject != null) driverOnly(s, ROWS[4], round, seconds, flows, compareObject);
+                    driverOnly(s, ROWS[3], round, seconds, flows, null, false);
+                    if (compareObject != null) driverOnly(s, ROWS[4], round, seconds, flows, compareObject, false);
+                    driverOnly(s, ROWS[5], round, seconds, flows, null, true);
                     if (java) javaRouter(s, round, seconds, flows);
                 }
                 System.out.println("BENCH flows=" + flows + " " + summary(s));
@@ -112,9 +115,21 @@ class OffloadBench {
         System.out.println(table(all, seconds, rounds, startLoad));
     }
 
-    /** The driver's fast path alone: the SNAT rules added straight into a block, r's forwarding off. */
-    private static void driverOnly(Samples s, String row, int round, int seconds, int flows, Path object) throws Exception {
+    /**
+     * The driver's fast path alone: the SNAT rules added straight into a block, r's forwarding off.
+     * With {@code sockets}, r's ports also carry AF_PACKET sockets as the Java router opens them
+     * (TPACKET_V3 rings, PACKET_IGNORE_OUTGOING; the driver puts its socket filter on them) but no
+     * Java reads them: the kernel's cost of the packet taps, apart from the Java router's presence.
+     */
+    private static void driverOnly(Samples s, String row, int round, int seconds, int flows, Path object, boolean sockets) throws Exception {
         long h2Mac = Netns.mac(P + "h2", P + "b"), rbMac = Netns.mac(R, RB);
+        List<org.flowgate.io.afpacket.socket.PacketSocket> taps = new ArrayList<>();
+        if (sockets) {
+            for (String dev : new String[] {RA, RB}) {
+                taps.add(Netns.in(R, () -> org.flowgate.io.afpacket.socket.PacketSocket.open(dev, new org.flowgate.io.afpacket.socket.PacketSocket.Options(
+                        new org.flowgate.io.afpacket.ring.RingGeometry(1 << 20, 16, 2048), new org.flowgate.io.afpacket.ring.RingGeometry(1 << 18, 8, 2048), 1, false, true))));
+            }
+        }
         EbpfOffloadDriver driver = new EbpfOffloadDriver();
         Netns.in(R, () -> {
             driver.start(List.of(RA, RB), 65536, KernelDatapath.Options.defaults(), object);
@@ -135,14 +150,16 @@ class OffloadBench {
                     () -> measure(seconds, flows)), "recv_pps"));
             long mapPackets = 0;
             for (FlowRule r : rules) mapPackets += block.stats(r).packets();
-            double ns = programNanos(driver, flows, KernelDatapath.TC_PROG)[0];
-            s.note(row, String.format("r%d: %d flows added in %.1f ms (%.0f adds/s), map counters %d, tc program %.0f ns/packet",
-                    round + 1, flows, addNanos / 1e6, flows / (addNanos / 1e9), mapPackets, ns));
+            double[] ns = programNanos(driver, flows, KernelDatapath.TC_PROG, KernelDatapath.SOCKET_PROG);
+            s.note(row, String.format("r%d: %d flows added in %.1f ms (%.0f adds/s), map counters %d, tc program %.0f ns/packet%s",
+                    round + 1, flows, addNanos / 1e6, flows / (addNanos / 1e9), mapPackets, ns[0],
+                    sockets ? String.format(" + socket filter %.0f ns/packet (on %d sockets)", ns[1], driver.datapath().socketsFiltered()) : ""));
         } finally {
             Netns.in(R, () -> {
                 driver.stop();
                 return null;
             });
+            for (org.flowgate.io.afpacket.socket.PacketSocket t : taps) t.close();
         }
     }
 
@@ -168,13 +185,13 @@ class OffloadBench {
                 inTable = waitFor(() -> router.flowTable().count(), flows, 10_000);
             }
             if (inTable < flows) {
-                s.note(ROWS[5], "r" + (round + 1) + ": only " + inTable + " of " + flows + " flows in the flow table: no figure");
+                s.note(ROWS[JAVA], "r" + (round + 1) + ": only " + inTable + " of " + flows + " flows in the flow table: no figure");
                 return;
             }
             long hits0 = router.flowTable().stats().hits();
             long cpu0 = jvmCpuNanos();
-            s.put(ROWS[5], round, pps(measure(seconds, flows), "recv_pps"));
-            s.note(ROWS[5], String.format("r%d: %d flows, %d fast-path hits, JVM CPU %.0f ms", round + 1, inTable,
+            s.put(ROWS[JAVA], round, pps(measure(seconds, flows), "recv_pps"));
+            s.note(ROWS[JAVA], String.format("r%d: %d flows, %d fast-path hits, JVM CPU %.0f ms", round + 1, inTable,
                     router.flowTable().stats().hits() - hits0, (jvmCpuNanos() - cpu0) / 1e6));
 
             Netns.in(R, () -> {
@@ -187,16 +204,16 @@ class OffloadBench {
             int inHw = waitFor(() -> (int) router.flowsInHardware("ebpf"), inTable, 30_000);
             double setupMillis = (System.nanoTime() - t0) / 1e6;
             if (inHw < inTable) {
-                s.note(ROWS[6], "r" + (round + 1) + ": only " + inHw + " of " + inTable + " flows reached state hw in 30 s: no figure");
+                s.note(ROWS[JAVA_EBPF], "r" + (round + 1) + ": only " + inHw + " of " + inTable + " flows reached state hw in 30 s: no figure");
                 return;
             }
             long hits1 = router.flowTable().stats().hits();
             long cpu1 = jvmCpuNanos();
-            s.put(ROWS[6], round, pps(profiled("java-ebpf-" + flows, () -> measure(seconds, flows)), "recv_pps"));
+            s.put(ROWS[JAVA_EBPF], round, pps(profiled("java-ebpf-" + flows, () -> measure(seconds, flows)), "recv_pps"));
             double jvmMillis = (jvmCpuNanos() - cpu1) / 1e6;
             long javaHits = router.flowTable().stats().hits() - hits1;
             double[] ns = programNanos(driver, flows, KernelDatapath.TC_PROG, KernelDatapath.SOCKET_PROG);
-            s.note(ROWS[6], String.format("r%d: %d flows in hw %.0f ms after adding the driver (%.0f flows/s through the offload manager),"
+            s.note(ROWS[JAVA_EBPF], String.format("r%d: %d flows in hw %.0f ms after adding the driver (%.0f flows/s through the offload manager),"
                     + " %d Java fast-path hits meanwhile, JVM CPU %.0f ms, tc program %.0f + socket filter %.0f ns/packet",
                     round + 1, inHw, setupMillis, inHw / (setupMillis / 1e3), javaHits, jvmMillis, ns[0], ns[1]));
         } finally {
