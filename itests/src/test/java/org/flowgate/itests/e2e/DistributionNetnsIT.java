@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.flowgate.testsupport.netns.Shell;
 import org.flowgate.testsupport.netns.Topology;
@@ -53,10 +51,8 @@ class DistributionNetnsIT {
 
     @Test
     void pingAndUdpCrossTheRouterInNamespaceR() throws Exception {
-        Path jar = Path.of(property("flowgate.distribution.jar"));
-        assertTrue(Files.isRegularFile(jar), jar + " missing: the distribution module builds it before the itests");
         writeConfiguration();
-        startRouter(jar);
+        startRouter(Distribution.jar());
 
         // the router answers ARP and ICMP echo for its own address once both ports are attached
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -85,11 +81,7 @@ class DistributionNetnsIT {
 
     /** etc/ for the router: AF_PACKET ports on r's veths, their addresses, the demo off. */
     private void writeConfiguration() throws IOException {
-        if (Files.exists(work)) {
-            try (Stream<Path> s = Files.walk(work)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
+        Distribution.delete(work);
         Path etc = Files.createDirectories(work.resolve("etc"));
         Files.createDirectories(work.resolve("deploy"));
         for (int side = 1; side <= 2; side++) {
@@ -99,7 +91,7 @@ class DistributionNetnsIT {
         }
         Files.writeString(etc.resolve("org.flowgate.demo.cfg"), "enabled = false\n");
         // the second FileInstall watcher, as the distribution ships it
-        Files.copy(Path.of(property("flowgate.distribution.jar")).getParent().resolveSibling("etc").resolve("org.apache.felix.fileinstall-deploy.cfg"),
+        Files.copy(Distribution.jar().getParent().resolveSibling("etc").resolve("org.apache.felix.fileinstall-deploy.cfg"),
                 etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
     }
 
