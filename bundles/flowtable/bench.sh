@@ -17,7 +17,7 @@ if [ "$1" = memory ]; then
 fi
 if [ "$1" = CpuTimeBench ]; then
   shift
-  exec "$JAVA" -Xmx4g -XX:+UseParallelGC -XX:+UseTransparentHugePages -cp "$CP" org.flowgate.flowtable.bench.CpuTimeBench "$@"
+  exec "$JAVA" -Xmx6g -XX:+UseParallelGC -XX:+UseTransparentHugePages -cp "$CP" org.flowgate.flowtable.bench.CpuTimeBench "$@"
 fi
 # first argument: a benchmark class (FastPathBench, RouterBench) or JMH options for FastPathBench
 case "$1" in

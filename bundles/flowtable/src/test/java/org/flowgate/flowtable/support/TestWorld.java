@@ -50,7 +50,10 @@ public final class TestWorld implements Environment {
 
     public TestWorld() { this(true); }
 
-    public TestWorld(boolean counter) {
+    public TestWorld(boolean counter) { this(counter, 16); }
+
+    /** @param expectedFlows the table's initial size ({@code expected.flows}) */
+    public TestWorld(boolean counter, int expectedFlows) {
         fib.add(Route.connected(IpPrefix.parse("10.0.1.0/24"), "lan"));
         fib.add(Route.connected(IpPrefix.parse("192.0.2.0/24"), "wan"));
         fib.add(new Route(IpPrefix.parse("0.0.0.0/0"), IpAddress.parse("192.0.2.254"), "wan", 0, Route.Type.STATIC));
@@ -61,7 +64,7 @@ public final class TestWorld implements Environment {
         neighbour("wan", "192.0.2.254", GW_MAC);
         neighbour("lan", "fd00:1::2", H1_MAC);
         neighbour("wan", "2001:db8:2::fe", GW_MAC);
-        table = new FlowTableImpl(new FlowTableSpec("inet", "filter", "ft", 0, Set.of("lan", "wan"), false, counter), this, 16);
+        table = new FlowTableImpl(new FlowTableSpec("inet", "filter", "ft", 0, Set.of("lan", "wan"), false, counter), this, expectedFlows);
         fastPath = new FastPath(table);
     }
 
