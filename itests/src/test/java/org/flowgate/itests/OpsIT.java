@@ -25,24 +25,18 @@ import java.util.function.BooleanSupplier;
 import javax.inject.Inject;
 import javax.management.ObjectName;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.route.NeighbourTable;
-import org.junit.After;
 import org.junit.Assume;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * Operations in Felix with the real packet path and two test ports: router:stats, the MBeans,
@@ -51,29 +45,14 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
-public class OpsIT {
+public class OpsIT extends InFelix {
     private static final long WAIT = 10_000;
     private static final MacAddress MAC_A = MacAddress.parse("02:00:00:78:01:01"), MAC_B = MacAddress.parse("02:00:00:78:02:01");
     private static final MacAddress HOST_A = MacAddress.parse("02:00:00:78:01:02"), HOST_B = MacAddress.parse("02:00:00:78:02:02");
     private static final IpAddress H1 = IpAddress.parse("10.78.1.2"), H2 = IpAddress.parse("10.78.2.2");
 
-    @Inject BundleContext context;
     @Inject NetDevices devices;
     @Inject NeighbourTable neighbours;
-    @Inject CommandProcessor gogo;
-    @Inject ConfigurationAdmin configAdmin;
-
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
-    private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
-
-    @Configuration
-    public Option[] config() { return FlowgateBundles.options(); }
-
-    @After
-    public void cleanUp() throws Exception {
-        for (org.osgi.service.cm.Configuration c : configurations) c.delete();
-        for (ServiceRegistration<?> r : registrations) r.unregister();
-    }
 
     @Test
     public void statsAndMBeansCountWhatThePathDid() throws Exception {
@@ -171,10 +150,6 @@ public class OpsIT {
     private List<IpPrefix> addresses(String dev) { return devices.byName(dev).map(d -> d.addresses()).orElse(List.of()); }
 
     private static boolean await(BooleanSupplier condition) throws InterruptedException { return Await.until(condition, WAIT); }
-
-    private Object call(String command) { return Gogo.call(gogo, command); }
-
-    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
 
     private static boolean reachable(URI uri) {
         try { get(uri); return true; } catch (Exception e) { return false; }

@@ -6,14 +6,12 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 import javax.inject.Inject;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
@@ -21,23 +19,18 @@ import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.route.RoutingTable;
-import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.ServiceRegistration;
 
 /** The bundles in Felix: all active, services wired, a frame routed from one test port to another. */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
-public class RouterIT {
+public class RouterIT extends InFelix {
     private static final long WAIT = 10_000;
 
     private static final MacAddress MAC_A = MacAddress.parse("02:00:00:77:01:01");
@@ -47,23 +40,9 @@ public class RouterIT {
     private static final IpAddress H1 = IpAddress.parse("10.77.1.2");
     private static final IpAddress H2 = IpAddress.parse("10.77.2.2");
 
-    @Inject BundleContext context;
     @Inject NetDevices devices;
     @Inject RoutingTable routes;
     @Inject NeighbourTable neighbours;
-    @Inject CommandProcessor gogo;
-
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
-
-    @Configuration
-    public Option[] config() {
-        return FlowgateBundles.options();
-    }
-
-    @After
-    public void unregister() {
-        for (ServiceRegistration<?> r : registrations) r.unregister();
-    }
 
     @Test
     public void everyFlowgateBundleIsActive() {
@@ -114,11 +93,7 @@ public class RouterIT {
 
     @Test
     public void aFrameInjectedOnOnePortLeavesTheOtherRouted() throws Exception {
-        TestPort[] ports = attach();
-        devices.addAddress("ita", IpPrefix.parse("10.77.1.1/24"));
-        devices.addAddress("itb", IpPrefix.parse("10.77.2.1/24"));
-        neighbours.addStatic(H1, "ita", HOST_A);
-        neighbours.addStatic(H2, "itb", HOST_B);
+        TestPort[] ports = routed();
         assertNotNull("connected route", routes.lookup(H2));
         assertEquals("itb", routes.lookup(H2).device());
 
@@ -144,11 +119,7 @@ public class RouterIT {
 
     @Test
     public void ttlOneGetsTimeExceededBackToTheSender() throws Exception {
-        TestPort[] ports = attach();
-        devices.addAddress("ita", IpPrefix.parse("10.77.1.1/24"));
-        devices.addAddress("itb", IpPrefix.parse("10.77.2.1/24"));
-        neighbours.addStatic(H1, "ita", HOST_A);
-        neighbours.addStatic(H2, "itb", HOST_B);
+        TestPort[] ports = routed();
 
         ports[0].inject(Frames.udp4(MAC_A, HOST_A, H1, H2, 1, 40000, 9999, new byte[16]));
 
@@ -156,6 +127,16 @@ public class RouterIT {
         assertNotNull("no ICMP time exceeded to " + H1, icmp);
         assertEquals("from the router's address on ita", IpAddress.parse("10.77.1.1").v4(), Frames.u32(icmp, 26));
         assertTrue("nothing forwarded", ports[1].sent().stream().noneMatch(f -> Frames.isUdp4To(f, H2, 9999)));
+    }
+
+    /** {@link #attach()}, with ita 10.77.1.1/24 and itb 10.77.2.1/24 and a static neighbour on each. */
+    private TestPort[] routed() throws InterruptedException {
+        TestPort[] ports = attach();
+        devices.addAddress("ita", IpPrefix.parse("10.77.1.1/24"));
+        devices.addAddress("itb", IpPrefix.parse("10.77.2.1/24"));
+        neighbours.addStatic(H1, "ita", HOST_A);
+        neighbours.addStatic(H2, "itb", HOST_B);
+        return ports;
     }
 
     /** Registers the two test ports and waits until the packet path attached and started them. */
@@ -169,8 +150,6 @@ public class RouterIT {
         assertTrue("ita and itb listed by NetDevices", Await.until(() -> devices.byName("ita").isPresent() && devices.byName("itb").isPresent(), WAIT));
         return new TestPort[] {a, b};
     }
-
-    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
 
     private void assertServiceIfComponents(String bsn, String service) throws Exception {
         for (Bundle b : context.getBundles()) {

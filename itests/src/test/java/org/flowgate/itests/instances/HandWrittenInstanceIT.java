@@ -8,7 +8,6 @@ import static org.junit.Assert.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -16,7 +15,6 @@ import java.util.function.BooleanSupplier;
 
 import javax.inject.Inject;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
@@ -27,21 +25,15 @@ import org.flowgate.api.route.Route;
 import org.flowgate.api.route.RoutingTable;
 import org.flowgate.api.ruleset.Ruleset;
 import org.flowgate.itests.Await;
-import org.flowgate.itests.FlowgateBundles;
 import org.flowgate.itests.Frames;
-import org.flowgate.itests.Gogo;
+import org.flowgate.itests.InFelix;
 import org.flowgate.itests.TestPort;
-import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
@@ -57,7 +49,7 @@ import org.osgi.framework.dto.ServiceReferenceDTO;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
-public class HandWrittenInstanceIT {
+public class HandWrittenInstanceIT extends InFelix {
     private static final long WAIT = 10_000;
     private static final String NAME = "violet";
     private static final MacAddress MAC0 = MacAddress.parse("02:00:00:77:01:01");
@@ -68,22 +60,7 @@ public class HandWrittenInstanceIT {
     private static final IpAddress GW = IpAddress.parse("10.77.2.5");
     private static final IpAddress FAR = IpAddress.parse("10.9.3.4");
 
-    @Inject BundleContext context;
-    @Inject ConfigurationAdmin configAdmin;
-    @Inject CommandProcessor gogo;
     @Inject ServiceComponentRuntime scr;
-
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
-    private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
-
-    @Configuration
-    public Option[] config() { return FlowgateBundles.options(); }
-
-    @After
-    public void cleanUp() throws Exception {
-        for (ServiceRegistration<?> r : registrations) r.unregister();
-        for (org.osgi.service.cm.Configuration c : configurations) c.delete();
-    }
 
     @Test
     public void anInstanceOfNamesOnlyRoutesAndIsAdministeredByName() throws Exception {
@@ -222,10 +199,6 @@ public class HandWrittenInstanceIT {
             assertTrue(command + ": " + e.getMessage(), String.valueOf(e.getMessage()).contains(message));
         }
     }
-
-    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
-
-    private Object call(String command) { return Gogo.call(gogo, command); }
 
     private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
         if (!Await.until(condition, WAIT)) fail(what);

@@ -5,14 +5,9 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
 
-import javax.inject.Inject;
-
-import org.apache.felix.service.command.CommandProcessor;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.IpPrefix;
@@ -22,21 +17,15 @@ import org.flowgate.api.netdev.Port;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.ruleset.Ruleset;
 import org.flowgate.itests.Await;
-import org.flowgate.itests.FlowgateBundles;
 import org.flowgate.itests.Frames;
-import org.flowgate.itests.Gogo;
+import org.flowgate.itests.InFelix;
 import org.flowgate.itests.TestPort;
-import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * Two routing instances, blue and red, made by factory configurations only, with the same
@@ -45,7 +34,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
-public class InstancesIT {
+public class InstancesIT extends InFelix {
     private static final long WAIT = 10_000;
     private static final MacAddress MAC0 = MacAddress.parse("02:00:00:88:01:01");
     private static final MacAddress MAC1 = MacAddress.parse("02:00:00:88:02:01");
@@ -53,22 +42,6 @@ public class InstancesIT {
     private static final MacAddress HOST1 = MacAddress.parse("02:00:00:88:02:02");
     private static final IpAddress H0 = IpAddress.parse("10.0.1.2");
     private static final IpAddress H1 = IpAddress.parse("10.0.2.2");
-
-    @Inject BundleContext context;
-    @Inject ConfigurationAdmin configAdmin;
-    @Inject CommandProcessor gogo;
-
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
-    private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
-
-    @Configuration
-    public Option[] config() { return FlowgateBundles.options(); }
-
-    @After
-    public void cleanUp() throws Exception {
-        for (ServiceRegistration<?> r : registrations) r.unregister();
-        for (org.osgi.service.cm.Configuration c : configurations) c.delete();
-    }
 
     @Test
     public void blueAndRedRouteTheSameAddressesIndependently() throws Exception {
@@ -128,8 +101,6 @@ public class InstancesIT {
         assertTrue("green's conntrack is gone", context.getServiceReferences(ConnTracker.class, "(flowgate.instance=green)").isEmpty());
         assertTrue(String.valueOf(run("router:instances")), !String.valueOf(run("router:instances")).contains("green"));
     }
-
-    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
 
     /** The four factory configurations of one instance, as router:instance add writes them. */
     private void create(String name) throws Exception {

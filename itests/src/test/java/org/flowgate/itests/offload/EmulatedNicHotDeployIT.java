@@ -8,9 +8,7 @@ import static org.junit.Assert.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -18,7 +16,6 @@ import java.util.regex.Pattern;
 
 import javax.inject.Inject;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.flowtable.FlowTable;
@@ -30,20 +27,16 @@ import org.flowgate.api.netdev.Port;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.itests.Await;
-import org.flowgate.itests.FlowgateBundles;
-import org.flowgate.itests.Gogo;
+import org.flowgate.itests.InFelix;
 import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -65,7 +58,7 @@ import org.slf4j.LoggerFactory;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
-public class EmulatedNicHotDeployIT {
+public class EmulatedNicHotDeployIT extends InFelix {
     private static final long WAIT = 15_000;
     private static final MacAddress MAC_A = MacAddress.parse("02:00:00:79:01:01"), MAC_B = MacAddress.parse("02:00:00:79:02:01");
     private static final MacAddress HOST_A = MacAddress.parse("02:00:00:79:01:02"), HOST_B = MacAddress.parse("02:00:00:79:02:02");
@@ -91,28 +84,18 @@ public class EmulatedNicHotDeployIT {
             }
             """;
 
-    @Inject BundleContext context;
     @Inject NetDevices devices;
     @Inject NeighbourTable neighbours;
-    @Inject CommandProcessor gogo;
-    @Inject ConfigurationAdmin configAdmin;
     @Inject ConnTracker conntrack;
     @Inject FlowTableService flowTables;
 
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
-    private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
     private Conversation traffic;
     private Bundle nic;
 
-    @Configuration
-    public Option[] config() { return FlowgateBundles.options(); }
-
     @After
-    public void cleanUp() throws Exception {
+    public void stopTrafficAndNic() throws Exception {
         if (traffic != null) traffic.close();
         if (nic != null && nic.getState() != Bundle.UNINSTALLED) nic.uninstall();
-        for (org.osgi.service.cm.Configuration c : configurations) c.delete();
-        for (ServiceRegistration<?> r : registrations) r.unregister();
     }
 
     @Test
@@ -241,7 +224,4 @@ public class EmulatedNicHotDeployIT {
 
     private static boolean await(BooleanSupplier condition) throws InterruptedException { return Await.until(condition, WAIT); }
 
-    private Object call(String command) { return Gogo.call(gogo, command); }
-
-    private Object run(String command) throws Exception { return Gogo.run(gogo, command); }
 }

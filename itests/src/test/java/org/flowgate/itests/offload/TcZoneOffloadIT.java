@@ -5,7 +5,6 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,6 @@ import java.util.function.LongSupplier;
 
 import javax.inject.Inject;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.net.IpAddress;
@@ -25,20 +23,15 @@ import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tc.TcService;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.itests.Await;
-import org.flowgate.itests.FlowgateBundles;
-import org.flowgate.itests.Gogo;
+import org.flowgate.itests.InFelix;
 import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * The second seed in Felix, through DS and ConfigAdmin only: tc filters ({@code org.flowgate.tc})
@@ -51,7 +44,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
-public class TcZoneOffloadIT {
+public class TcZoneOffloadIT extends InFelix {
     private static final long WAIT = 15_000;
     private static final MacAddress MAC_A = MacAddress.parse("02:00:00:7a:01:01"), MAC_B = MacAddress.parse("02:00:00:7a:02:01");
     private static final MacAddress HOST_A = MacAddress.parse("02:00:00:7a:01:02"), HOST_B = MacAddress.parse("02:00:00:7a:02:02");
@@ -65,26 +58,16 @@ public class TcZoneOffloadIT {
         "tc filter add dev tzb ingress prio 2 chain 2 proto ip flower ct_state +trk+est action mirred egress redirect dev tza",
     };
 
-    @Inject BundleContext context;
     @Inject NetDevices devices;
-    @Inject CommandProcessor gogo;
-    @Inject ConfigurationAdmin configAdmin;
     @Inject ConnTracker conntrack;
     @Inject TcService tc;
 
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
-    private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
     private Conversation traffic;
     private Bundle nic;
 
-    @Configuration
-    public Option[] config() { return FlowgateBundles.options(); }
-
     @After
-    public void cleanUp() throws Exception {
+    public void stopTrafficAndNic() throws Exception {
         if (traffic != null) traffic.close();
-        for (org.osgi.service.cm.Configuration c : configurations) c.delete();
-        for (ServiceRegistration<?> r : registrations) r.unregister();
         if (nic != null && nic.getState() != Bundle.UNINSTALLED) nic.uninstall();
     }
 
@@ -148,5 +131,4 @@ public class TcZoneOffloadIT {
 
     private static boolean await(BooleanSupplier condition) throws InterruptedException { return Await.until(condition, WAIT); }
 
-    private Object call(String command) { return Gogo.call(gogo, command); }
 }

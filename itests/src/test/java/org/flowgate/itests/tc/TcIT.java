@@ -6,16 +6,13 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import javax.inject.Inject;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.net.IpAddress;
@@ -29,20 +26,14 @@ import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tc.TcService;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.itests.Await;
-import org.flowgate.itests.FlowgateBundles;
-import org.flowgate.itests.Gogo;
+import org.flowgate.itests.InFelix;
 import org.flowgate.itests.TestPort;
-import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * tc's components in Felix: PID {@code org.flowgate.tc} carries the seed's three filters (device
@@ -54,7 +45,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
-public class TcIT {
+public class TcIT extends InFelix {
     private static final long WAIT = 10_000;
     private static final MacAddress P0_MAC = MacAddress.parse("02:00:00:78:00:01"), UP0_MAC = MacAddress.parse("02:00:00:78:07:01"),
             VTEP_MAC = MacAddress.parse("02:00:00:78:07:08");
@@ -75,27 +66,10 @@ public class TcIT {
         "tc filter add dev vxlan0 ingress prio 1 chain 2 proto ip flower ct_state +trk+est action mirred egress redirect dev p0",
     };
 
-    @Inject BundleContext context;
     @Inject NetDevices devices;
     @Inject NeighbourTable neighbours;
-    @Inject ConfigurationAdmin configAdmin;
     @Inject TcService tc;
     @Inject ConnTracker conntrack;
-    @Inject CommandProcessor gogo;
-
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
-    private final List<org.osgi.service.cm.Configuration> configurations = new ArrayList<>();
-
-    @Configuration
-    public Option[] config() {
-        return FlowgateBundles.options();
-    }
-
-    @After
-    public void cleanUp() throws Exception {
-        for (org.osgi.service.cm.Configuration c : configurations) c.delete();
-        for (ServiceRegistration<?> r : registrations) r.unregister();
-    }
 
     @Test
     public void seedFiltersTakeAConnectionThroughCtIntoVxlanAndTheZoneFlowTable() throws Exception {
@@ -142,16 +116,16 @@ public class TcIT {
         assertEquals("ESTABLISHED", e.protoState());
         assertTrue("established: owned by zone 0's flow table", e.isOffloaded());
 
-        String shown = run("tc:filter show dev p0 ingress");
+        String shown = output("tc:filter show dev p0 ingress");
         assertTrue(shown, shown.contains("chain 2") && shown.contains("ct_state +trk+new") && shown.contains("tunnel_key"));
         assertTrue(shown, shown.contains("Sent " + syn.length + " bytes 1 pkt"));
         assertTrue(shown, shown.contains("Sent " + (syn.length + ack.length) + " bytes 2 pkt"));
 
         // the zone's table is a FlowTable service: flow:list and flow:count show it (registered by the 1 s gc pass)
-        await("flow:count shows zone 0", () -> run("flow:count").contains("tc ct zone 0: 1"));
-        String flows = run("flow:list");
+        await("flow:count shows zone 0", () -> output("flow:count").contains("tc ct zone 0: 1"));
+        String flows = output("flow:list");
         assertTrue(flows, flows.contains("flowtable tc ct zone 0 ") && flows.contains("original src=10.0.0.1 dst=10.0.0.2 sport=40000 dport=80"));
-        assertTrue(run("flow:stats"), run("flow:stats").contains("tc ct zone 0: flows=1"));
+        assertTrue(output("flow:stats"), output("flow:stats").contains("tc ct zone 0: flows=1"));
 
         // a configuration change replaces the configured filters
         tcCfg.update(new Hashtable<>(Map.of("filters", new String[] {SEED[0]})));
@@ -175,9 +149,10 @@ public class TcIT {
         if (!Await.until(condition, WAIT)) throw new AssertionError("timed out waiting: " + what);
     }
 
-    private String run(String command) {
+    /** What the command printed; a failing command fails the test. */
+    private String output(String command) {
         try {
-            return String.valueOf(Gogo.run(gogo, command));
+            return String.valueOf(run(command));
         } catch (Exception e) {
             throw new AssertionError(command + ": " + e, e);
         }
