@@ -1,25 +1,16 @@
 package org.flowgate.offload.manager.support;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.flowgate.api.flowtable.FlowEntry;
-import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.flowtable.FlowTableSpec;
-import org.flowgate.api.flowtable.FlowTableStats;
-import org.flowgate.api.packet.Packet;
 
-/** A flow table that records what the manager reports through {@link #hardwareUsed}. */
-public final class FakeTable implements FlowTable {
-    final FlowTableSpec spec;
-    public final List<FlowEntry> flows = new CopyOnWriteArrayList<>();
-    public final List<String> used = new CopyOnWriteArrayList<>();
+/** nft's flow table {@code inet x ft} on v0 and v1; a flow the hardware used counts as used at {@link #now}. */
+public final class FakeTable extends RecordingTable {
     public long now = 1;
 
     public FakeTable(boolean offload) {
-        spec = new FlowTableSpec("inet", "x", "ft", 0, Set.of("v0", "v1"), offload, true);
+        super(new FlowTableSpec("inet", "x", "ft", 0, Set.of("v0", "v1"), offload, true));
     }
 
     public FakeFlow add(long id, int sport) {
@@ -28,20 +19,9 @@ public final class FakeTable implements FlowTable {
         return f;
     }
 
-    @Override public String name() { return spec.name(); }
-    @Override public Set<String> devices() { return spec.devices(); }
-    @Override public boolean hardwareOffload() { return spec.hardwareOffload(); }
-    @Override public int count() { return flows.size(); }
-    @Override public List<FlowEntry> list() { return new ArrayList<>(flows); }
-    @Override public int flush() { return 0; }
-    @Override public void offer(Packet p) {}
-    @Override public FlowTableSpec spec() { return spec; }
-    @Override public boolean delete(FlowEntry flow) { return flows.remove(flow); }
-    @Override public FlowTableStats stats() { return null; }
-
     @Override
     public void hardwareUsed(FlowEntry flow, int direction, long packets, long bytes) {
-        used.add(flow.id() + "/" + direction + ":" + packets + "/" + bytes);
+        super.hardwareUsed(flow, direction, packets, bytes);
         ((FakeFlow) flow).lastUsed = now;
     }
 
