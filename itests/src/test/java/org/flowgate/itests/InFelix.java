@@ -1,11 +1,14 @@
 package org.flowgate.itests;
 
+import static org.junit.Assert.assertTrue;
+
 import java.util.ArrayList;
 import java.util.List;
 
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
+import org.flowgate.api.netdev.NetDevices;
 import org.junit.After;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
@@ -20,6 +23,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * commands run as an operator types them.
  */
 public abstract class InFelix {
+    private static final long WAIT = 10_000;
+
     @Inject protected BundleContext context;
     @Inject protected ConfigurationAdmin configAdmin;
     @Inject protected CommandProcessor gogo;
@@ -34,6 +39,18 @@ public abstract class InFelix {
     public void undoRegistrationsAndConfigurations() throws Exception {
         for (org.osgi.service.cm.Configuration c : configurations) c.delete();
         for (ServiceRegistration<?> r : registrations) r.unregister();
+    }
+
+    /**
+     * Registers the ports as {@link org.flowgate.api.netdev.Port} services of routing instance
+     * {@code instance} and waits until its packet path started them and its {@code devices} list them.
+     */
+    protected void attach(String instance, NetDevices devices, TestPort... ports) throws InterruptedException {
+        for (TestPort p : ports) {
+            registrations.add(p.register(context, instance));
+            assertTrue(p.name() + " started by the packet path of " + instance, p.awaitStarted(WAIT));
+        }
+        for (TestPort p : ports) assertTrue(p.name() + " listed by NetDevices of " + instance, Await.until(() -> devices.byName(p.name()).isPresent(), WAIT));
     }
 
     /** {@link Gogo#run}. */

@@ -138,13 +138,9 @@ public class OpsIT extends InFelix {
     }
 
     private TestPort[] attach() throws InterruptedException {
-        TestPort a = new TestPort("ita", MAC_A), b = new TestPort("itb", MAC_B);
-        for (TestPort p : new TestPort[] {a, b}) {
-            registrations.add(p.register(context, "default"));
-            assertTrue(p.name() + " started", p.awaitStarted(WAIT));
-        }
-        assertTrue(await(() -> devices.byName("ita").isPresent() && devices.byName("itb").isPresent()));
-        return new TestPort[] {a, b};
+        TestPort[] ports = {new TestPort("ita", MAC_A), new TestPort("itb", MAC_B)};
+        attach("default", devices, ports);
+        return ports;
     }
 
     private List<IpPrefix> addresses(String dev) { return devices.byName(dev).map(d -> d.addresses()).orElse(List.of()); }

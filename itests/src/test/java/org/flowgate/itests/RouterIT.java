@@ -141,14 +141,9 @@ public class RouterIT extends InFelix {
 
     /** Registers the two test ports and waits until the packet path attached and started them. */
     private TestPort[] attach() throws InterruptedException {
-        TestPort a = new TestPort("ita", MAC_A);
-        TestPort b = new TestPort("itb", MAC_B);
-        for (TestPort p : new TestPort[] {a, b}) {
-            registrations.add(p.register(context, "default"));
-            assertTrue(p.name() + " started by the packet path", p.awaitStarted(WAIT));
-        }
-        assertTrue("ita and itb listed by NetDevices", Await.until(() -> devices.byName("ita").isPresent() && devices.byName("itb").isPresent(), WAIT));
-        return new TestPort[] {a, b};
+        TestPort[] ports = {new TestPort("ita", MAC_A), new TestPort("itb", MAC_B)};
+        attach("default", devices, ports);
+        return ports;
     }
 
     private void assertServiceIfComponents(String bsn, String service) throws Exception {

@@ -78,10 +78,7 @@ public class HandWrittenInstanceIT extends InFelix {
         await(Ruleset.class, NAME);
         RoutingTable routes = await(RoutingTable.class, NAME);
         TestPort[] ports = {new TestPort("eth0", MAC0), new TestPort("eth1", MAC1)};
-        for (TestPort p : ports) {
-            registrations.add(p.register(context, NAME));
-            assertTrue(p.name() + " started in " + NAME, p.awaitStarted(WAIT));
-        }
+        attach(NAME, devices, ports);
         awaitTrue("the interface configurations reached violet's devices", () -> devices.byName("eth1").map(d -> d.addresses().contains(IpPrefix.parse("10.77.2.1/24"))).orElse(false));
         awaitTrue("violet has its static route", () -> hasRoute(routes, "10.9.0.0/16"));
         NetDevices defaults = await(NetDevices.class, "default");

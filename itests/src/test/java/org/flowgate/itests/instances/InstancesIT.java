@@ -126,11 +126,7 @@ public class InstancesIT extends InFelix {
         NetDevices devices = await(NetDevices.class, instance);
         NeighbourTable neighbours = await(NeighbourTable.class, instance);
         TestPort[] ports = {new TestPort("eth0", MAC0), new TestPort("eth1", MAC1)};
-        for (TestPort p : ports) {
-            registrations.add(p.register(context, instance));
-            assertTrue(p.name() + " started in " + instance, p.awaitStarted(WAIT));
-        }
-        Await.until(() -> devices.byName("eth0").isPresent() && devices.byName("eth1").isPresent(), WAIT);
+        attach(instance, devices, ports);
         devices.addAddress("eth0", IpPrefix.parse("10.0.1.1/24"));
         devices.addAddress("eth1", IpPrefix.parse("10.0.2.1/24"));
         neighbours.addStatic(H0, "eth0", HOST0);

@@ -134,9 +134,7 @@ public class TcIT extends InFelix {
 
     private TestPort port(String name, MacAddress mac) throws InterruptedException {
         TestPort p = new TestPort(name, mac);
-        registrations.add(p.register(context, "default"));
-        assertTrue(name + " started by the packet path", p.awaitStarted(WAIT));
-        await(name + " listed by NetDevices", () -> devices.byName(name).isPresent());
+        attach("default", devices, p);
         return p;
     }
 
