@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class BpfMap implements AutoCloseable {
     static final int BPF_MAP_LOOKUP_ELEM = 1, BPF_MAP_UPDATE_ELEM = 2, BPF_MAP_DELETE_ELEM = 3;
-    static final int BPF_OBJ_GET = 7, BPF_OBJ_GET_INFO_BY_FD = 15;
+    static final int BPF_OBJ_GET = 7, BPF_OBJ_GET_INFO_BY_FD = 15, BPF_MAP_LOOKUP_BATCH = 24;
     /** Update flags: create or replace, create only, replace only. */
     public static final long BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2;
     private static final int ATTR_SIZE = 128; // larger than every command's part of union bpf_attr, zeroed
@@ -116,6 +116,53 @@ public final class BpfMap implements AutoCloseable {
             }
             MemorySegment.copy(out, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value, 0, valueSize);
             return true;
+        }
+    }
+
+    /**
+     * Copies up to {@code capacity} elements (keys and values, each packed) with
+     * {@code BPF_MAP_LOOKUP_BATCH} (kernel 5.6+): one system call per pass over the map instead of
+     * one per element. Returns how many were copied, or -1 when the map holds more than
+     * {@code capacity} (call again with more room).
+     */
+    public int lookupAll(byte[] keys, byte[] values, int capacity) throws BpfException {
+        if (keys.length < capacity * keySize || values.length < capacity * valueSize) throw new IllegalArgumentException("buffers below capacity");
+        if (closed) throw new IllegalStateException("map " + path + " is closed");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = Sys.callState(a);
+            MemorySegment k = a.allocate(Math.max(1, (long) capacity * keySize), 8);
+            MemorySegment v = a.allocate(Math.max(1, (long) capacity * valueSize), 8);
+            MemorySegment in = a.allocate(8, 8), out = a.allocate(8, 8);
+            MemorySegment attr = a.allocate(ATTR_SIZE, 8);
+            int total = 0;
+            boolean first = true;
+            for (;;) {
+                attr.fill((byte) 0);
+                attr.set(JAVA_LONG, 0, first ? 0 : in.address());            // in_batch
+                attr.set(JAVA_LONG, 8, out.address());                        // out_batch
+                attr.set(JAVA_LONG, 16, k.address() + (long) total * keySize); // keys
+                attr.set(JAVA_LONG, 24, v.address() + (long) total * valueSize);
+                attr.set(JAVA_INT, 32, capacity - total);                    // count, in and out
+                attr.set(JAVA_INT, 36, fd);
+                long r = Sys.bpf(cs, BPF_MAP_LOOKUP_BATCH, attr);
+                int n = attr.get(JAVA_INT, 32);
+                if (r < 0) {
+                    int e = Sys.errno(cs);
+                    if (e == Sys.ENOENT) { // the whole map was walked
+                        total += n;
+                        break;
+                    }
+                    if (e == Sys.ENOSPC) return -1; // a bucket did not fit in the room left
+                    throw new BpfException("BPF_MAP_LOOKUP_BATCH " + path, e);
+                }
+                total += n;
+                if (total >= capacity) return -1;
+                MemorySegment.copy(out, 0, in, 0, 8);
+                first = false;
+            }
+            MemorySegment.copy(k, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, keys, 0, total * keySize);
+            MemorySegment.copy(v, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, values, 0, total * valueSize);
+            return total;
         }
     }
 

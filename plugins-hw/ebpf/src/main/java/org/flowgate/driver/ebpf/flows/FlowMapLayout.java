@@ -60,12 +60,19 @@ public final class FlowMapLayout {
         return v;
     }
 
-    public static long packets(byte[] value) { return ByteBuffer.wrap(value).order(HOST).getLong(V_PACKETS); }
+    public static long packets(byte[] value) { return packets(value, 0); }
 
-    public static long bytes(byte[] value) { return ByteBuffer.wrap(value).order(HOST).getLong(V_BYTES); }
+    public static long bytes(byte[] value) { return bytes(value, 0); }
 
     /** {@code bpf_ktime_get_ns()} of the last hit, 0 when none. */
-    public static long lastUsedNanos(byte[] value) { return ByteBuffer.wrap(value).order(HOST).getLong(V_LAST_USED); }
+    public static long lastUsedNanos(byte[] value) { return lastUsedNanos(value, 0); }
+
+    /** The same, for the value at {@code off} in an array of packed values (a batch read). */
+    public static long packets(byte[] values, int off) { return ByteBuffer.wrap(values).order(HOST).getLong(off + V_PACKETS); }
+
+    public static long bytes(byte[] values, int off) { return ByteBuffer.wrap(values).order(HOST).getLong(off + V_BYTES); }
+
+    public static long lastUsedNanos(byte[] values, int off) { return ByteBuffer.wrap(values).order(HOST).getLong(off + V_LAST_USED); }
 
     private static void putAddress(byte[] a, int off, int family, long hi, long lo) {
         if (family == 4) {

@@ -34,6 +34,7 @@ public final class OffloadedFlows {
         final FlowRule rule;
         ByteBuffer key;
         int in, out;
+        long installedNanos;
         long basePackets, baseBytes, baseLastUsedMillis;
 
         Entry(FlowRule rule) { this.rule = rule; }
@@ -48,6 +49,19 @@ public final class OffloadedFlows {
     private final AtomicInteger used = new AtomicInteger();
     /** add/del/stats share it; device changes take it alone. */
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
+    /**
+     * With many flows, the manager's periodic pull (two stats calls per flow, in a burst) reads the
+     * map once with BPF_MAP_LOOKUP_BATCH instead of one system call per entry: a snapshot at most
+     * SNAPSHOT_MAX_AGE old, used only for entries installed before it was taken.
+     */
+    static final int BATCH_MIN = 64;
+    private static final long SNAPSHOT_MAX_AGE_NANOS = 100_000_000L;
+    private record Snapshot(long takenNanos, Map<ByteBuffer, Integer> index, byte[] values) { }
+    private final Object snapshotLock = new Object();
+    private Snapshot snapshot; // guarded by snapshotLock
+    private volatile boolean batchUnsupported;
+    private final java.util.concurrent.atomic.AtomicLong mapReads = new java.util.concurrent.atomic.AtomicLong();
 
     public OffloadedFlows(BpfMap map, Devices devices, int maxFlows) {
         this(map, devices, maxFlows, Sys::monotonicNanos);
@@ -110,6 +124,7 @@ public final class OffloadedFlows {
         e.key = key;
         e.in = in;
         e.out = out;
+        e.installedNanos = System.nanoTime();
     }
 
     /**
@@ -122,7 +137,7 @@ public final class OffloadedFlows {
             int n = 0;
             for (Entry e : byCookie.values()) {
                 if (e.key == null || (e.in != ifindex && e.out != ifindex)) continue;
-                FlowStats s = current(e);
+                FlowStats s = current(e, true);
                 if (s != null) {
                     e.basePackets = s.packets();
                     e.baseBytes = s.bytes();
@@ -206,7 +221,7 @@ public final class OffloadedFlows {
         try {
             Entry e = byCookie.get(rule.cookie());
             if (e == null) return null;
-            FlowStats s = current(e);
+            FlowStats s = current(e, false);
             if (s == null) return e.key == null ? new FlowStats(e.basePackets, e.baseBytes, e.baseLastUsedMillis) : null;
             return new FlowStats(e.basePackets + s.packets(), e.baseBytes + s.bytes(), Math.max(e.baseLastUsedMillis, s.lastUsedMillis()));
         } finally {
@@ -214,19 +229,61 @@ public final class OffloadedFlows {
         }
     }
 
-    /** The map's counters of an installed entry, null when parked or gone. */
-    private FlowStats current(Entry e) {
+    /** The map's counters of an installed entry, null when parked or gone; {@code exact}: never from a snapshot. */
+    private FlowStats current(Entry e, boolean exact) {
         ByteBuffer key = e.key;
         if (key == null) return null;
-        byte[] value = new byte[FlowMapLayout.VALUE_SIZE];
-        try {
-            if (!map.lookup(key.array(), value)) return null;
-        } catch (BpfException ex) {
-            return null;
+        byte[] value = null;
+        int off = 0;
+        Snapshot snap = exact ? null : snapshot();
+        if (snap != null && snap.takenNanos() - e.installedNanos > 0) {
+            Integer i = snap.index().get(key);
+            if (i != null) {
+                value = snap.values();
+                off = i * FlowMapLayout.VALUE_SIZE;
+            }
         }
-        long last = FlowMapLayout.lastUsedNanos(value);
+        if (value == null) {
+            value = new byte[FlowMapLayout.VALUE_SIZE];
+            try {
+                mapReads.incrementAndGet();
+                if (!map.lookup(key.array(), value)) return null;
+            } catch (BpfException ex) {
+                return null;
+            }
+        }
+        long last = FlowMapLayout.lastUsedNanos(value, off);
         long lastMillis = last == 0 ? 0 : System.currentTimeMillis() - Math.max(0, monotonicNanos.getAsLong() - last) / 1_000_000L;
-        return new FlowStats(FlowMapLayout.packets(value), FlowMapLayout.bytes(value), lastMillis);
+        return new FlowStats(FlowMapLayout.packets(value, off), FlowMapLayout.bytes(value, off), lastMillis);
+    }
+
+    /** The current snapshot of the whole map (taken now when older than its maximum age), null with few flows. */
+    private Snapshot snapshot() {
+        if (batchUnsupported || used.get() < BATCH_MIN) return null;
+        synchronized (snapshotLock) {
+            long now = System.nanoTime();
+            if (snapshot != null && now - snapshot.takenNanos() < SNAPSHOT_MAX_AGE_NANOS) return snapshot;
+            try {
+                for (int capacity = used.get() + BATCH_MIN; ; capacity *= 2) {
+                    byte[] keys = new byte[capacity * FlowMapLayout.KEY_SIZE], values = new byte[capacity * FlowMapLayout.VALUE_SIZE];
+                    mapReads.incrementAndGet();
+                    int n = map.lookupAll(keys, values, capacity);
+                    if (n < 0) continue;
+                    Map<ByteBuffer, Integer> index = new java.util.HashMap<>(n * 2);
+                    for (int i = 0; i < n; i++) index.put(ByteBuffer.wrap(keys, i * FlowMapLayout.KEY_SIZE, FlowMapLayout.KEY_SIZE).slice(), i);
+                    snapshot = new Snapshot(now, index, values);
+                    return snapshot;
+                }
+            } catch (BpfException | RuntimeException ex) {
+                batchUnsupported = true; // e.g. a kernel before 5.6: one lookup per entry
+                return null;
+            }
+        }
+    }
+
+    /** System calls made to read counters (single lookups and batch passes): for tests. */
+    public long mapReads() {
+        return mapReads.get();
     }
 
     /** Removes every installed flow. */
