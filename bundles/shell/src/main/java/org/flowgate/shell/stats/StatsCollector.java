@@ -186,14 +186,13 @@ public class StatsCollector {
         };
     }
 
-    static String instance(Map<String, ?> props) {
-        Object v = props.get(INSTANCE);
-        return v == null ? DEFAULT_INSTANCE : String.valueOf(v);
-    }
+    static String instance(Map<String, ?> props) { return instanceName(props.get(INSTANCE)); }
 
-    private static String instance(ServiceReference<?> r) {
-        Object v = r.getProperty(INSTANCE);
-        return v == null ? DEFAULT_INSTANCE : String.valueOf(v);
+    private static String instance(ServiceReference<?> r) { return instanceName(r.getProperty(INSTANCE)); }
+
+    /** A missing or blank {@code flowgate.instance} is the default instance, as everywhere else. */
+    private static String instanceName(Object v) {
+        return v == null || v.toString().isBlank() ? DEFAULT_INSTANCE : v.toString();
     }
 
     private static String name(ServiceReference<?> r) {
