@@ -209,13 +209,15 @@ class OffloadBench {
             }
             long hits1 = router.flowTable().stats().hits();
             long cpu1 = jvmCpuNanos();
+            Map<String, Long> threads1 = threadCpuNanos();
             s.put(ROWS[JAVA_EBPF], round, pps(profiled("java-ebpf-" + flows, () -> measure(seconds, flows)), "recv_pps"));
             double jvmMillis = (jvmCpuNanos() - cpu1) / 1e6;
+            String busiest = busiestThreads(threads1, threadCpuNanos());
             long javaHits = router.flowTable().stats().hits() - hits1;
             double[] ns = programNanos(driver, flows, KernelDatapath.TC_PROG, KernelDatapath.SOCKET_PROG);
             s.note(ROWS[JAVA_EBPF], String.format("r%d: %d flows in hw %.0f ms after adding the driver (%.0f flows/s through the offload manager),"
-                    + " %d Java fast-path hits meanwhile, JVM CPU %.0f ms, tc program %.0f + socket filter %.0f ns/packet",
-                    round + 1, inHw, setupMillis, inHw / (setupMillis / 1e3), javaHits, jvmMillis, ns[0], ns[1]));
+                    + " %d Java fast-path hits meanwhile, JVM CPU %.0f ms (%s), tc program %.0f + socket filter %.0f ns/packet",
+                    round + 1, inHw, setupMillis, inHw / (setupMillis / 1e3), javaHits, jvmMillis, busiest, ns[0], ns[1]));
         } finally {
             if (driverUp) {
                 router.removeDriver(driver);
@@ -351,6 +353,26 @@ class OffloadBench {
             }
         }
         return b.toString().trim();
+    }
+
+    /** CPU time of each Java thread by name (threads of the same name summed). */
+    private static Map<String, Long> threadCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            java.lang.management.ThreadInfo ti = mx.getThreadInfo(id);
+            long t = mx.getThreadCpuTime(id);
+            if (ti != null && t > 0) m.merge(ti.getThreadName(), t, Long::sum);
+        }
+        return m;
+    }
+
+    /** The three Java threads that used the most CPU between two samples ("name ms"); the JIT and GC are not Java threads. */
+    private static String busiestThreads(Map<String, Long> before, Map<String, Long> after) {
+        return after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(3)
+                .map(e -> e.getKey() + " " + e.getValue() / 1_000_000 + " ms").collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** CPU time of this JVM (all its threads: the router's, the JIT's, the GC's). */
