@@ -19,6 +19,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
+NETLAB=$ROOT/itests/netns-support/netlab # the shared copies of ../shared/netlab (see its README)
 P=fgftb; R=${P}r
 T=${1:-5}; shift || true; FLOWS=${*:-1 1000}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -42,14 +43,14 @@ fi
 
 cleanup() {
   [ -n "$ROUTER" ] && kill "$ROUTER" 2>/dev/null && wait "$ROUTER" 2>/dev/null
-  bash "$HERE/ovs-down.sh" $P > /dev/null 2>&1
-  bash "$HERE/topo.sh" down $P
+  bash "$NETLAB/ovs-down.sh" $P > /dev/null 2>&1
+  bash "$NETLAB/topo.sh" down $P
   rm -rf /tmp/fgftb-last && mkdir -p /tmp/fgftb-last && cp "$WORK"/router-*.log "$WORK"/ruleset.nft /tmp/fgftb-last/ 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-measure() { bash "$HERE/measure.sh" $P "$1" "$2"; }
+measure() { bash "$NETLAB/measure.sh" $P "$1" "$2"; }
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", b ? a / b : 0 }'; }
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
@@ -114,8 +115,8 @@ start_router() { # start_router classic|fast
 
 stop_router() { kill "$ROUTER"; wait "$ROUTER" 2>/dev/null; ROUTER=; }
 
-bash "$HERE/topo.sh" down $P
-bash "$HERE/topo.sh" up $P || exit 1
+bash "$NETLAB/topo.sh" down $P
+bash "$NETLAB/topo.sh" up $P || exit 1
 declare -A CEIL KERNEL CLASSIC FAST OVS INFO
 echo "load before: $(cat /proc/loadavg)"
 
@@ -125,12 +126,12 @@ for f in $FLOWS; do
   ip netns exec $R sysctl -qw net.ipv4.ip_forward=0
   CEIL[$f]=$(rounds "$f" sent_pps)
   ip netns exec $R sysctl -qw net.ipv4.ip_forward=1
-  ip netns exec $R nft -f "$HERE/kernel-nat.nft"
+  ip netns exec $R nft -D ra=${P}ra -D rb=${P}rb -f "$NETLAB/kernel-nat.nft"
   KERNEL[$f]=$(rounds "$f" recv_pps)
   ip netns exec $R nft delete table ip kanchor
   ip netns exec $R conntrack -F > /dev/null 2>&1
 done
-bash "$HERE/userspace-prep.sh" $P
+bash "$NETLAB/userspace-prep.sh" $P
 
 start_router classic
 for f in $FLOWS; do
@@ -157,12 +158,12 @@ done
 stop_router
 
 if command -v ovs-vswitchd > /dev/null && [ "${BENCH_SKIP_OVS:-}" != 1 ]; then
-  bash "$HERE/ovs-up.sh" $P > "$WORK/ovs.log" 2>&1
+  bash "$NETLAB/ovs-up.sh" $P > "$WORK/ovs.log" 2>&1
   for f in $FLOWS; do
     measure 1 "$f" > /dev/null # conntrack entries (commit on +new) and datapath flows
     OVS[$f]=$(rounds "$f" recv_pps)
   done
-  bash "$HERE/ovs-down.sh" $P >> "$WORK/ovs.log" 2>&1
+  bash "$NETLAB/ovs-down.sh" $P >> "$WORK/ovs.log" 2>&1
 fi
 
 echo "load after: $(cat /proc/loadavg)"

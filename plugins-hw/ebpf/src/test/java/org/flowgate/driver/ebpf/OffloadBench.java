@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * second, so rows are compared per round and medians printed):
  * <ol>
  * <li>the sender's ceiling (r drops everything),
- * <li>the kernel forwarding with conntrack + masquerade ({@code bench/kernel-nat.nft}),
- * <li>Open vSwitch's userspace datapath with the same conntrack + SNAT ({@code bench/ovs-up.sh};
+ * <li>the kernel forwarding with conntrack + masquerade ({@code itests/netns-support/netlab/kernel-nat.nft}),
+ * <li>Open vSwitch's userspace datapath with the same conntrack + SNAT ({@code itests/netns-support/netlab/ovs-up.sh};
  * skipped with a message when OVS is not installed),
  * <li>the driver alone: the same SNAT offloaded through the driver, r's forwarding off (plus the
  * flow setup rate into the driver and the tc program's CPU time per packet),
@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 class OffloadBench {
     private static final String P = "fgbpx";
     private static final String R = P + "r", RA = P + "ra", RB = P + "rb";
-    private static final Path BENCH = Path.of("bench");
+    private static final Path BENCH = Path.of("../../itests/netns-support/netlab"); // shared with the flow table bench
     private static final String[] ROWS = {"sender ceiling (r drops)", "kernel conntrack + masquerade", "OVS userspace (ct + SNAT)",
         "eBPF driver only", "eBPF driver only, bench.compare object", "eBPF driver + idle port sockets (no Java)", "Java fast path",
         "Java + eBPF offload"};
@@ -96,7 +96,7 @@ class OffloadBench {
                     sysctl("net.ipv4.ip_forward=0");
                     s.put(ROWS[0], round, pps(measure(seconds, flows), "sent_pps"));
                     sysctl("net.ipv4.ip_forward=1");
-                    Netns.run(true, "ip", "netns", "exec", R, "nft", "-f", BENCH.resolve("kernel-nat.nft").toString());
+                    Netns.run(true, "ip", "netns", "exec", R, "nft", "-D", "ra=" + P + "ra", "-D", "rb=" + P + "rb", "-f", BENCH.resolve("kernel-nat.nft").toString());
                     s.put(ROWS[1], round, pps(measure(seconds, flows), "recv_pps"));
                     Netns.run(true, "ip", "netns", "exec", R, "nft", "delete", "table", "ip", "kanchor");
                     Netns.run(false, "ip", "netns", "exec", R, "conntrack", "-F");
@@ -257,7 +257,7 @@ class OffloadBench {
     }
 
     /**
-     * Open vSwitch's userspace datapath as r (bench/ovs-up.sh: conntrack zone 1, SNAT to 10.0.2.1
+     * Open vSwitch's userspace datapath as r (netlab/ovs-up.sh: conntrack zone 1, SNAT to 10.0.2.1
      * for connections from ra, established both ways, TTL and MACs), then ovs-down.sh gives r's
      * kernel its addresses back. A one-second warm-up first: OVS's upcalls install its megaflows.
      */

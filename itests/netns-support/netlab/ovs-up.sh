@@ -2,7 +2,7 @@
 # ovs-up.sh [PREFIX]: Open vSwitch userspace (netdev) datapath in namespace ${P}r as a NAT router with
 # conntrack, the same semantics as kernel-nat.nft: new connections only from ${P}ra, SNAT to r's address
 # on ${P}rb (masquerade), established both ways, TTL decrement and MAC rewrite. A copy of netlab's ovs-up.sh.
-P=${1:-fgbpx}; D=/tmp/${P}ovs
+P=${1:?usage: ovs-up.sh PREFIX}; D=/tmp/${P}ovs
 export OVS_RUNDIR=$D OVS_LOGDIR=$D OVS_DBDIR=$D
 mkdir -p $D
 ip netns exec ${P}r sysctl -qw net.ipv4.ip_forward=0

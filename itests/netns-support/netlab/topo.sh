@@ -2,7 +2,7 @@
 # Three namespaces: h1 (10.0.1.2) -- r (10.0.1.1 | 10.0.2.1) -- h2 (10.0.2.2).
 # usage: topo.sh up PREFIX | topo.sh down PREFIX
 set -e
-P=${2:-fgftb}
+P=${2:?usage: topo.sh up|down PREFIX}
 case "$1" in
 down) for n in h1 r h2; do ip netns del ${P}$n 2>/dev/null || true; done; exit 0;;
 up) ;;
