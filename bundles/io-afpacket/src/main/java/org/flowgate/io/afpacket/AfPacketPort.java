@@ -9,7 +9,7 @@ import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.netdev.PortReceiver;
 import org.flowgate.api.packet.Packet;
-import org.flowgate.io.afpacket.linux.LibC;
+import org.flowgate.linux.libc.LibC;
 import org.flowgate.io.afpacket.ring.RxRing;
 import org.flowgate.io.afpacket.ring.Tpacket;
 import org.flowgate.io.afpacket.ring.TxRing;

@@ -2,6 +2,8 @@ package org.flowgate.io.afpacket.linux;
 
 import java.io.IOException;
 
+import org.flowgate.linux.libc.LibC;
+
 /** A failed libc call: what was attempted, and errno with its text. */
 public final class ErrnoException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -9,7 +11,7 @@ public final class ErrnoException extends IOException {
     private final int errno;
 
     public ErrnoException(String what, int errno) {
-        super(what + ": " + LibC.strerror(errno) + " (errno " + errno + ")" + hint(errno));
+        super(LibC.describe(what, errno) + hint(errno));
         this.errno = errno;
     }
 

@@ -4,7 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-import static org.flowgate.io.afpacket.linux.LibC.*;
+import static org.flowgate.io.afpacket.linux.PacketCalls.*;
+import static org.flowgate.linux.libc.LibC.*;
 import static org.flowgate.io.afpacket.ring.Tpacket.*;
 
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import org.flowgate.io.afpacket.linux.ErrnoException;
-import org.flowgate.io.afpacket.linux.LibC;
+import org.flowgate.io.afpacket.linux.PacketCalls;
+import org.flowgate.linux.libc.LibC;
 import org.flowgate.io.afpacket.ring.RingGeometry;
 
 /**
@@ -60,7 +62,7 @@ public final class PacketSocket implements AutoCloseable {
      */
     public static PacketSocket open(String ifname, Options o) throws IOException {
         checkName(ifname);
-        long page = LibC.pageSize();
+        long page = PacketCalls.pageSize();
         o.rx().validate(page);
         o.tx().validate(page);
         int index = ifIndex(ifname);
@@ -118,15 +120,15 @@ public final class PacketSocket implements AutoCloseable {
         setOpt(PACKET_TX_RING, req, "PACKET_TX_RING " + o.tx());
 
         long size = rx.byteSize() + tx.byteSize();
-        MemorySegment m = LibC.mmap(cs, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        if (LibC.mapFailed(m)) throw new ErrnoException("mmap of the " + size + "-byte packet rings of " + ifname, errno(cs));
+        MemorySegment m = PacketCalls.mmap(cs, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (PacketCalls.mapFailed(m)) throw new ErrnoException("mmap of the " + size + "-byte packet rings of " + ifname, errno(cs));
         mapped = m.reinterpret(size);
 
         MemorySegment sll = arena.allocate(SOCKADDR_LL);
         sll.set(JAVA_SHORT, off("sll_family"), (short) AF_PACKET);
         sll.set(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), off("sll_protocol"), (short) ETH_P_ALL);
         sll.set(JAVA_INT, off("sll_ifindex"), ifindex);
-        if (LibC.bind(cs, fd, sll, (int) SOCKADDR_LL.byteSize()) != 0) {
+        if (PacketCalls.bind(cs, fd, sll, (int) SOCKADDR_LL.byteSize()) != 0) {
             throw new ErrnoException("bind to " + ifname + " (ifindex " + ifindex + ")", errno(cs));
         }
 
@@ -137,7 +139,7 @@ public final class PacketSocket implements AutoCloseable {
             setOpt(PACKET_ADD_MEMBERSHIP, mreq, "PACKET_ADD_MEMBERSHIP promiscuous on " + ifname);
         }
 
-        eventFd = LibC.eventfd(cs, 0, EFD_NONBLOCK | EFD_CLOEXEC);
+        eventFd = PacketCalls.eventfd(cs, 0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (eventFd < 0) throw new ErrnoException("eventfd", errno(cs));
     }
 
@@ -191,9 +193,9 @@ public final class PacketSocket implements AutoCloseable {
     public int poll(MemorySegment cs, MemorySegment pollSet, int timeoutMillis) {
         pollSet.set(JAVA_SHORT, 6, (short) 0);
         pollSet.set(JAVA_SHORT, 14, (short) 0);
-        int n = LibC.poll(pollSet, 2, timeoutMillis);
+        int n = PacketCalls.poll(pollSet, 2, timeoutMillis);
         if (n < 0) {
-            n = LibC.poll(cs, pollSet, 2, 0); // again, to learn errno
+            n = PacketCalls.poll(cs, pollSet, 2, 0); // again, to learn errno
             if (n < 0) {
                 int e = errno(cs);
                 return e == EINTR ? 0 : -e;
@@ -218,12 +220,12 @@ public final class PacketSocket implements AutoCloseable {
     /** Wakes a thread blocked in {@link #poll}. */
     public void wakeUp(MemorySegment cs, MemorySegment scratch8) {
         scratch8.set(JAVA_LONG, 0, 1L);
-        LibC.write(cs, eventFd, scratch8, 8);
+        PacketCalls.write(cs, eventFd, scratch8, 8);
     }
 
     /** Consumes the wake-up. */
     public void clearWakeUp(MemorySegment cs, MemorySegment scratch8) {
-        LibC.read(cs, eventFd, scratch8, 8);
+        PacketCalls.read(cs, eventFd, scratch8, 8);
     }
 
     /**
@@ -232,9 +234,9 @@ public final class PacketSocket implements AutoCloseable {
      * @return 0 or a positive byte count on success, -errno on failure
      */
     public long kick(MemorySegment cs) {
-        long r = LibC.sendto(fd, MemorySegment.NULL, 0, MSG_DONTWAIT, MemorySegment.NULL, 0);
+        long r = PacketCalls.sendto(fd, MemorySegment.NULL, 0, MSG_DONTWAIT, MemorySegment.NULL, 0);
         if (r >= 0) return r;
-        r = LibC.sendto(cs, fd, MemorySegment.NULL, 0, MSG_DONTWAIT, MemorySegment.NULL, 0); // a kick is idempotent
+        r = PacketCalls.sendto(cs, fd, MemorySegment.NULL, 0, MSG_DONTWAIT, MemorySegment.NULL, 0); // a kick is idempotent
         return r < 0 ? -errno(cs) : r;
     }
 
@@ -285,7 +287,7 @@ public final class PacketSocket implements AutoCloseable {
     public void close() {
         MemorySegment cs = setupState;
         if (!mapped.equals(MemorySegment.NULL)) {
-            LibC.munmap(cs, mapped, mapped.byteSize());
+            PacketCalls.munmap(cs, mapped, mapped.byteSize());
             mapped = MemorySegment.NULL;
         }
         if (eventFd >= 0) { LibC.close(cs, eventFd); eventFd = -1; }

@@ -6,6 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import org.flowgate.linux.libc.LibC;
+
 /**
  * A BPF map opened from its bpffs pin ({@code BPF_OBJ_GET}), read and written with
  * {@code BPF_MAP_LOOKUP_ELEM}, {@code BPF_MAP_UPDATE_ELEM} and {@code BPF_MAP_DELETE_ELEM}.
@@ -36,15 +38,15 @@ public final class BpfMap implements AutoCloseable {
     public static BpfMap open(String pinPath) throws BpfException {
         int fd = objGet(pinPath);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = Sys.callState(a);
+            MemorySegment cs = LibC.newCallState(a);
             MemorySegment info = a.allocate(128, 8); // struct bpf_map_info, the first fields suffice
             MemorySegment attr = a.allocate(ATTR_SIZE, 8);
             attr.set(JAVA_INT, 0, fd);
             attr.set(JAVA_INT, 4, (int) info.byteSize());
             attr.set(JAVA_LONG, 8, info.address());
             if (Sys.bpf(cs, BPF_OBJ_GET_INFO_BY_FD, attr) < 0) {
-                int e = Sys.errno(cs);
-                Sys.close(cs, fd);
+                int e = LibC.errno(cs);
+                LibC.close(cs, fd);
                 throw new BpfException("BPF_OBJ_GET_INFO_BY_FD " + pinPath, e);
             }
             return new BpfMap(pinPath, fd, info.get(JAVA_INT, 0), info.get(JAVA_INT, 8), info.get(JAVA_INT, 12), info.get(JAVA_INT, 16));
@@ -54,11 +56,11 @@ public final class BpfMap implements AutoCloseable {
     /** {@code BPF_OBJ_GET}: a new fd for a pinned map or program. */
     public static int objGet(String pinPath) throws BpfException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = Sys.callState(a);
+            MemorySegment cs = LibC.newCallState(a);
             MemorySegment attr = a.allocate(ATTR_SIZE, 8);
             attr.set(JAVA_LONG, 0, a.allocateFrom(pinPath).address());
             long fd = Sys.bpf(cs, BPF_OBJ_GET, attr);
-            if (fd < 0) throw new BpfException("BPF_OBJ_GET " + pinPath, Sys.errno(cs));
+            if (fd < 0) throw new BpfException("BPF_OBJ_GET " + pinPath, LibC.errno(cs));
             return (int) fd;
         }
     }
@@ -79,11 +81,11 @@ public final class BpfMap implements AutoCloseable {
     public void update(byte[] key, byte[] value, long flags) throws BpfException {
         checkSizes(key, value);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = Sys.callState(a);
+            MemorySegment cs = LibC.newCallState(a);
             MemorySegment attr = elemAttr(a, key);
             attr.set(JAVA_LONG, 16, a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, value).address());
             attr.set(JAVA_LONG, 24, flags);
-            if (Sys.bpf(cs, BPF_MAP_UPDATE_ELEM, attr) < 0) throw new BpfException("BPF_MAP_UPDATE_ELEM " + path, Sys.errno(cs));
+            if (Sys.bpf(cs, BPF_MAP_UPDATE_ELEM, attr) < 0) throw new BpfException("BPF_MAP_UPDATE_ELEM " + path, LibC.errno(cs));
         }
     }
 
@@ -91,10 +93,10 @@ public final class BpfMap implements AutoCloseable {
     public boolean delete(byte[] key) throws BpfException {
         checkSizes(key, null);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = Sys.callState(a);
+            MemorySegment cs = LibC.newCallState(a);
             if (Sys.bpf(cs, BPF_MAP_DELETE_ELEM, elemAttr(a, key)) < 0) {
-                int e = Sys.errno(cs);
-                if (e == Sys.ENOENT) return false;
+                int e = LibC.errno(cs);
+                if (e == LibC.ENOENT) return false;
                 throw new BpfException("BPF_MAP_DELETE_ELEM " + path, e);
             }
             return true;
@@ -105,13 +107,13 @@ public final class BpfMap implements AutoCloseable {
     public boolean lookup(byte[] key, byte[] value) throws BpfException {
         checkSizes(key, value);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = Sys.callState(a);
+            MemorySegment cs = LibC.newCallState(a);
             MemorySegment out = a.allocate(valueSize, 8);
             MemorySegment attr = elemAttr(a, key);
             attr.set(JAVA_LONG, 16, out.address());
             if (Sys.bpf(cs, BPF_MAP_LOOKUP_ELEM, attr) < 0) {
-                int e = Sys.errno(cs);
-                if (e == Sys.ENOENT) return false;
+                int e = LibC.errno(cs);
+                if (e == LibC.ENOENT) return false;
                 throw new BpfException("BPF_MAP_LOOKUP_ELEM " + path, e);
             }
             MemorySegment.copy(out, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value, 0, valueSize);
@@ -129,7 +131,7 @@ public final class BpfMap implements AutoCloseable {
         if (keys.length < capacity * keySize || values.length < capacity * valueSize) throw new IllegalArgumentException("buffers below capacity");
         if (closed) throw new IllegalStateException("map " + path + " is closed");
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = Sys.callState(a);
+            MemorySegment cs = LibC.newCallState(a);
             MemorySegment k = a.allocate(Math.max(1, (long) capacity * keySize), 8);
             MemorySegment v = a.allocate(Math.max(1, (long) capacity * valueSize), 8);
             MemorySegment in = a.allocate(8, 8), out = a.allocate(8, 8);
@@ -147,12 +149,12 @@ public final class BpfMap implements AutoCloseable {
                 long r = Sys.bpf(cs, BPF_MAP_LOOKUP_BATCH, attr);
                 int n = attr.get(JAVA_INT, 32);
                 if (r < 0) {
-                    int e = Sys.errno(cs);
-                    if (e == Sys.ENOENT) { // the whole map was walked
+                    int e = LibC.errno(cs);
+                    if (e == LibC.ENOENT) { // the whole map was walked
                         total += n;
                         break;
                     }
-                    if (e == Sys.ENOSPC) return -1; // a bucket did not fit in the room left
+                    if (e == LibC.ENOSPC) return -1; // a bucket did not fit in the room left
                     throw new BpfException("BPF_MAP_LOOKUP_BATCH " + path, e);
                 }
                 total += n;
@@ -184,7 +186,7 @@ public final class BpfMap implements AutoCloseable {
     /** Closes a raw fd (a program fd from {@link #objGet}). */
     public static void closeFd(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            Sys.close(Sys.callState(a), fd);
+            LibC.close(LibC.newCallState(a), fd);
         }
     }
 

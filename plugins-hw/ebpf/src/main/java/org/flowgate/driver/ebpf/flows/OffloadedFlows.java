@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
 
 import org.flowgate.driver.ebpf.bpf.BpfException;
 import org.flowgate.driver.ebpf.bpf.BpfMap;
-import org.flowgate.driver.ebpf.bpf.Sys;
+import org.flowgate.linux.libc.LibC;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
 import org.flowgate.offload.OffloadException;
@@ -118,7 +118,7 @@ public final class OffloadedFlows {
             map.update(key.array(), value, BpfMap.BPF_ANY);
         } catch (BpfException ex) {
             byKey.remove(key, rule.cookie());
-            boolean full = ex.errno() == Sys.E2BIG || ex.errno() == Sys.ENOMEM || ex.errno() == Sys.ENOSPC;
+            boolean full = ex.errno() == LibC.E2BIG || ex.errno() == LibC.ENOMEM || ex.errno() == LibC.ENOSPC;
             throw new OffloadException(full ? Reason.CAPACITY : Reason.FAILED, ex.getMessage());
         }
         e.key = key;

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.flowgate.driver.ebpf.bpf.BpfMap;
-import org.flowgate.driver.ebpf.bpf.Sys;
 import org.flowgate.driver.ebpf.flows.FlowMapLayout;
+import org.flowgate.linux.libc.LibC;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +90,7 @@ public final class KernelDatapath implements AutoCloseable {
     }
 
     private void attach(String dev) throws IOException {
-        int ifindex = Sys.ifIndex(dev);
+        int ifindex = LibC.ifIndex(dev);
         if (ifindex == 0) {
             LOG.warn("device {} does not exist in this network namespace (yet): offloading it once it appears", dev);
             return;
@@ -124,7 +124,7 @@ public final class KernelDatapath implements AutoCloseable {
         List<Integer> gone = new ArrayList<>();
         for (String dev : devices) {
             Integer had = ifindexes.get(dev);
-            int now = Sys.ifIndex(dev);
+            int now = LibC.ifIndex(dev);
             if (had != null && had == now) continue;
             if (had != null) {
                 ifindexes.remove(dev);

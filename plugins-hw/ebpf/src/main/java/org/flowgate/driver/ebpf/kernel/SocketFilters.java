@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.flowgate.driver.ebpf.bpf.Sys;
+import org.flowgate.linux.libc.LibC;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ final class SocketFilters {
     synchronized int scan(Set<Integer> ifindexes) {
         attached.entrySet().removeIf(e -> !e.getValue().equals(inode(e.getKey())));
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(FDS); Arena a = Arena.ofConfined()) {
-            MemorySegment cs = Sys.callState(a);
+            MemorySegment cs = LibC.newCallState(a);
             MemorySegment addr = a.allocate(128, 8);
             MemorySegment len = a.allocate(JAVA_INT);
             MemorySegment prog = a.allocate(JAVA_INT);
@@ -57,11 +58,11 @@ final class SocketFilters {
                 if (inode == null) continue;
                 len.set(JAVA_INT, 0, (int) addr.byteSize());
                 if (Sys.getsockname(cs, fd, addr, len) != 0) continue;
-                if ((addr.get(JAVA_SHORT, 0) & 0xFFFF) != Sys.AF_PACKET) continue;
+                if ((addr.get(JAVA_SHORT, 0) & 0xFFFF) != LibC.AF_PACKET) continue;
                 int ifindex = addr.get(JAVA_INT, 4); // sockaddr_ll.sll_ifindex
                 if (!ifindexes.contains(ifindex)) continue;
-                if (Sys.setsockopt(cs, fd, Sys.SOL_SOCKET, Sys.SO_ATTACH_BPF, prog, 4) != 0) {
-                    LOG.warn("cannot attach the offload socket filter to fd {} (ifindex {}): {}", fd, ifindex, Sys.strerror(Sys.errno(cs)));
+                if (LibC.setsockopt(cs, fd, LibC.SOL_SOCKET, Sys.SO_ATTACH_BPF, prog, 4) != 0) {
+                    LOG.warn("cannot attach the offload socket filter to fd {} (ifindex {}): {}", fd, ifindex, LibC.strerror(LibC.errno(cs)));
                     continue;
                 }
                 attached.put(fd, inode);
@@ -80,10 +81,10 @@ final class SocketFilters {
     /** Detaches from every socket still open. */
     synchronized void detachAll() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = Sys.callState(a);
+            MemorySegment cs = LibC.newCallState(a);
             MemorySegment zero = a.allocate(JAVA_INT);
             for (Map.Entry<Integer, String> e : attached.entrySet()) {
-                if (e.getValue().equals(inode(e.getKey()))) Sys.setsockopt(cs, e.getKey(), Sys.SOL_SOCKET, Sys.SO_DETACH_BPF, zero, 4);
+                if (e.getValue().equals(inode(e.getKey()))) LibC.setsockopt(cs, e.getKey(), LibC.SOL_SOCKET, Sys.SO_DETACH_BPF, zero, 4);
             }
         }
         attached.clear();
