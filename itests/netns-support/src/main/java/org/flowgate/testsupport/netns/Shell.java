@@ -55,6 +55,35 @@ public final class Shell {
         return out;
     }
 
+    /** Runs a command that must succeed (30 s at most) and returns what it printed; otherwise throws with its output. */
+    public static String read(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", cmd) + ": timed out");
+            }
+            if (p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + cmd[0], e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether a command can be run at all (found, and it ended within 30 s), e.g. {@code hasCommand("tc", "-V")}. */
+    public static boolean hasCommand(String... cmd) {
+        try {
+            run(false, cmd);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Runs a command (30 s at most); with {@code check}, a non-zero exit throws with its output. */
     public static int run(boolean check, String... cmd) {
         try {

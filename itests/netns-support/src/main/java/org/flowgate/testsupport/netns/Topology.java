@@ -29,11 +29,13 @@ public final class Topology implements AutoCloseable {
 
     private final String prefix;
     private final boolean routerNamespace;
+    private final boolean netlab;
     private final String[] nets4, nets6;
 
     private Topology(Builder b) {
         this.prefix = b.prefix;
-        this.routerNamespace = b.routerNamespace;
+        this.routerNamespace = b.routerNamespace || b.netlab;
+        this.netlab = b.netlab;
         this.nets4 = b.nets4;
         this.nets6 = b.nets6;
     }
@@ -59,6 +61,7 @@ public final class Topology implements AutoCloseable {
     public static final class Builder {
         private final String prefix;
         private boolean routerNamespace;
+        private boolean netlab;
         private String[] nets4 = {"10.0.1.0/24", "10.0.2.0/24"};
         private String[] nets6;
         private boolean h2RoutesBack = true;
@@ -70,6 +73,17 @@ public final class Topology implements AutoCloseable {
 
         /** The router's side in a namespace {@code <prefix>-r} of its own; default: in the JVM's namespace. */
         public Builder routerNamespace() { routerNamespace = true; return this; }
+
+        /**
+         * The netlab layout ({@code netlab/topo.sh}, whose scripts and benches work on it):
+         * namespaces {@code <prefix>h1}, {@code <prefix>r}, {@code <prefix>h2}, host links
+         * {@code <prefix>a} / {@code <prefix>b}, router links {@code <prefix>ra} / {@code <prefix>rb}
+         * in r, where r's kernel holds the router addresses ({@code .1}, and {@code ::1} with
+         * {@link #v6}): a Linux router until a test turns its forwarding off or flushes them for a
+         * userspace router. Links keep Linux's defaults (IPv6 on, checksum and segmentation
+         * offloads on), as the kernel datapaths under test see them.
+         */
+        public Builder netlab() { netlab = true; return this; }
 
         /** h1's and h2's IPv4 networks (/24): host .2, router .1. Default 10.0.1.0/24 and 10.0.2.0/24. */
         public Builder v4(String h1Net, String h2Net) { nets4 = new String[] {h1Net, h2Net}; return this; }
@@ -94,6 +108,10 @@ public final class Topology implements AutoCloseable {
     }
 
     private void up(boolean h2RoutesBack) {
+        if (netlab) {
+            upNetlab(h2RoutesBack);
+            return;
+        }
         for (String ns : namespaces()) {
             Shell.run(true, "ip", "netns", "add", ns);
             Shell.run(true, "ip", "-n", ns, "link", "set", "lo", "up");
@@ -126,6 +144,29 @@ public final class Topology implements AutoCloseable {
         }
     }
 
+    private void upNetlab(boolean h2RoutesBack) {
+        for (String ns : namespaces()) {
+            Shell.run(true, "ip", "netns", "add", ns);
+            Shell.run(true, "ip", "-n", ns, "link", "set", "lo", "up");
+        }
+        for (int side = 1; side <= 2; side++) {
+            String host = host(side), link = routerLink(side), hostLink = hostLink(side);
+            Shell.run(true, "ip", "link", "add", hostLink, "type", "veth", "peer", "name", link);
+            Shell.run(true, "ip", "link", "set", hostLink, "netns", host);
+            Shell.run(true, "ip", "link", "set", link, "netns", r());
+            Shell.run(true, "ip", "-n", host, "addr", "add", hostPrefix(side), "dev", hostLink);
+            if (nets6 != null) Shell.run(true, "ip", "-n", host, "addr", "add", hostPrefix6(side), "dev", hostLink, "nodad");
+            Shell.run(true, "ip", "-n", host, "link", "set", hostLink, "up");
+            if (side == 1 || h2RoutesBack) {
+                Shell.run(true, "ip", "-n", host, "route", "add", "default", "via", routerAddress(side));
+                if (nets6 != null) Shell.run(true, "ip", "-n", host, "-6", "route", "add", "default", "via", routerAddress6(side));
+            }
+            Shell.run(true, "ip", "-n", r(), "addr", "add", routerPrefix(side), "dev", link);
+            if (nets6 != null) Shell.run(true, "ip", "-n", r(), "addr", "add", routerPrefix6(side), "dev", link, "nodad");
+            Shell.run(true, "ip", "-n", r(), "link", "set", link, "up");
+        }
+    }
+
     private void routerSide(String... cmd) { Shell.run(true, inRouter(cmd)); }
 
     private void routerSideUnchecked(String... cmd) { Shell.run(false, inRouter(cmd)); }
@@ -146,24 +187,28 @@ public final class Topology implements AutoCloseable {
     /** Removes the namespaces and the router-side links (deleting a veth end deletes its peer). */
     @Override
     public void close() {
-        for (String ns : List.of(h1(), h2(), prefix + "-r")) Shell.run(false, "ip", "netns", "del", ns);
-        for (int side = 1; side <= 2; side++) Shell.run(false, "ip", "link", "del", routerLink(side));
+        for (String ns : List.of(h1(), h2(), netlab ? r() : prefix + "-r")) Shell.run(false, "ip", "netns", "del", ns);
+        // a veth end still in the JVM's namespace (a failed create): deleting it deletes its peer
+        for (int side = 1; side <= 2; side++) Shell.run(false, "ip", "link", "del", netlab ? hostLink(side) : routerLink(side));
     }
 
     public String prefix() { return prefix; }
 
-    public String h1() { return prefix + "-h1"; }
+    public String h1() { return prefix + (netlab ? "h1" : "-h1"); }
 
-    public String h2() { return prefix + "-h2"; }
+    public String h2() { return prefix + (netlab ? "h2" : "-h2"); }
 
     /** The router's namespace, or null when the router side is the JVM's own namespace. */
-    public String r() { return routerNamespace ? prefix + "-r" : null; }
+    public String r() { return routerNamespace ? prefix + (netlab ? "r" : "-r") : null; }
 
     /** The namespace of host 1 or 2. */
     public String host(int side) { return side == 1 ? h1() : h2(); }
 
     /** The router's end of the veth to host {@code side} (1 or 2): the interface its port opens. */
-    public String routerLink(int side) { return prefix + check(side); }
+    public String routerLink(int side) { return netlab ? prefix + (check(side) == 1 ? "ra" : "rb") : prefix + check(side); }
+
+    /** Host {@code side}'s end of its veth, in its namespace: {@link #HOST_LINK}, or {@code <prefix>a} / {@code <prefix>b} in the {@link Builder#netlab() netlab} layout. */
+    public String hostLink(int side) { return netlab ? prefix + (check(side) == 1 ? "a" : "b") : HOST_LINK; }
 
     public String h1Address() { return hostAddress(1); }
 
@@ -190,7 +235,7 @@ public final class Topology implements AutoCloseable {
 
     /** Sets the MAC address of host {@code side}'s {@code eth0} (e.g. one a tc {@code src_mac} filter matches). */
     public void setHostMac(int side, String mac) {
-        Shell.run(true, "ip", "-n", host(check(side)), "link", "set", HOST_LINK, "address", mac);
+        Shell.run(true, "ip", "-n", host(check(side)), "link", "set", hostLink(side), "address", mac);
     }
 
     /**
@@ -204,10 +249,16 @@ public final class Topology implements AutoCloseable {
         String ns = host(check(side));
         String local = remote.contains(":") ? hostAddress6(side) : hostAddress(side);
         Shell.run(true, "ip", "-n", ns, "link", "add", name, "type", "vxlan", "id", Integer.toString(vni), "local", local,
-                "remote", remote, "dstport", "4789", "dev", HOST_LINK);
+                "remote", remote, "dstport", "4789", "dev", hostLink(side));
         Shell.run(true, "ip", "-n", ns, "addr", "add", overlayPrefix, "dev", name);
         Shell.run(true, "ip", "-n", ns, "link", "set", name, "up");
         Shell.run(true, "ip", "netns", "exec", ns, "ethtool", "-K", name, "tx", "off");
+    }
+
+    /** The MAC address of link {@code dev} in namespace {@code ns}, as 48 bits. */
+    public static long mac(String ns, String dev) {
+        String[] f = Shell.read("ip", "-n", ns, "-br", "link", "show", "dev", dev).trim().split("\\s+");
+        return Long.parseLong(f[2].replace(":", ""), 16);
     }
 
     /** {@code ip netns exec <ns> ping -c <count> -i 0.3 -W 2 <dst>}: its exit code (0 = every reply came). */

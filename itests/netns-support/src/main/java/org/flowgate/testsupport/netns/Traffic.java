@@ -134,6 +134,17 @@ public final class Traffic {
         }
     }
 
+    /**
+     * Sends {@code count} 18-byte datagrams from {@code srcPort} to {@code dst:port} (an
+     * {@link #udpEcho}) as fast as it can, then counts the echoes until two seconds pass without
+     * one; returns that count. Both ends have 4 MiB receive buffers: a burst is not lost in them.
+     */
+    public static int udpBurst(String ns, int srcPort, String dst, int port, int count) {
+        String out = ask(start(ns, "udp-burst", dst, Integer.toString(port), Integer.toString(count), Integer.toString(srcPort))).trim();
+        if (!out.matches("\\d+")) throw new IllegalStateException("udp-burst in " + ns + ": " + out);
+        return Integer.parseInt(out);
+    }
+
     private static Peer server(String ns, String... args) {
         Peer p = start(ns, args);
         String ready = p.line();
@@ -173,6 +184,12 @@ public final class Traffic {
     static final String SCRIPT = """
             import socket, sys, time
             cmd, a = sys.argv[1], sys.argv[2:]
+            SO_RCVBUFFORCE = 33
+            def bigbuffer(s):
+                try:
+                    s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 4 << 20)
+                except OSError:
+                    pass
             def bound(kind, port):
                 # IPv4 and IPv6 on one socket; IPv4 only where the namespace has IPv6 off
                 try:
@@ -184,6 +201,7 @@ public final class Traffic {
                     s = socket.socket(socket.AF_INET, kind)
                     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                     s.bind(('0.0.0.0', port))
+                if kind == socket.SOCK_DGRAM: bigbuffer(s)
                 return s
             if cmd == 'udp-echo':
                 u = bound(socket.SOCK_DGRAM, int(a[0]))
@@ -205,6 +223,20 @@ public final class Traffic {
                         print(u.recvfrom(65535)[0].decode()); break
                     except socket.timeout:
                         pass
+            elif cmd == 'udp-burst':
+                dst, port, count, src = a[0], int(a[1]), int(a[2]), int(a[3])
+                u = socket.socket(socket.AF_INET6 if ':' in dst else socket.AF_INET, socket.SOCK_DGRAM)
+                bigbuffer(u)
+                u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                u.bind(('', src)); u.settimeout(2)
+                for i in range(count): u.sendto(b'x' * 18, (dst, port))
+                got = 0
+                try:
+                    while True:
+                        u.recv(2048); got += 1
+                except socket.timeout:
+                    pass
+                print(got)
             elif cmd == 'tcp-sink':
                 s = bound(socket.SOCK_STREAM, int(a[0])); s.listen(1)
                 limit = int(a[1])

@@ -35,6 +35,31 @@ class TopologyTest {
     }
 
     @Test
+    void netlabLayoutHasTopoShNamesAndAKernelRouterInR() throws Exception {
+        try (Topology t = Topology.builder("nslab").netlab().v6("fd00:75:1::/64", "fd00:75:2::/64").create()) {
+            assertEquals("nslabh1", t.h1());
+            assertEquals("nslabr", t.r());
+            assertEquals("nslabrb", t.routerLink(2));
+            assertEquals("nslaba", t.hostLink(1));
+            assertTrue(Shell.read("ip", "-n", t.r(), "addr", "show", "nslabra").contains("inet 10.0.1.1/24"), "r's kernel holds the router address");
+            assertTrue(Shell.read("ip", "-n", t.r(), "addr", "show", "nslabrb").contains("inet6 fd00:75:2::1/64"));
+            assertTrue(Shell.read("ip", "netns", "exec", t.h1(), "ethtool", "-k", "nslaba").contains("tx-checksumming: on"), "Linux's offload defaults");
+            String mac = Shell.read("ip", "netns", "exec", t.r(), "cat", "/sys/class/net/nslabra/address").trim();
+            assertEquals(Long.parseLong(mac.replace(":", ""), 16), Topology.mac(t.r(), "nslabra"));
+
+            Shell.run(true, "ip", "netns", "exec", t.r(), "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            Shell.run(true, "ip", "netns", "exec", t.r(), "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+            assertEquals(0, Topology.ping(t.h1(), t.h2Address(), 2));
+            assertEquals(0, Topology.ping(t.h1(), t.hostAddress6(2), 2));
+            try (Traffic.Peer echo = Traffic.udpEcho(t.h2(), 7000)) {
+                assertEquals(500, Traffic.udpBurst(t.h1(), 5555, t.h2Address(), 7000, 500), "a burst and every echo of it");
+                assertEquals(t.h1Address(), echo.line());
+            }
+        }
+        for (String ns : new String[] {"nslabh1", "nslabr", "nslabh2"}) assertFalse(Shell.read("ip", "netns", "list").contains(ns), "close removed " + ns);
+    }
+
+    @Test
     void hostsTalkThroughTheRouterOverIpv4AndIpv6() throws Exception {
         try (Topology t = Topology.builder("nstopo").routerNamespace().v4("10.74.1.0/24", "10.74.2.0/24").v6("fd00:74:1::/64", "fd00:74:2::/64").create()) {
             assertEquals("10.74.1.2", t.h1Address());
