@@ -18,6 +18,8 @@ import org.flowgate.driver.ebpf.kernel.KernelDatapath;
 import org.flowgate.offload.FlowBlock;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.OffloadException;
+import org.flowgate.testsupport.netns.Shell;
+import org.flowgate.testsupport.netns.Topology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,28 +38,27 @@ class DeviceHotplugTest {
     private static final String RA = P + "ra", RB = P + "rb";
     private static final IpAddress H1_4 = IpAddress.parse("10.0.1.2"), H2_4 = IpAddress.parse("10.0.2.2"), RB_4 = IpAddress.parse("10.0.2.1");
 
-    private boolean worldUp;
+    private Topology topo;
     private EbpfOffloadDriver driver;
     private RawSocket h1, h2, portA, portB;
     private long h1Mac, raMac, rbMac, h2Mac;
 
     @BeforeEach
     void world() throws Exception {
-        assumeTrue(Netns.isRoot(), "skipped: needs root (network namespaces, BPF, tc)");
-        assumeTrue(Netns.hasCommand("tc", "-V"), "skipped: tc (iproute2) is missing");
-        assumeTrue(Netns.hasCommand("bpftool", "version"), "skipped: bpftool is missing (apt-get install bpftool)");
+        assumeTrue(Shell.isRoot(), "skipped: needs root (network namespaces, BPF, tc)");
+        assumeTrue(Shell.hasCommand("tc", "-V"), "skipped: tc (iproute2) is missing");
+        assumeTrue(Shell.hasCommand("bpftool", "version"), "skipped: bpftool is missing (apt-get install bpftool)");
         assumeTrue(EbpfOffloadDriver.class.getResource(EbpfOffloadDriver.OBJECT_RESOURCE) != null,
                 "skipped: the BPF object was not built (clang with the bpf target missing)");
-        worldUp = true;
-        Netns.up(P);
-        Netns.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
-        h1Mac = Netns.mac(H1, P + "a");
-        h2Mac = Netns.mac(H2, P + "b");
-        raMac = Netns.mac(R, RA);
-        rbMac = Netns.mac(R, RB);
-        Netns.run(true, "ip", "-n", R, "link", "del", RB); // takes h2's end with it
-        h1 = Netns.in(H1, () -> RawSocket.open(P + "a"));
-        portA = Netns.in(R, () -> RawSocket.open(RA));
+        topo = Lab.up(P);
+        Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        h1Mac = Topology.mac(H1, P + "a");
+        h2Mac = Topology.mac(H2, P + "b");
+        raMac = Topology.mac(R, RA);
+        rbMac = Topology.mac(R, RB);
+        Shell.run(true, "ip", "-n", R, "link", "del", RB); // takes h2's end with it
+        h1 = Shell.inNamespace(H1, () -> RawSocket.open(P + "a"));
+        portA = Shell.inNamespace(R, () -> RawSocket.open(RA));
     }
 
     @AfterEach
@@ -66,14 +67,14 @@ class DeviceHotplugTest {
             if (driver != null) {
                 EbpfOffloadDriver d = driver;
                 driver = null;
-                Netns.in(R, () -> {
+                Shell.inNamespace(R, () -> {
                     d.stop();
                     return null;
                 });
             }
         } finally {
             for (RawSocket s : new RawSocket[] {h1, h2, portA, portB}) if (s != null) s.close();
-            if (worldUp) Netns.down(P);
+            if (topo != null) topo.close();
         }
     }
 
@@ -81,7 +82,7 @@ class DeviceHotplugTest {
     void attachesToDevicesThatAppearParksFlowsOfDevicesThatGo() throws Throwable {
         driver = new EbpfOffloadDriver();
         driver.rescanInterval(100);
-        Netns.in(R, () -> {
+        Shell.inNamespace(R, () -> {
             driver.start(List.of(RA, RB), 1024, KernelDatapath.Options.defaults());
             return null;
         });
@@ -96,9 +97,9 @@ class DeviceHotplugTest {
 
         // the port appears; the router opens its socket on it right away
         plugB();
-        portB = Netns.in(R, () -> RawSocket.open(RB));
+        portB = Shell.inNamespace(R, () -> RawSocket.open(RB));
         await(() -> driver.attachedDevices().containsKey(RB), "the driver attaches to the new port");
-        assertTrue(Netns.in(R, () -> driver.datapath().attached(RB)), "tc filter on the new port");
+        assertTrue(Shell.inNamespace(R, () -> driver.datapath().attached(RB)), "tc filter on the new port");
         await(() -> driver.datapath().socketsFiltered() >= 2, "socket filter on the socket opened later");
         block.add(original);
         block.add(reply);
@@ -118,7 +119,7 @@ class DeviceHotplugTest {
         h2 = null;
         portB.close();
         portB = null;
-        Netns.run(true, "ip", "-n", R, "link", "del", RB);
+        Shell.run(true, "ip", "-n", R, "link", "del", RB);
         await(() -> !driver.attachedDevices().containsKey(RB), "the driver notices the port went away");
         assertEquals(2, driver.flows().parked(), "both directions cross the missing port");
         assertEquals(5, block.stats(original).packets(), "counters kept while parked");
@@ -129,7 +130,7 @@ class DeviceHotplugTest {
         // it comes back: the flows are in the kernel again, counters continue
         plugB();
         await(() -> driver.flows().parked() == 0, "parked flows back once the port returns");
-        assertTrue(Netns.in(R, () -> driver.datapath().attached(RB)));
+        assertTrue(Shell.inNamespace(R, () -> driver.datapath().attached(RB)));
         for (int i = 0; i < 4; i++) h1.send(out);
         List<byte[]> at = udp(h2.drain(300), 9);
         assertEquals(4, at.size(), "forwarded in the kernel again");
@@ -140,27 +141,27 @@ class DeviceHotplugTest {
 
         EbpfOffloadDriver d = driver;
         driver = null;
-        Netns.in(R, () -> {
+        Shell.inNamespace(R, () -> {
             d.stop();
             return null;
         });
         for (String dev : new String[] {RA, RB}) {
-            assertFalse(Netns.output("ip", "netns", "exec", R, "tc", "filter", "show", "dev", dev, "ingress").contains(KernelDatapath.TC_PROG));
+            assertFalse(Shell.read("ip", "netns", "exec", R, "tc", "filter", "show", "dev", dev, "ingress").contains(KernelDatapath.TC_PROG));
         }
-        assertFalse(Netns.output("ip", "netns", "exec", R, "tc", "qdisc", "show", "dev", RB).contains("clsact"),
+        assertFalse(Shell.read("ip", "netns", "exec", R, "tc", "qdisc", "show", "dev", RB).contains("clsact"),
                 "the clsact the driver added to the returned port is gone too");
     }
 
     /** (Re)creates r's port towards h2 with the MACs it had (as a NIC that is plugged in again). */
     private void plugB() throws Exception {
-        Netns.run(true, "ip", "link", "add", P + "b", "address", mac(h2Mac), "type", "veth", "peer", "name", RB, "address", mac(rbMac));
-        Netns.run(true, "ip", "link", "set", P + "b", "netns", H2);
-        Netns.run(true, "ip", "link", "set", RB, "netns", R);
-        Netns.run(true, "ip", "-n", H2, "addr", "add", "10.0.2.2/24", "dev", P + "b");
-        Netns.run(true, "ip", "-n", H2, "link", "set", P + "b", "up");
-        Netns.run(true, "ip", "-n", R, "addr", "add", "10.0.2.1/24", "dev", RB);
-        Netns.run(true, "ip", "-n", R, "link", "set", RB, "up");
-        h2 = Netns.in(H2, () -> RawSocket.open(P + "b"));
+        Shell.run(true, "ip", "link", "add", P + "b", "address", mac(h2Mac), "type", "veth", "peer", "name", RB, "address", mac(rbMac));
+        Shell.run(true, "ip", "link", "set", P + "b", "netns", H2);
+        Shell.run(true, "ip", "link", "set", RB, "netns", R);
+        Shell.run(true, "ip", "-n", H2, "addr", "add", "10.0.2.2/24", "dev", P + "b");
+        Shell.run(true, "ip", "-n", H2, "link", "set", P + "b", "up");
+        Shell.run(true, "ip", "-n", R, "addr", "add", "10.0.2.1/24", "dev", RB);
+        Shell.run(true, "ip", "-n", R, "link", "set", RB, "up");
+        h2 = Shell.inNamespace(H2, () -> RawSocket.open(P + "b"));
     }
 
     private void drain() throws Throwable {

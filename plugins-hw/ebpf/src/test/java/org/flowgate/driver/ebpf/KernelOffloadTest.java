@@ -22,6 +22,8 @@ import org.flowgate.offload.FlowBlock;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
 import org.flowgate.offload.OffloadException;
+import org.flowgate.testsupport.netns.Shell;
+import org.flowgate.testsupport.netns.Topology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,39 +45,38 @@ class KernelOffloadTest {
     private static final FlowTableSpec TABLE = new FlowTableSpec("inet", "filter", "ft", 0, Set.of(RA, RB), true, true);
 
     private static long h1Mac, raMac, rbMac, h2Mac;
-    private static boolean worldUp;
+    private static Topology topo;
 
     private EbpfOffloadDriver driver;
     private RawSocket h1, h2, routerPort;
 
     @BeforeAll
     static void world() {
-        assumeTrue(Netns.isRoot(), "skipped: needs root (network namespaces, BPF, tc)");
-        assumeTrue(Netns.hasCommand("ip", "-V"), "skipped: iproute2 (ip) is missing");
-        assumeTrue(Netns.hasCommand("tc", "-V"), "skipped: tc (iproute2) is missing");
-        assumeTrue(Netns.hasCommand("bpftool", "version"), "skipped: bpftool is missing (apt-get install bpftool)");
+        assumeTrue(Shell.isRoot(), "skipped: needs root (network namespaces, BPF, tc)");
+        assumeTrue(Shell.hasCommand("ip", "-V"), "skipped: iproute2 (ip) is missing");
+        assumeTrue(Shell.hasCommand("tc", "-V"), "skipped: tc (iproute2) is missing");
+        assumeTrue(Shell.hasCommand("bpftool", "version"), "skipped: bpftool is missing (apt-get install bpftool)");
         assumeTrue(EbpfOffloadDriver.class.getResource(EbpfOffloadDriver.OBJECT_RESOURCE) != null,
                 "skipped: the BPF object was not built (clang with the bpf target missing)");
-        worldUp = true;
-        Netns.up(P);
-        Netns.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
-        Netns.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=0");
-        h1Mac = Netns.mac(H1, P + "a");
-        h2Mac = Netns.mac(H2, P + "b");
-        raMac = Netns.mac(R, RA);
-        rbMac = Netns.mac(R, RB);
+        topo = Lab.up(P);
+        Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=0");
+        h1Mac = Topology.mac(H1, P + "a");
+        h2Mac = Topology.mac(H2, P + "b");
+        raMac = Topology.mac(R, RA);
+        rbMac = Topology.mac(R, RB);
     }
 
     @AfterAll
     static void teardown() {
-        if (worldUp) Netns.down(P);
+        if (topo != null) topo.close();
     }
 
     @BeforeEach
     void open() throws Exception {
-        h1 = Netns.in(H1, () -> open(P + "a"));
-        h2 = Netns.in(H2, () -> open(P + "b"));
-        routerPort = Netns.in(R, () -> open(RA)); // before the driver starts: it must find it
+        h1 = Shell.inNamespace(H1, () -> open(P + "a"));
+        h2 = Shell.inNamespace(H2, () -> open(P + "b"));
+        routerPort = Shell.inNamespace(R, () -> open(RA)); // before the driver starts: it must find it
     }
 
     @AfterEach
@@ -189,14 +190,14 @@ class KernelOffloadTest {
      */
     @Test
     void kernelSentDatagramWithChecksumOffloadLeavesWithARightChecksum() throws Throwable {
-        assumeTrue(Netns.hasCommand("python3", "-c", "pass") && Netns.hasCommand("ethtool", "--version"), "skipped: python3 or ethtool missing");
+        assumeTrue(Shell.hasCommand("python3", "-c", "pass") && Shell.hasCommand("ethtool", "--version"), "skipped: python3 or ethtool missing");
         startDriver(16);
         FlowBlock block = driver.bind(TABLE);
         block.add(rule(61, RA, tuple(H1_4, 5601, H2_4, 9), tuple(RB_4, 40061, H2_4, 9), rbMac, h2Mac, RB, 1500));
-        Netns.run(true, "ip", "netns", "exec", R, "ethtool", "-K", RB, "tx", "off");
+        Shell.run(true, "ip", "netns", "exec", R, "ethtool", "-K", RB, "tx", "off");
         try {
             drainAll();
-            Netns.run(true, "ip", "netns", "exec", H1, "python3", "-c", """
+            Shell.run(true, "ip", "netns", "exec", H1, "python3", "-c", """
                     import socket
                     s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('10.0.1.2',5601))
                     for i in range(3): s.sendto(b'checksum offload %d' % i,('10.0.2.2',9))
@@ -211,7 +212,7 @@ class KernelOffloadTest {
             }
             assertEquals(3, block.stats(rule(61, RA, tuple(H1_4, 5601, H2_4, 9), tuple(RB_4, 40061, H2_4, 9), rbMac, h2Mac, RB, 1500)).packets());
         } finally {
-            Netns.run(false, "ip", "netns", "exec", R, "ethtool", "-K", RB, "tx", "on");
+            Shell.run(false, "ip", "netns", "exec", R, "ethtool", "-K", RB, "tx", "on");
         }
     }
 
@@ -342,20 +343,20 @@ class KernelOffloadTest {
         block.add(rule(31, RA, tuple(H1_4, 5555, H2_4, 9), tuple(RB_4, 40000, H2_4, 9), rbMac, h2Mac, RB, 1500));
         Path pins = driver.datapath().pinDir();
         assertTrue(Files.exists(pins.resolve("maps").resolve(KernelDatapath.FLOW_MAP)));
-        assertTrue(Netns.output("ip", "netns", "exec", R, "tc", "filter", "show", "dev", RA, "ingress").contains(KernelDatapath.TC_PROG));
+        assertTrue(Shell.read("ip", "netns", "exec", R, "tc", "filter", "show", "dev", RA, "ingress").contains(KernelDatapath.TC_PROG));
         stopDriver();
 
         assertFalse(Files.exists(pins), "pins removed");
         for (String dev : new String[] {RA, RB}) {
-            assertEquals("", Netns.output("ip", "netns", "exec", R, "tc", "filter", "show", "dev", dev, "ingress").trim());
-            assertFalse(Netns.output("ip", "netns", "exec", R, "tc", "qdisc", "show", "dev", dev).contains("clsact"));
+            assertEquals("", Shell.read("ip", "netns", "exec", R, "tc", "filter", "show", "dev", dev, "ingress").trim());
+            assertFalse(Shell.read("ip", "netns", "exec", R, "tc", "qdisc", "show", "dev", dev).contains("clsact"));
         }
         long deadline = System.currentTimeMillis() + 5000; // programs and maps are freed after an RCU grace period
         boolean gone;
         do {
-            gone = !Netns.output("bpftool", "prog", "show").contains(KernelDatapath.TC_PROG)
-                    && !Netns.output("bpftool", "prog", "show").contains(KernelDatapath.SOCKET_PROG)
-                    && !Netns.output("bpftool", "map", "show").contains(KernelDatapath.FLOW_MAP);
+            gone = !Shell.read("bpftool", "prog", "show").contains(KernelDatapath.TC_PROG)
+                    && !Shell.read("bpftool", "prog", "show").contains(KernelDatapath.SOCKET_PROG)
+                    && !Shell.read("bpftool", "map", "show").contains(KernelDatapath.FLOW_MAP);
             if (!gone) Thread.sleep(100);
         } while (!gone && System.currentTimeMillis() < deadline);
         assertTrue(gone, "no fg_* program or map left in the kernel");
@@ -368,7 +369,7 @@ class KernelOffloadTest {
 
     private void startDriver(int maxFlows) throws Exception {
         driver = new EbpfOffloadDriver();
-        Netns.in(R, () -> {
+        Shell.inNamespace(R, () -> {
             driver.start(List.of(RA, RB), maxFlows, KernelDatapath.Options.defaults());
             return null;
         });
@@ -377,7 +378,7 @@ class KernelOffloadTest {
     private void stopDriver() throws Exception {
         EbpfOffloadDriver d = driver;
         driver = null;
-        Netns.in(R, () -> {
+        Shell.inNamespace(R, () -> {
             d.stop();
             return null;
         });

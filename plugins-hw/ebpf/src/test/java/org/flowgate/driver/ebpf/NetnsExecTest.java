@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.net.IpAddress;
+import org.flowgate.testsupport.netns.Shell;
+import org.flowgate.testsupport.netns.Topology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,35 +29,34 @@ import org.junit.jupiter.api.Test;
 class NetnsExecTest {
     private static final String P = "fgbpe";
     private static final String R = P + "r";
-    private static boolean worldUp;
+    private static Topology topo;
 
     @BeforeAll
     static void world() {
-        assumeTrue(Netns.isRoot(), "skipped: needs root (network namespaces, BPF, tc)");
-        assumeTrue(Netns.hasCommand("tc", "-V") && Netns.hasCommand("bpftool", "version"), "skipped: tc or bpftool missing");
+        assumeTrue(Shell.isRoot(), "skipped: needs root (network namespaces, BPF, tc)");
+        assumeTrue(Shell.hasCommand("tc", "-V") && Shell.hasCommand("bpftool", "version"), "skipped: tc or bpftool missing");
         assumeTrue(EbpfOffloadDriver.class.getResource(EbpfOffloadDriver.OBJECT_RESOURCE) != null, "skipped: BPF object not built");
-        worldUp = true;
-        Netns.up(P);
-        Netns.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        topo = Lab.up(P);
+        Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
     }
 
     @AfterAll
     static void teardown() {
-        if (worldUp) Netns.down(P);
+        if (topo != null) topo.close();
     }
 
     @Test
     void routerUnderIpNetnsExecMountsBpffsOffloadsAndCleansUp() throws Throwable {
-        long h1Mac = Netns.mac(P + "h1", P + "a"), h2Mac = Netns.mac(P + "h2", P + "b");
-        long raMac = Netns.mac(R, P + "ra"), rbMac = Netns.mac(R, P + "rb");
+        long h1Mac = Topology.mac(P + "h1", P + "a"), h2Mac = Topology.mac(P + "h2", P + "b");
+        long raMac = Topology.mac(R, P + "ra"), rbMac = Topology.mac(R, P + "rb");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", R, java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), DriverMain.class.getName(),
                 P + "ra", P + "rb", "10.0.1.2", "5555", "10.0.2.2", "9", "10.0.2.1", "40000",
                 Long.toHexString(rbMac), Long.toHexString(h2Mac)));
         Process router = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (RawSocket h1 = Netns.in(P + "h1", () -> RawSocket.open(P + "a"));
-                RawSocket h2 = Netns.in(P + "h2", () -> RawSocket.open(P + "b"));
+        try (RawSocket h1 = Shell.inNamespace(P + "h1", () -> RawSocket.open(P + "a"));
+                RawSocket h2 = Shell.inNamespace(P + "h2", () -> RawSocket.open(P + "b"));
                 BufferedReader out = new BufferedReader(new InputStreamReader(router.getInputStream(), StandardCharsets.UTF_8));
                 OutputStream in = router.getOutputStream()) {
             String ready = out.readLine();
@@ -80,6 +81,6 @@ class NetnsExecTest {
         } finally {
             router.destroyForcibly();
         }
-        assertEquals("", Netns.output("ip", "netns", "exec", R, "tc", "filter", "show", "dev", P + "ra", "ingress").trim());
+        assertEquals("", Shell.read("ip", "netns", "exec", R, "tc", "filter", "show", "dev", P + "ra", "ingress").trim());
     }
 }

@@ -20,6 +20,8 @@ import org.flowgate.driver.ebpf.e2e.JavaRouter;
 import org.flowgate.driver.ebpf.kernel.KernelDatapath;
 import org.flowgate.offload.FlowBlock;
 import org.flowgate.offload.FlowRule;
+import org.flowgate.testsupport.netns.Shell;
+import org.flowgate.testsupport.netns.Topology;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,22 +70,20 @@ class OffloadBench {
     @Test
     void bench() throws Exception {
         assumeTrue(Boolean.getBoolean("flowgate.bench"), "benchmark: run bench/bench.sh");
-        assumeTrue(Netns.isRoot(), "benchmark needs root");
+        assumeTrue(Shell.isRoot(), "benchmark needs root");
         int seconds = Integer.getInteger("bench.seconds", 5);
         int rounds = Integer.getInteger("bench.rounds", 3);
         List<Integer> flowCounts = new ArrayList<>();
         for (String f : System.getProperty("bench.flows", "1,1000").split(",")) if (!f.isBlank()) flowCounts.add(Integer.parseInt(f.trim()));
         boolean ovs = Boolean.parseBoolean(System.getProperty("bench.ovs", "true"))
-                && Netns.run(false, "sh", "-c", "command -v ovs-vswitchd && command -v ovsdb-tool && command -v ovs-ofctl") == 0;
+                && Shell.run(false, "sh", "-c", "command -v ovs-vswitchd && command -v ovsdb-tool && command -v ovs-ofctl") == 0;
         if (!ovs) System.out.println("BENCH Open vSwitch column skipped: ovs-vswitchd/ovsdb-tool/ovs-ofctl not installed (apt-get install openvswitch-switch) or bench.ovs=false");
         boolean java = Boolean.parseBoolean(System.getProperty("bench.java", "true"));
         String compare = System.getProperty("bench.compare", "");
         Path compareObject = compare.isBlank() ? null : Path.of(compare).toAbsolutePath();
         Map<Integer, Samples> all = new LinkedHashMap<>();
         String startLoad = loadavg();
-        Netns.down(P);
-        try {
-            Netns.up(P);
+        try (Topology lab = Lab.up(P)) { // netlab's names: the shared scripts work on it
             for (int flows : flowCounts) {
                 Samples s = new Samples(rounds);
                 all.put(flows, s);
@@ -96,10 +96,10 @@ class OffloadBench {
                     sysctl("net.ipv4.ip_forward=0");
                     s.put(ROWS[0], round, pps(measure(seconds, flows), "sent_pps"));
                     sysctl("net.ipv4.ip_forward=1");
-                    Netns.run(true, "ip", "netns", "exec", R, "nft", "-D", "ra=" + P + "ra", "-D", "rb=" + P + "rb", "-f", BENCH.resolve("kernel-nat.nft").toString());
+                    Shell.run(true, "ip", "netns", "exec", R, "nft", "-D", "ra=" + P + "ra", "-D", "rb=" + P + "rb", "-f", BENCH.resolve("kernel-nat.nft").toString());
                     s.put(ROWS[1], round, pps(measure(seconds, flows), "recv_pps"));
-                    Netns.run(true, "ip", "netns", "exec", R, "nft", "delete", "table", "ip", "kanchor");
-                    Netns.run(false, "ip", "netns", "exec", R, "conntrack", "-F");
+                    Shell.run(true, "ip", "netns", "exec", R, "nft", "delete", "table", "ip", "kanchor");
+                    Shell.run(false, "ip", "netns", "exec", R, "conntrack", "-F");
                     sysctl("net.ipv4.ip_forward=0");
                     if (ovs) s.put(ROWS[2], round, ovs(seconds, flows));
                     driverOnly(s, ROWS[3], round, seconds, flows, null, false);
@@ -109,8 +109,6 @@ class OffloadBench {
                 }
                 System.out.println("BENCH flows=" + flows + " " + summary(s));
             }
-        } finally {
-            Netns.down(P);
         }
         System.out.println(table(all, seconds, rounds, startLoad));
     }
@@ -122,16 +120,16 @@ class OffloadBench {
      * Java reads them: the kernel's cost of the packet taps, apart from the Java router's presence.
      */
     private static void driverOnly(Samples s, String row, int round, int seconds, int flows, Path object, boolean sockets) throws Exception {
-        long h2Mac = Netns.mac(P + "h2", P + "b"), rbMac = Netns.mac(R, RB);
+        long h2Mac = Topology.mac(P + "h2", P + "b"), rbMac = Topology.mac(R, RB);
         List<org.flowgate.io.afpacket.socket.PacketSocket> taps = new ArrayList<>();
         if (sockets) {
             for (String dev : new String[] {RA, RB}) {
-                taps.add(Netns.in(R, () -> org.flowgate.io.afpacket.socket.PacketSocket.open(dev, new org.flowgate.io.afpacket.socket.PacketSocket.Options(
+                taps.add(Shell.inNamespace(R, () -> org.flowgate.io.afpacket.socket.PacketSocket.open(dev, new org.flowgate.io.afpacket.socket.PacketSocket.Options(
                         new org.flowgate.io.afpacket.ring.RingGeometry(1 << 20, 16, 2048), new org.flowgate.io.afpacket.ring.RingGeometry(1 << 18, 8, 2048), 1, false, true))));
             }
         }
         EbpfOffloadDriver driver = new EbpfOffloadDriver();
-        Netns.in(R, () -> {
+        Shell.inNamespace(R, () -> {
             driver.start(List.of(RA, RB), 65536, KernelDatapath.Options.defaults(), object);
             return null;
         });
@@ -155,7 +153,7 @@ class OffloadBench {
                     round + 1, flows, addNanos / 1e6, flows / (addNanos / 1e9), mapPackets, ns[0],
                     sockets ? String.format(" + socket filter %.0f ns/packet (on %d sockets)", ns[1], driver.datapath().socketsFiltered()) : ""));
         } finally {
-            Netns.in(R, () -> {
+            Shell.inNamespace(R, () -> {
                 driver.stop();
                 return null;
             });
@@ -172,8 +170,8 @@ class OffloadBench {
      * are not all there is reported as such, not as a figure.
      */
     private static void javaRouter(Samples s, int round, int seconds, int flows) throws Exception {
-        for (String dev : new String[] {RA, RB}) Netns.run(true, "ip", "-n", R, "addr", "flush", "dev", dev);
-        JavaRouter router = Netns.in(R, () -> new JavaRouter(RA, "10.0.1.1/24", RB, "10.0.2.1/24"));
+        for (String dev : new String[] {RA, RB}) Shell.run(true, "ip", "-n", R, "addr", "flush", "dev", dev);
+        JavaRouter router = Shell.inNamespace(R, () -> new JavaRouter(RA, "10.0.1.1/24", RB, "10.0.2.1/24"));
         EbpfOffloadDriver driver = new EbpfOffloadDriver();
         boolean driverUp = false;
         try {
@@ -194,7 +192,7 @@ class OffloadBench {
             s.note(ROWS[JAVA], String.format("r%d: %d flows, %d fast-path hits, JVM CPU %.0f ms", round + 1, inTable,
                     router.flowTable().stats().hits() - hits0, (jvmCpuNanos() - cpu0) / 1e6));
 
-            Netns.in(R, () -> {
+            Shell.inNamespace(R, () -> {
                 driver.start(List.of(RA, RB), 65536, KernelDatapath.Options.defaults());
                 return null;
             });
@@ -221,14 +219,14 @@ class OffloadBench {
         } finally {
             if (driverUp) {
                 router.removeDriver(driver);
-                Netns.in(R, () -> {
+                Shell.inNamespace(R, () -> {
                     driver.stop();
                     return null;
                 });
             }
             router.close();
-            Netns.run(true, "ip", "-n", R, "addr", "add", "10.0.1.1/24", "dev", RA);
-            Netns.run(true, "ip", "-n", R, "addr", "add", "10.0.2.1/24", "dev", RB);
+            Shell.run(true, "ip", "-n", R, "addr", "add", "10.0.1.1/24", "dev", RA);
+            Shell.run(true, "ip", "-n", R, "addr", "add", "10.0.2.1/24", "dev", RB);
         }
     }
 
@@ -236,7 +234,7 @@ class OffloadBench {
     private static void primeReplies(int flows) {
         StringBuilder ports = new StringBuilder();
         for (int i = 0; i < flows; i++) ports.append(sport(flows, i)).append(i + 1 < flows ? "," : "");
-        Netns.run(true, "ip", "netns", "exec", P + "h2", "python3", "-c", """
+        Shell.run(true, "ip", "netns", "exec", P + "h2", "python3", "-c", """
                 import socket
                 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)
                 s.bind(('10.0.2.2',9))
@@ -263,11 +261,11 @@ class OffloadBench {
      */
     private static long ovs(int seconds, int flows) {
         try {
-            Netns.run(true, "bash", BENCH.resolve("ovs-up.sh").toString(), P);
+            Shell.run(true, "bash", BENCH.resolve("ovs-up.sh").toString(), P);
             measure(1, flows);
             return pps(measure(seconds, flows), "recv_pps");
         } finally {
-            Netns.run(false, "bash", BENCH.resolve("ovs-down.sh").toString(), P);
+            Shell.run(false, "bash", BENCH.resolve("ovs-down.sh").toString(), P);
         }
     }
 
@@ -279,7 +277,7 @@ class OffloadBench {
     private static double[] programNanos(EbpfOffloadDriver driver, int flows, String... progs) {
         String[] pins = new String[progs.length];
         for (int i = 0; i < progs.length; i++) pins[i] = driver.datapath().pinDir().resolve("progs").resolve(progs[i]).toString();
-        Netns.run(true, "sysctl", "-qw", "kernel.bpf_stats_enabled=1");
+        Shell.run(true, "sysctl", "-qw", "kernel.bpf_stats_enabled=1");
         try {
             long[][] a = new long[progs.length][];
             for (int i = 0; i < progs.length; i++) a[i] = runStats(pins[i]);
@@ -291,13 +289,13 @@ class OffloadBench {
             }
             return ns;
         } finally {
-            Netns.run(true, "sysctl", "-qw", "kernel.bpf_stats_enabled=0");
+            Shell.run(true, "sysctl", "-qw", "kernel.bpf_stats_enabled=0");
         }
     }
 
     /** run_cnt, run_time_ns of a pinned program. */
     private static long[] runStats(String pin) {
-        String json = Netns.output("bpftool", "-j", "prog", "show", "pinned", pin);
+        String json = Shell.read("bpftool", "-j", "prog", "show", "pinned", pin);
         Matcher n = Pattern.compile("\"run_cnt\":(\\d+)").matcher(json);
         Matcher t = Pattern.compile("\"run_time_ns\":(\\d+)").matcher(json);
         return new long[] {n.find() ? Long.parseLong(n.group(1)) : 0, t.find() ? Long.parseLong(t.group(1)) : 0};
@@ -398,10 +396,10 @@ class OffloadBench {
     }
 
     private static void sysctl(String kv) {
-        Netns.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", kv);
+        Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", kv);
     }
 
     private static String measure(int seconds, int flows) {
-        return Netns.output("bash", BENCH.resolve("measure.sh").toString(), P, Integer.toString(seconds), Integer.toString(flows)).trim();
+        return Shell.read("bash", BENCH.resolve("measure.sh").toString(), P, Integer.toString(seconds), Integer.toString(flows)).trim();
     }
 }

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.flowgate.driver.ebpf.e2e.JavaRouter;
 import org.flowgate.driver.ebpf.kernel.KernelDatapath;
 import org.flowgate.io.afpacket.PortStatistics;
+import org.flowgate.testsupport.netns.Shell;
+import org.flowgate.testsupport.netns.Topology;
+import org.flowgate.testsupport.netns.Traffic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,17 +29,17 @@ class OffloadedFramesSkipJavaTest {
     private static final String R = P + "r", RA = P + "ra", RB = P + "rb";
     private static final int N = 400;
 
-    private boolean worldUp;
+    private Topology topo;
     private JavaRouter router;
     private EbpfOffloadDriver driver;
-    private Process echo;
+    private Traffic.Peer echo;
 
     @AfterEach
     void cleanup() throws Exception {
         try {
             if (driver != null) {
                 router.removeDriver(driver);
-                Netns.in(R, () -> {
+                Shell.inNamespace(R, () -> {
                     driver.stop();
                     return null;
                 });
@@ -46,43 +48,33 @@ class OffloadedFramesSkipJavaTest {
             try {
                 if (router != null) router.close();
             } finally {
-                if (echo != null) {
-                    echo.destroy();
-                    echo.waitFor(5, TimeUnit.SECONDS);
-                }
-                if (worldUp) Netns.down(P);
+                if (echo != null) echo.close();
+                if (topo != null) topo.close();
             }
         }
     }
 
     @Test
     void offloadedStreamNeverReachesTheJavaPorts() throws Exception {
-        assumeTrue(Netns.isRoot(), "skipped: needs root (network namespaces, AF_PACKET, BPF)");
-        assumeTrue(Netns.hasCommand("python3", "-c", "pass"), "skipped: python3 missing");
-        assumeTrue(Netns.hasCommand("tc", "-V") && Netns.hasCommand("bpftool", "version"), "skipped: tc or bpftool missing");
+        assumeTrue(Shell.isRoot(), "skipped: needs root (network namespaces, AF_PACKET, BPF)");
+        assumeTrue(Shell.hasCommand("python3", "-c", "pass"), "skipped: python3 missing");
+        assumeTrue(Shell.hasCommand("tc", "-V") && Shell.hasCommand("bpftool", "version"), "skipped: tc or bpftool missing");
         assumeTrue(EbpfOffloadDriver.class.getResource(EbpfOffloadDriver.OBJECT_RESOURCE) != null, "skipped: the BPF object was not built");
-        worldUp = true;
-        Netns.up(P);
-        Netns.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
-        for (String dev : new String[] {RA, RB}) Netns.run(true, "ip", "-n", R, "addr", "flush", "dev", dev);
-        router = Netns.in(R, () -> new JavaRouter(RA, "10.0.1.1/24", RB, "10.0.2.1/24"));
-        echo = new ProcessBuilder("ip", "netns", "exec", P + "h2", "python3", "-c", """
-                import socket
-                s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.setsockopt(socket.SOL_SOCKET,33,4<<20)
-                s.bind(('10.0.2.2',9))
-                while True:
-                    d,a=s.recvfrom(2048); s.sendto(d,a)
-                """).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        topo = Lab.up(P);
+        Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        for (String dev : new String[] {RA, RB}) Shell.run(true, "ip", "-n", R, "addr", "flush", "dev", dev);
+        router = Shell.inNamespace(R, () -> new JavaRouter(RA, "10.0.1.1/24", RB, "10.0.2.1/24"));
+        echo = Traffic.udpEcho(topo.h2(), 9);
 
         // a few echoes through Java: the connection is established and enters the flow table
         // (the first datagrams may be lost while the hosts and the router resolve neighbours)
         int echoed = 0;
-        for (int i = 0; i < 5 && echoed == 0; i++) echoed = Integer.parseInt(send(3).trim());
+        for (int i = 0; i < 5 && echoed == 0; i++) echoed = send(3);
         assertTrue(echoed > 0, "echoes through the Java router");
         await(() -> router.flowTable().count() == 1, "the flow in the flow table");
 
         driver = new EbpfOffloadDriver();
-        Netns.in(R, () -> {
+        Shell.inNamespace(R, () -> {
             driver.start(List.of(RA, RB), 1024, KernelDatapath.Options.defaults());
             return null;
         });
@@ -92,7 +84,7 @@ class OffloadedFramesSkipJavaTest {
 
         PortStatistics a0 = router.portStatistics(RA), b0 = router.portStatistics(RB);
         long hits0 = router.flowTable().stats().hits();
-        assertEquals(Integer.toString(N), send(N).trim(), "every echo of the offloaded stream");
+        assertEquals(N, send(N), "every echo of the offloaded stream");
         PortStatistics a1 = router.portStatistics(RA), b1 = router.portStatistics(RB);
 
         assertEquals(0, router.flowTable().stats().hits() - hits0, "Java's fast path saw none of the offloaded packets");
@@ -106,19 +98,9 @@ class OffloadedFramesSkipJavaTest {
         }
     }
 
-    /** h1 sends n datagrams from port 5555 to h2:9 and counts the echoes (two seconds of quiet ends it). */
-    private String send(int n) {
-        return Netns.output("ip", "netns", "exec", P + "h1", "python3", "-c", """
-                import socket
-                s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.setsockopt(socket.SOL_SOCKET,33,4<<20)
-                s.bind(('10.0.1.2',5555)); s.settimeout(2)
-                for i in range(%d): s.sendto(b'x'*18,('10.0.2.2',9))
-                c=0
-                try:
-                    while True: s.recv(2048); c+=1
-                except socket.timeout: pass
-                print(c)
-                """.formatted(n));
+    /** h1 sends n datagrams from port 5555 to h2:9 and counts the echoes. */
+    private int send(int n) {
+        return Traffic.udpBurst(topo.h1(), 5555, topo.h2Address(), 9, n);
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
