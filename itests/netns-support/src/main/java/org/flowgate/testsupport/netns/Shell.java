@@ -57,21 +57,9 @@ public final class Shell {
 
     /** Runs a command that must succeed (30 s at most) and returns what it printed; otherwise throws with its output. */
     public static String read(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", cmd) + ": timed out");
-            }
-            if (p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + cmd[0], e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        StringBuilder out = new StringBuilder();
+        exec(true, out, cmd);
+        return out.toString();
     }
 
     /** Whether a command can be run at all (found, and it ended within 30 s), e.g. {@code hasCommand("tc", "-V")}. */
@@ -86,6 +74,10 @@ public final class Shell {
 
     /** Runs a command (30 s at most); with {@code check}, a non-zero exit throws with its output. */
     public static int run(boolean check, String... cmd) {
+        return exec(check, new StringBuilder(), cmd);
+    }
+
+    private static int exec(boolean check, StringBuilder output, String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -94,6 +86,7 @@ public final class Shell {
                 throw new IllegalStateException(String.join(" ", cmd) + ": timed out");
             }
             if (check && p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
+            output.append(out);
             return p.exitValue();
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + cmd[0], e);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.Set;
@@ -45,11 +44,7 @@ class DeviceHotplugTest {
 
     @BeforeEach
     void world() throws Exception {
-        assumeTrue(Shell.isRoot(), "skipped: needs root (network namespaces, BPF, tc)");
-        assumeTrue(Shell.hasCommand("tc", "-V"), "skipped: tc (iproute2) is missing");
-        assumeTrue(Shell.hasCommand("bpftool", "version"), "skipped: bpftool is missing (apt-get install bpftool)");
-        assumeTrue(EbpfOffloadDriver.class.getResource(EbpfOffloadDriver.OBJECT_RESOURCE) != null,
-                "skipped: the BPF object was not built (clang with the bpf target missing)");
+        Lab.assumeKernel();
         topo = Lab.up(P);
         Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
         h1Mac = Topology.mac(H1, P + "a");

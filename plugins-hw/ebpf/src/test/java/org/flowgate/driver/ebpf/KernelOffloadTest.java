@@ -52,12 +52,7 @@ class KernelOffloadTest {
 
     @BeforeAll
     static void world() {
-        assumeTrue(Shell.isRoot(), "skipped: needs root (network namespaces, BPF, tc)");
-        assumeTrue(Shell.hasCommand("ip", "-V"), "skipped: iproute2 (ip) is missing");
-        assumeTrue(Shell.hasCommand("tc", "-V"), "skipped: tc (iproute2) is missing");
-        assumeTrue(Shell.hasCommand("bpftool", "version"), "skipped: bpftool is missing (apt-get install bpftool)");
-        assumeTrue(EbpfOffloadDriver.class.getResource(EbpfOffloadDriver.OBJECT_RESOURCE) != null,
-                "skipped: the BPF object was not built (clang with the bpf target missing)");
+        Lab.assumeKernel();
         topo = Lab.up(P);
         Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
         Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=0");

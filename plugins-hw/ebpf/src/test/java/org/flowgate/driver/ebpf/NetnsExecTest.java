@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -33,9 +32,7 @@ class NetnsExecTest {
 
     @BeforeAll
     static void world() {
-        assumeTrue(Shell.isRoot(), "skipped: needs root (network namespaces, BPF, tc)");
-        assumeTrue(Shell.hasCommand("tc", "-V") && Shell.hasCommand("bpftool", "version"), "skipped: tc or bpftool missing");
-        assumeTrue(EbpfOffloadDriver.class.getResource(EbpfOffloadDriver.OBJECT_RESOURCE) != null, "skipped: BPF object not built");
+        Lab.assumeKernel();
         topo = Lab.up(P);
         Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
     }

@@ -10,6 +10,7 @@ import java.util.function.BooleanSupplier;
 import org.flowgate.driver.ebpf.e2e.JavaRouter;
 import org.flowgate.driver.ebpf.kernel.KernelDatapath;
 import org.flowgate.io.afpacket.PortStatistics;
+import org.flowgate.testsupport.netns.Await;
 import org.flowgate.testsupport.netns.Shell;
 import org.flowgate.testsupport.netns.Topology;
 import org.flowgate.testsupport.netns.Traffic;
@@ -56,10 +57,8 @@ class OffloadedFramesSkipJavaTest {
 
     @Test
     void offloadedStreamNeverReachesTheJavaPorts() throws Exception {
-        assumeTrue(Shell.isRoot(), "skipped: needs root (network namespaces, AF_PACKET, BPF)");
+        Lab.assumeKernel();
         assumeTrue(Shell.hasCommand("python3", "-c", "pass"), "skipped: python3 missing");
-        assumeTrue(Shell.hasCommand("tc", "-V") && Shell.hasCommand("bpftool", "version"), "skipped: tc or bpftool missing");
-        assumeTrue(EbpfOffloadDriver.class.getResource(EbpfOffloadDriver.OBJECT_RESOURCE) != null, "skipped: the BPF object was not built");
         topo = Lab.up(P);
         Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
         for (String dev : new String[] {RA, RB}) Shell.run(true, "ip", "-n", R, "addr", "flush", "dev", dev);
@@ -104,10 +103,6 @@ class OffloadedFramesSkipJavaTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("not within 15 s: " + what);
-            Thread.sleep(20);
-        }
+        if (!Await.until(condition, 15_000)) throw new AssertionError("not within 15 s: " + what);
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.driver.ebpf.EbpfDrivers;
@@ -21,6 +20,7 @@ import org.flowgate.flowtable.command.FlowCommands;
 import org.flowgate.offload.OffloadDriver;
 import org.flowgate.offload.manager.command.OffloadCommands;
 import org.flowgate.offload.manager.core.OffloadManager;
+import org.flowgate.testsupport.netns.Await;
 import org.flowgate.testsupport.netns.Shell;
 import org.flowgate.testsupport.netns.Topology;
 import org.flowgate.testsupport.netns.Traffic;
@@ -145,7 +145,7 @@ class RouterOffloadEndToEndTest {
     void kernelForwardsThenJavaTakesBack() throws Exception {
         try (Traffic.Peer sink = Traffic.tcpSink(topo.h2(), 7001, 0); Traffic.Peer echo = Traffic.udpEcho(topo.h2(), 7002);
                 Traffic.Peer client = Traffic.tcpAndUdp(topo.h1(), topo.h2Address(), 7001, 7002, 80, 20_000, 100)) {
-            assertTrue(await(() -> hwFlows() == 2, 5000), "both connections in the kernel: " + diagnostics());
+            assertTrue(Await.until(() -> hwFlows() == 2, 5000), "both connections in the kernel: " + diagnostics());
             Thread.sleep(300); // the last software-forwarded packets of the transition
             long javaHits = ft.stats().hits(), hw = hwPackets();
             Thread.sleep(1500);
@@ -156,20 +156,11 @@ class RouterOffloadEndToEndTest {
             EbpfDrivers.stop(driver);
             driver = null;
             long back = ft.stats().hits();
-            assertTrue(await(() -> ft.stats().hits() > back + 20, 3000), "Java forwards them again: " + diagnostics());
+            assertTrue(Await.until(() -> ft.stats().hits() > back + 20, 3000), "Java forwards them again: " + diagnostics());
 
             assertEquals(0, client.await(30), "client done");
             assertEquals("udp 80", client.line(), "every UDP echo came back: " + diagnostics());
             assertEquals(topo.routerAddress(2) + " 1600000", sink.line(), "h2 got every byte from the masqueraded address: " + diagnostics());
         }
-    }
-
-    static boolean await(BooleanSupplier c, long millis) throws InterruptedException {
-        long end = System.nanoTime() + millis * 1_000_000L;
-        while (System.nanoTime() < end) {
-            if (c.getAsBoolean()) return true;
-            Thread.sleep(20);
-        }
-        return c.getAsBoolean();
     }
 }
