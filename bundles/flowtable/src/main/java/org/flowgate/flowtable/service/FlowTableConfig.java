@@ -16,8 +16,12 @@ public @interface FlowTableConfig {
             description = "How often the garbage collector runs a step; also the resolution of the flows' last-used time.")
     int gc_interval_ms() default 10;
 
+    @AttributeDefinition(name = "GC pass (ms)", min = "1",
+            description = "Time a full garbage collection pass over a table is spread over (Linux's flow table GC runs once a second): each step examines the table's slots times interval/pass, within the budget. Idle flows are found within timeout + this; torn-down flows are reaped at every step.")
+    int gc_pass_ms() default 1000;
+
     @AttributeDefinition(name = "GC budget (slots)", min = "64",
-            description = "Hash slots examined per table per step: bounds the work of a step, so a full pass over a table of N flows takes about 4N/budget steps.")
+            description = "Most hash slots examined per table per step: bounds the work of a step, so a pass over a very large table may take longer than the GC pass time.")
     int gc_budget() default 16384;
 
     @AttributeDefinition(name = "Expected flows", min = "16",

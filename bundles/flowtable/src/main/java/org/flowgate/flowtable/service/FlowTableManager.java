@@ -265,7 +265,7 @@ public class FlowTableManager implements FlowTableService, Environment {
             Settings c = settings;
             clock.tick();
             try {
-                for (FlowTableImpl t : snapshot()) t.gcStep(c.gcBudget());
+                for (FlowTableImpl t : snapshot()) t.gcStep(c.stepBudget(t.gcSlots()));
             } catch (RuntimeException e) {
                 LOG.warn("flow table garbage collection failed", e);
             }

@@ -41,6 +41,7 @@ class OsgiActivationTest {
             case "gc_interval_ms" -> 10;
             case "gc_budget" -> 4096;
             case "expected_flows" -> 64;
+            case "gc_pass_ms" -> 1000;
             default -> throw new UnsupportedOperationException(m.getName());
         });
     }
