@@ -2,37 +2,41 @@ package org.flowgate.packet.device;
 
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
 import org.flowgate.api.netdev.DeviceCounters;
 import org.flowgate.api.packet.DropReason;
+import org.flowgate.packet.stats.LaneCounters;
+import org.flowgate.packet.stats.Lanes;
 
-/** Per-device counters: striped adders, so packet threads never contend or allocate on update. */
+/**
+ * Per-device counters in per-thread {@link Lanes lanes}: a port thread's update is a plain store
+ * to cells only it writes (other threads add atomically to the shared lane); reads sum the lanes.
+ */
 public final class Counters {
-    private final LongAdder rxPackets = new LongAdder();
-    private final LongAdder rxBytes = new LongAdder();
-    private final LongAdder txPackets = new LongAdder();
-    private final LongAdder txBytes = new LongAdder();
-    private final LongAdder[] drops = new LongAdder[DropReason.count()];
+    private static final int RX_PACKETS = 0, RX_BYTES = 1, TX_PACKETS = 2, TX_BYTES = 3, DROPS = 4;
 
-    public Counters() {
-        for (int i = 0; i < drops.length; i++) drops[i] = new LongAdder();
-    }
+    private final LaneCounters cells = new LaneCounters(DROPS + DropReason.count());
 
-    public void rx(int bytes) { rxPackets.increment(); rxBytes.add(bytes); }
+    /** A frame received, counted in this thread's lane. */
+    public void rx(int bytes) { rx(Lanes.current(), bytes); }
 
-    public void tx(int bytes) { txPackets.increment(); txBytes.add(bytes); }
+    /** A frame received, counted in {@code lane} (this thread's). */
+    public void rx(int lane, int bytes) { cells.add2(lane, RX_PACKETS, 1, RX_BYTES, bytes); }
 
-    public void drop(DropReason r) { drops[r.ordinal()].increment(); }
+    public void tx(int bytes) { tx(Lanes.current(), bytes); }
 
-    public long drops(DropReason r) { return drops[r.ordinal()].sum(); }
+    public void tx(int lane, int bytes) { cells.add2(lane, TX_PACKETS, 1, TX_BYTES, bytes); }
+
+    public void drop(DropReason r) { cells.increment(Lanes.current(), DROPS + r.ordinal()); }
+
+    public long drops(DropReason r) { return cells.sum(DROPS + r.ordinal()); }
 
     public DeviceCounters snapshot() {
         Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
-        for (int i = 0; i < drops.length; i++) {
-            long v = drops[i].sum();
+        for (int i = 0; i < DropReason.count(); i++) {
+            long v = cells.sum(DROPS + i);
             if (v != 0) m.put(DropReason.ofOrdinal(i), v);
         }
-        return new DeviceCounters(rxPackets.sum(), rxBytes.sum(), txPackets.sum(), txBytes.sum(), Map.copyOf(m));
+        return new DeviceCounters(cells.sum(RX_PACKETS), cells.sum(RX_BYTES), cells.sum(TX_PACKETS), cells.sum(TX_BYTES), Map.copyOf(m));
     }
 }

@@ -16,6 +16,8 @@ import org.flowgate.api.hook.HookStats;
 import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.hook.Verdict;
 import org.flowgate.api.packet.Packet;
+import org.flowgate.packet.stats.LaneCounters;
+import org.flowgate.packet.stats.Lanes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * The registered {@link PacketHook}s, one copy-on-write array per {@link Hook} sorted by priority
  * (lower first; equal priorities in registration order). Running a chain reads one volatile
  * array and loops: no lock, no iterator, no allocation. A hook that throws is counted and its
- * packet dropped; the path goes on. Each point counts, in striped adders, the packets that ran
- * its chain and how they left it ({@link HookStats}).
+ * packet dropped; the path goes on. Each point counts the packets that ran its chain and how
+ * they left it ({@link HookStats}) in per-thread {@link Lanes lanes}: plain stores on port threads.
  */
 public final class HookChains implements HookStats {
     /** Run results. */
@@ -44,7 +46,9 @@ public final class HookChains implements HookStats {
     private final AtomicLong order = new AtomicLong();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong logged = new AtomicLong();
-    private final LongAdder[] packets = adders(), accepted = adders(), dropped = adders(), stolen = adders(), errors = adders();
+    private static final int PACKETS = 0, ACCEPTED = 1, DROPPED = 2, STOLEN_ = 3, ERRORS = 4, KINDS = 5;
+    /** Counter {@code point * KINDS + kind}. */
+    private final LaneCounters counts = new LaneCounters(Hook.values().length * KINDS);
 
     public HookChains() {
         for (int i = 0; i < chains.length; i++) { chains[i] = NONE; hooks[i] = new PacketHook[0]; }
@@ -55,7 +59,7 @@ public final class HookChains implements HookStats {
         int pt = point.ordinal();
         PacketHook[] hs = volatileRead(pt);
         if (hs.length == 0) return ACCEPT;
-        packets[pt].increment();
+        int c = pt * KINDS; // the packet and its outcome are counted together once the chain has decided
         for (int i = 0; i < hs.length; i++) {
             Verdict v;
             try {
@@ -63,30 +67,25 @@ public final class HookChains implements HookStats {
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable t) {
-                errors[pt].increment();
-                dropped[pt].increment();
+                int lane = Lanes.current();
+                counts.add2(lane, c + PACKETS, 1, c + DROPPED, 1);
+                counts.increment(lane, c + ERRORS);
                 failed(hs[i], point, t);
                 return DROP;
             }
             if (v == Verdict.ACCEPT) continue;
-            if (v == Verdict.STOLEN) { stolen[pt].increment(); return STOLEN; }
-            dropped[pt].increment(); // a null verdict drops too
+            if (v == Verdict.STOLEN) { counts.add2(Lanes.current(), c + PACKETS, 1, c + STOLEN_, 1); return STOLEN; }
+            counts.add2(Lanes.current(), c + PACKETS, 1, c + DROPPED, 1); // a null verdict drops too
             return DROP;
         }
-        accepted[pt].increment();
+        counts.add2(Lanes.current(), c + PACKETS, 1, c + ACCEPTED, 1);
         return ACCEPT;
     }
 
     @Override
     public HookCounters counters(Hook point) {
-        int pt = point.ordinal();
-        return new HookCounters(packets[pt].sum(), accepted[pt].sum(), dropped[pt].sum(), stolen[pt].sum(), errors[pt].sum());
-    }
-
-    private static LongAdder[] adders() {
-        LongAdder[] a = new LongAdder[Hook.values().length];
-        for (int i = 0; i < a.length; i++) a[i] = new LongAdder();
-        return a;
+        int c = point.ordinal() * KINDS;
+        return new HookCounters(counts.sum(c + PACKETS), counts.sum(c + ACCEPTED), counts.sum(c + DROPPED), counts.sum(c + STOLEN_), counts.sum(c + ERRORS));
     }
 
     /** Whether any hook is registered at a point (lets the path skip work). */

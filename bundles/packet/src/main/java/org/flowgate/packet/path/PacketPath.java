@@ -20,6 +20,7 @@ import org.flowgate.packet.neigh.Arp;
 import org.flowgate.packet.neigh.Ndp;
 import org.flowgate.packet.neigh.NeighbourCache;
 import org.flowgate.packet.neigh.NeighbourIo;
+import org.flowgate.packet.stats.Lanes;
 
 /**
  * The classic forwarding path, one received frame at a time, in the order Linux runs it:
@@ -95,7 +96,7 @@ public final class PacketPath implements NeighbourIo {
 
     private void receive(Device in, Packet p, boolean redirected) {
         in.tapReceived(p);
-        in.counterSet().rx(p.length());
+        in.counterSet().rx(Lanes.claim(), p.length()); // a receiving thread gets a counter lane of its own
         if (!in.isUp()) { in.drop(DropReason.LINK_DOWN); return; }
         DropReason bad = p.parse();
         if (bad != null) { in.drop(bad); return; }
