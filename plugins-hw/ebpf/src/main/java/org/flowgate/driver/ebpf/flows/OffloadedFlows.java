@@ -10,6 +10,7 @@ import java.util.function.LongSupplier;
 
 import org.flowgate.driver.ebpf.bpf.BpfException;
 import org.flowgate.driver.ebpf.bpf.BpfMap;
+import org.flowgate.driver.ebpf.bpf.Sys;
 import org.flowgate.linux.libc.LibC;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
