@@ -46,7 +46,8 @@ public final class HookChains implements HookStats {
     private final AtomicLong order = new AtomicLong();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong logged = new AtomicLong();
-    private static final int PACKETS = 0, ACCEPTED = 1, DROPPED = 2, STOLEN_ = 3, ERRORS = 4, KINDS = 5;
+    /** Per point: how packets left its chain; the packets that ran it are their sum (one store per run). */
+    private static final int ACCEPTED = 0, DROPPED = 1, STOLEN_ = 2, ERRORS = 3, KINDS = 4;
     /** Counter {@code point * KINDS + kind}. */
     private final LaneCounters counts = new LaneCounters(Hook.values().length * KINDS);
 
@@ -59,7 +60,7 @@ public final class HookChains implements HookStats {
         int pt = point.ordinal();
         PacketHook[] hs = volatileRead(pt);
         if (hs.length == 0) return ACCEPT;
-        int c = pt * KINDS; // the packet and its outcome are counted together once the chain has decided
+        int c = pt * KINDS; // counted once the chain has decided: a packet that ran it is one outcome
         for (int i = 0; i < hs.length; i++) {
             Verdict v;
             try {
@@ -67,25 +68,24 @@ public final class HookChains implements HookStats {
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable t) {
-                int lane = Lanes.current();
-                counts.add2(lane, c + PACKETS, 1, c + DROPPED, 1);
-                counts.increment(lane, c + ERRORS);
+                counts.add2(Lanes.current(), c + DROPPED, 1, c + ERRORS, 1);
                 failed(hs[i], point, t);
                 return DROP;
             }
             if (v == Verdict.ACCEPT) continue;
-            if (v == Verdict.STOLEN) { counts.add2(Lanes.current(), c + PACKETS, 1, c + STOLEN_, 1); return STOLEN; }
-            counts.add2(Lanes.current(), c + PACKETS, 1, c + DROPPED, 1); // a null verdict drops too
+            if (v == Verdict.STOLEN) { counts.increment(Lanes.current(), c + STOLEN_); return STOLEN; }
+            counts.increment(Lanes.current(), c + DROPPED); // a null verdict drops too
             return DROP;
         }
-        counts.add2(Lanes.current(), c + PACKETS, 1, c + ACCEPTED, 1);
+        counts.increment(Lanes.current(), c + ACCEPTED);
         return ACCEPT;
     }
 
     @Override
     public HookCounters counters(Hook point) {
         int c = point.ordinal() * KINDS;
-        return new HookCounters(counts.sum(c + PACKETS), counts.sum(c + ACCEPTED), counts.sum(c + DROPPED), counts.sum(c + STOLEN_), counts.sum(c + ERRORS));
+        long accepted = counts.sum(c + ACCEPTED), dropped = counts.sum(c + DROPPED), stolen = counts.sum(c + STOLEN_);
+        return new HookCounters(accepted + dropped + stolen, accepted, dropped, stolen, counts.sum(c + ERRORS));
     }
 
     /** Whether any hook is registered at a point (lets the path skip work). */

@@ -33,8 +33,8 @@ public final class LaneCounters {
     /** Adds to {@code counter} in {@code lane} ({@link Lanes#current()} / {@link Lanes#claim()} of this thread). */
     public void add(int lane, int counter, long delta) {
         int i = LINE + lane * stride + counter;
-        if (lane != Lanes.SHARED) CELL.setOpaque(cells, i, cells[i] + delta);
-        else CELL.getAndAdd(cells, i, delta);
+        if (lane == Lanes.SHARED) { CELL.getAndAdd(cells, i, delta); return; }
+        CELL.setOpaque(cells, i, cells[i] + delta);
     }
 
     /** Adds one to {@code counter} in {@code lane}. */
@@ -43,13 +43,14 @@ public final class LaneCounters {
     /** Adds to two counters of one lane (a packet and its bytes). */
     public void add2(int lane, int c1, long d1, int c2, long d2) {
         int base = LINE + lane * stride;
-        if (lane != Lanes.SHARED) {
-            CELL.setOpaque(cells, base + c1, cells[base + c1] + d1);
-            CELL.setOpaque(cells, base + c2, cells[base + c2] + d2);
-        } else {
-            CELL.getAndAdd(cells, base + c1, d1);
-            CELL.getAndAdd(cells, base + c2, d2);
-        }
+        if (lane == Lanes.SHARED) { addShared(base + c1, d1, base + c2, d2); return; }
+        CELL.setOpaque(cells, base + c1, cells[base + c1] + d1);
+        CELL.setOpaque(cells, base + c2, cells[base + c2] + d2);
+    }
+
+    private void addShared(int i1, long d1, int i2, long d2) {
+        CELL.getAndAdd(cells, i1, d1);
+        CELL.getAndAdd(cells, i2, d2);
     }
 
     /** The counter's total over all lanes. */
