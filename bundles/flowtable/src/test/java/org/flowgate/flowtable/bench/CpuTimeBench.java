@@ -1,8 +1,12 @@
 package org.flowgate.flowtable.bench;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import org.flowgate.api.hook.Verdict;
 
@@ -14,47 +18,92 @@ import org.flowgate.api.hook.Verdict;
  * second, median of the rounds, for each flow count.
  *
  * <p>{@code router} as first argument does the same for {@link RouterBench}: classic path and
- * fast path, one after the other for each flow count, and their ratio.
+ * fast path for each flow count, and their ratio.
+ *
+ * <p>Each operation at each flow count runs in a JVM of its own (this class re-launched with the
+ * same JVM options): in one JVM the operations measured first decide what C2 inlines and how the
+ * shared code's branch and type profiles look for those measured later (parse profiled by the
+ * fast path, the probe loop profiled at one flow then run at a million), which made rounds of the
+ * same case differ by up to 1.7x between and within runs. A child warms up for 2 CPU-seconds, then
+ * measures 5 rounds of 0.4 CPU-seconds.
  *
  * <p>Run: {@code bundles/flowtable/bench.sh CpuTimeBench [router] [flows...]} (default 1 10000 1000000).
+ * Extra JVM flags for the children go through {@code JAVA_TOOL_OPTIONS}.
  */
 public final class CpuTimeBench {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    private static final String CASE = "--case", RESULT = "ROUNDS";
     private static volatile Object sink;
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 3 && args[0].equals(CASE)) {
+            double[] r = one(args[1], Integer.parseInt(args[2]));
+            StringBuilder s = new StringBuilder(RESULT);
+            for (double v : r) s.append(' ').append(v);
+            System.out.println(s);
+            return;
+        }
         boolean router = args.length > 0 && args[0].equals("router");
         if (router) args = Arrays.copyOfRange(args, 1, args.length);
         int[] flowCounts = args.length == 0 ? new int[] {1, 10_000, 1_000_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
-        if (router) {
-            for (int flows : flowCounts) router(flows);
-            return;
-        }
         for (int flows : flowCounts) {
-            FastPathBench b = new FastPathBench();
-            b.flows = flows;
-            b.setup();
-            double[] fast = run(b, true), parse = run(b, false);
-            System.out.printf("CPUTIME flows=%d fastPath %.2f Mpps/cpu-s %s | parseOnly %.2f Mpps/cpu-s %s | load %s%n", flows, median(fast),
-                    Arrays.toString(round(fast)), median(parse), Arrays.toString(round(parse)), load());
+            if (router) {
+                double[] classic = child("classic", flows), fast = child("fast", flows);
+                System.out.printf("CPUTIME RouterBench flows=%d classic %.2f Mpps/cpu-s %s | fast %.2f Mpps/cpu-s %s | %.1fx | load %s%n", flows,
+                        median(classic), Arrays.toString(round(classic)), median(fast), Arrays.toString(round(fast)),
+                        median(fast) / median(classic), load());
+            } else {
+                double[] fast = child("fastPath", flows), parse = child("parseOnly", flows);
+                System.out.printf("CPUTIME flows=%d fastPath %.2f Mpps/cpu-s %s | parseOnly %.2f Mpps/cpu-s %s | load %s%n", flows, median(fast),
+                        Arrays.toString(round(fast)), median(parse), Arrays.toString(round(parse)), load());
+            }
         }
     }
 
-    private static void router(int flows) throws Exception {
-        double[][] r = new double[2][];
-        String[] paths = {"classic", "fast"};
-        for (int k = 0; k < 2; k++) {
-            RouterBench b = new RouterBench();
-            b.path = paths[k];
-            b.flows = flows;
-            b.setup();
-            measure(b::forward, 2_000_000_000L);
-            r[k] = new double[5];
-            for (int i = 0; i < r[k].length; i++) r[k][i] = measure(b::forward, 400_000_000L);
-            b.tearDown();
+    /** Runs one case in a fresh JVM and returns its rounds. */
+    private static double[] child(String op, int flows) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElseThrow());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
+            if (!a.startsWith("-XX:Flags=") && !a.startsWith("-Djdk.internal")) cmd.add(a);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CpuTimeBench.class.getName(), CASE, op, Integer.toString(flows)));
+        Process pr = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        double[] rounds = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(pr.getInputStream()))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith(RESULT + " ")) rounds = Arrays.stream(line.substring(RESULT.length() + 1).split(" ")).mapToDouble(Double::parseDouble).toArray();
+                else System.out.println(line); // e.g. -XX:+PrintInlining
+            }
         }
-        System.out.printf("CPUTIME RouterBench flows=%d classic %.2f Mpps/cpu-s %s | fast %.2f Mpps/cpu-s %s | %.1fx | load %s%n", flows,
-                median(r[0]), Arrays.toString(round(r[0])), median(r[1]), Arrays.toString(round(r[1])), median(r[1]) / median(r[0]), load());
+        if (pr.waitFor() != 0 || rounds == null) throw new IllegalStateException(op + " flows=" + flows + " failed: exit " + pr.exitValue());
+        return rounds;
+    }
+
+    private static double[] one(String op, int flows) throws Exception {
+        switch (op) {
+            case "fastPath", "parseOnly" -> {
+                FastPathBench b = new FastPathBench();
+                b.flows = flows;
+                b.setup();
+                boolean fast = op.equals("fastPath");
+                measure(b, fast, 2_000_000_000L); // warm-up: C2 has compiled the loop
+                double[] r = new double[5];
+                for (int i = 0; i < r.length; i++) r[i] = measure(b, fast, 400_000_000L);
+                return r;
+            }
+            case "classic", "fast" -> {
+                RouterBench b = new RouterBench();
+                b.path = op;
+                b.flows = flows;
+                b.setup();
+                measure(b::forward, 2_000_000_000L);
+                double[] r = new double[5];
+                for (int i = 0; i < r.length; i++) r[i] = measure(b::forward, 400_000_000L);
+                b.tearDown();
+                return r;
+            }
+            default -> throw new IllegalArgumentException(op);
+        }
     }
 
     private static double measure(Runnable op, long cpuNanos) {
@@ -65,13 +114,6 @@ public final class CpuTimeBench {
             t = CPU.getCurrentThreadCpuTime() - t0;
         } while (t < cpuNanos);
         return ops * 1e3 / t;
-    }
-
-    private static double[] run(FastPathBench b, boolean fast) {
-        measure(b, fast, 2_000_000_000L); // warm-up: C2 has compiled the loop
-        double[] r = new double[5];
-        for (int i = 0; i < r.length; i++) r[i] = measure(b, fast, 400_000_000L);
-        return r;
     }
 
     /** Runs the operation for {@code cpuNanos} of this thread's CPU time; returns Mpps per CPU second. */
