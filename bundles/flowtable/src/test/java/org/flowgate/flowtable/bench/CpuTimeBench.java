@@ -66,6 +66,11 @@ public final class CpuTimeBench {
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
             if (!a.startsWith("-XX:Flags=") && !a.startsWith("-Djdk.internal")) cmd.add(a);
+        // the benchmark's operation methods always inlined into the batch loop: otherwise that
+        // depends on whether C2 happened to compile them alone first ("already compiled into a big method")
+        cmd.add("-XX:CompileCommand=quiet");
+        for (String m : List.of("FastPathBench::fastPath", "FastPathBench::parseOnly", "RouterBench::forward"))
+            cmd.add("-XX:CompileCommand=inline,org.flowgate.flowtable.bench." + m);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CpuTimeBench.class.getName(), CASE, op, Integer.toString(flows)));
         Process pr = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         double[] rounds = null;
@@ -85,20 +90,15 @@ public final class CpuTimeBench {
                 FastPathBench b = new FastPathBench();
                 b.flows = flows;
                 b.setup();
-                boolean fast = op.equals("fastPath");
-                measure(b, fast, 2_000_000_000L); // warm-up: C2 has compiled the loop
-                double[] r = new double[5];
-                for (int i = 0; i < r.length; i++) r[i] = measure(b, fast, 400_000_000L);
-                return r;
+                Batch batch = op.equals("fastPath") ? () -> fastPath(b) : () -> parseOnly(b);
+                return rounds(batch);
             }
             case "classic", "fast" -> {
                 RouterBench b = new RouterBench();
                 b.path = op;
                 b.flows = flows;
                 b.setup();
-                measure(b::forward, 2_000_000_000L);
-                double[] r = new double[5];
-                for (int i = 0; i < r.length; i++) r[i] = measure(b::forward, 400_000_000L);
+                double[] r = rounds(() -> forward(b));
                 b.tearDown();
                 return r;
             }
@@ -106,34 +106,51 @@ public final class CpuTimeBench {
         }
     }
 
-    private static double measure(Runnable op, long cpuNanos) {
+    /** 2 CPU-seconds of warm-up (C2 has compiled the batch), then 5 rounds of 0.4. */
+    private static double[] rounds(Batch batch) {
+        measure(batch, 2_000_000_000L);
+        double[] r = new double[5];
+        for (int i = 0; i < r.length; i++) r[i] = measure(batch, 400_000_000L);
+        return r;
+    }
+
+    /**
+     * Runs {@code batch} (10,000 operations per call) for {@code cpuNanos} of this thread's CPU
+     * time; returns Mpps per CPU second. The operations run inside a method called thousands of
+     * times, not in the loop of one long call, so C2 compiles it as a normal method (not only by
+     * on-stack replacement) and every round runs the same code.
+     */
+    private static double measure(Batch batch, long cpuNanos) {
         long t0 = CPU.getCurrentThreadCpuTime(), ops = 0, t;
         do {
-            for (int i = 0; i < 10_000; i++) op.run();
-            ops += 10_000;
+            sink = batch.run();
+            ops += BATCH;
             t = CPU.getCurrentThreadCpuTime() - t0;
         } while (t < cpuNanos);
         return ops * 1e3 / t;
     }
 
-    /** Runs the operation for {@code cpuNanos} of this thread's CPU time; returns Mpps per CPU second. */
-    private static double measure(FastPathBench b, boolean fast, long cpuNanos) {
-        long t0 = CPU.getCurrentThreadCpuTime(), ops = 0, t;
+    private static final int BATCH = 10_000;
+
+    private interface Batch { Object run(); }
+
+    private static Object fastPath(FastPathBench b) {
+        for (int i = 0; i < BATCH; i++) {
+            Verdict v = b.fastPath();
+            if (v != Verdict.STOLEN) throw new IllegalStateException("not forwarded: " + v);
+        }
+        return null;
+    }
+
+    private static Object parseOnly(FastPathBench b) {
         Object last = null;
-        do {
-            for (int i = 0; i < 10_000; i++) {
-                if (fast) {
-                    Verdict v = b.fastPath();
-                    if (v != Verdict.STOLEN) throw new IllegalStateException("not forwarded: " + v);
-                } else {
-                    last = b.parseOnly();
-                }
-            }
-            ops += 10_000;
-            t = CPU.getCurrentThreadCpuTime() - t0;
-        } while (t < cpuNanos);
-        sink = last;
-        return ops * 1e3 / t;
+        for (int i = 0; i < BATCH; i++) last = b.parseOnly();
+        return last;
+    }
+
+    private static Object forward(RouterBench b) {
+        for (int i = 0; i < BATCH; i++) b.forward();
+        return null;
     }
 
     private static double median(double[] v) {
