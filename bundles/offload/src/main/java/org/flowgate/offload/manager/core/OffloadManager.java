@@ -220,13 +220,7 @@ public final class OffloadManager implements FlowTableListener {
         if (b == null) return;
         b.gone = true;
         drivers.remove(b);
-        // wait for calls in progress, but a driver stuck in a call must not hang its own removal
-        boolean locked = false;
-        try {
-            locked = b.calls.writeLock().tryLock(UNBIND_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        boolean locked = lockForUnbind(b);
         if (!locked) LOG.warn("offload driver {} still busy after {} s: unbinding anyway", b.name, UNBIND_WAIT_SECONDS);
         int n = 0;
         try {
@@ -263,6 +257,19 @@ public final class OffloadManager implements FlowTableListener {
             return d.name();
         } catch (RuntimeException e) {
             return d.toString();
+        }
+    }
+
+    /**
+     * Waits for the driver's calls in progress (write lock), but a driver stuck in a call must not
+     * hang its own unbinding: false when the lock was not taken within {@link #UNBIND_WAIT_SECONDS}.
+     */
+    private static boolean lockForUnbind(Binding b) {
+        try {
+            return b.calls.writeLock().tryLock(UNBIND_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -308,12 +315,7 @@ public final class OffloadManager implements FlowTableListener {
             LOG.debug("cannot unsubscribe from {}", table, e);
         }
         for (Binding b : drivers) {
-            boolean locked = false;
-            try {
-                locked = b.calls.writeLock().tryLock(UNBIND_WAIT_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            boolean locked = lockForUnbind(b);
             try {
                 for (Offload o : offloads.values()) {
                     if (o.table != table || o.binding != b) continue;
