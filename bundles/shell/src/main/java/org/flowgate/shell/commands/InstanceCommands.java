@@ -1,5 +1,8 @@
 package org.flowgate.shell.commands;
 
+import static org.flowgate.shell.commands.Instances.DEFAULT;
+import static org.flowgate.shell.commands.Instances.INSTANCE;
+
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.LinkedHashMap;
@@ -35,8 +38,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         "osgi.command.function=instance",
         "osgi.command.function=in"})
 public class InstanceCommands {
-    public static final String INSTANCE = "flowgate.instance";
-    public static final String DEFAULT = "default";
     private static final Pattern NAME = InstanceTargets.NAME;
 
     @Reference
