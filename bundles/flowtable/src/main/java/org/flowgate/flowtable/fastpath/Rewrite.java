@@ -38,12 +38,6 @@ final class Rewrite {
         p.setU32(l3 + 8, (w - 0x0100_0000) & 0xFFFF_0000 | add(w & 0xFFFF, (int) (rewrite >>> 16) & 0xFFFF));
     }
 
-    /** IPv4 from a flow's tuple (the control plane's view of the same rewrite). */
-    static void ipv4(Packet p, FlowTuple t) {
-        long rewrite = ((long) t.newSrcPort << 48) | ((long) t.newDstPort << 32) | ((long) t.ipDelta << 16) | t.l4Delta;
-        ipv4(p, p.l3(), p.l4(), t.proto, (t.newSrcLo << 32) | (t.newDstLo & 0xFFFF_FFFFL), rewrite);
-    }
-
     /** IPv6 with TCP or UDP, no extension headers; hop limit known to be above 1. */
     static void ipv6(Packet p, FlowTuple t) {
         int l3 = p.l3();
