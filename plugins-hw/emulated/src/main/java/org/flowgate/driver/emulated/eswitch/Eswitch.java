@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -62,7 +63,7 @@ public final class Eswitch {
     private final String name;
     private final CtTable ct;
     /** post_ct rules by fte_id; replaced by a larger array when the capacity grows. */
-    private final java.util.concurrent.atomic.AtomicReference<AtomicReferenceArray<PostCt>> postCt = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<AtomicReferenceArray<PostCt>> postCt = new AtomicReference<>();
     private int[] freeFte;
     private int freeCount, maxFte;
     private final List<NicPort> ports = new CopyOnWriteArrayList<>();
@@ -232,8 +233,7 @@ public final class Eswitch {
                 r.mark(), r.labelsHi(), r.labelsLo(), 0, w.srcHi, w.srcLo, w.dstHi, w.dstLo, w.srcPort, w.dstPort, r.cookie());
         int res = ct.insert(e);
         if (res != 0) {
-            throw new OffloadException(res == 1 ? Reason.CAPACITY : Reason.FAILED,
-                    res == 1 ? "CT table full (" + capacity() + ")" : "another entry matches the same packets");
+            throw insertRefused(res);
         }
         byCookie.put(r.cookie(), new Installed(e, null, ANY_PORT, chain, r.flowId()));
     }
@@ -258,12 +258,17 @@ public final class Eswitch {
         if (res != 0) {
             postCt.get().set(fte, null);
             freeFte[freeCount++] = fte;
-            throw new OffloadException(res == 1 ? Reason.CAPACITY : Reason.FAILED,
-                    res == 1 ? "CT table full (" + capacity() + ")" : "another entry matches the same packets");
+            throw insertRefused(res);
         }
         preCt.set(in.index, want);
         preCtRefs[in.index]++;
         byCookie.put(r.cookie(), new Installed(e, a, in.index, chain, r.flowId()));
+    }
+
+    /** Why {@link CtTable#insert} refused an entry: 1 the table is full, otherwise a clash. */
+    private OffloadException insertRefused(int res) {
+        return new OffloadException(res == 1 ? Reason.CAPACITY : Reason.FAILED,
+                res == 1 ? "CT table full (" + capacity() + ")" : "another entry matches the same packets");
     }
 
     /** Removes one flow direction; false when the cookie is unknown. */
