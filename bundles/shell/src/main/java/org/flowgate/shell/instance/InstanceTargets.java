@@ -87,13 +87,16 @@ public final class InstanceTargets {
     }
 
     /** Whether {@link #complete} would add anything to {@code props}. */
-    public static boolean incomplete(Dictionary<String, Object> props) {
-        Dictionary<String, Object> copy = new Hashtable<>();
-        for (var e = props.keys(); e.hasMoreElements(); ) {
+    public static boolean incomplete(Dictionary<String, Object> props) { return complete(copy(props)); }
+
+    /** A modifiable copy of {@code p}. */
+    static Dictionary<String, Object> copy(Dictionary<String, Object> p) {
+        Dictionary<String, Object> d = new Hashtable<>();
+        for (var e = p.keys(); e.hasMoreElements(); ) {
             String k = e.nextElement();
-            copy.put(k, props.get(k));
+            d.put(k, p.get(k));
         }
-        return complete(copy);
+        return d;
     }
 
     /** {@code blue} from the PID {@code org.flowgate.router~blue} (ConfigAdmin 1.6 named factory configurations). */

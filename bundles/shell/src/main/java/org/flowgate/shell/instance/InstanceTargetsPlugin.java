@@ -69,7 +69,7 @@ public class InstanceTargetsPlugin implements ConfigurationPlugin {
                 Dictionary<String, Object> p = c.getProperties();
                 if (!active || p == null || !InstanceTargets.incomplete(p) || !readWithout(c.getPid())) continue;
                 LOG.info("{}: restarting its component with the instance's targets", c.getPid());
-                Dictionary<String, Object> held = copy(p);
+                Dictionary<String, Object> held = InstanceTargets.copy(p);
                 held.put(SATISFYING_CONDITION_TARGET, HELD);
                 c.update(held);
                 awaitHeld(c.getPid());
@@ -119,15 +119,6 @@ public class InstanceTargetsPlugin implements ConfigurationPlugin {
             }
         }
         return !any;
-    }
-
-    private static Dictionary<String, Object> copy(Dictionary<String, Object> p) {
-        Dictionary<String, Object> d = new java.util.Hashtable<>();
-        for (var e = p.keys(); e.hasMoreElements(); ) {
-            String k = e.nextElement();
-            d.put(k, p.get(k));
-        }
-        return d;
     }
 
     @Override
