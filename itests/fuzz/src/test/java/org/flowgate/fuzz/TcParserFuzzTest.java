@@ -41,11 +41,7 @@ class TcParserFuzzTest {
     static volatile TcEngine current;
 
     static {
-        for (ConntrackHooks.Spec s : ConntrackHooks.specs(conntrack, "default")) {
-            router.hooks().addService(s.hook(), s.properties());
-            String point = (String) s.properties().get(PacketHook.HOOK);
-            if (point.equals("prerouting") || point.equals("postrouting")) ct.setHook((String) s.properties().get(CtEngine.HOOK_NAME), s.hook());
-        }
+        for (ConntrackHooks.Spec s : ConntrackHooks.specs(conntrack, "default")) router.hooks().addService(s.hook(), s.properties());
         ct.setTracker(conntrack);
         CtFlowTables tables = new CtFlowTables(System::nanoTime, 64, 30_000_000_000L);
         tables.setTracker(conntrack);

@@ -26,13 +26,6 @@ public final class CtEngine {
     private final ThreadLocal<FiveTuple> key = ThreadLocal.withInitial(FiveTuple::new);
     private final ThreadLocal<FiveTuple> reversed = ThreadLocal.withInitial(FiveTuple::new);
 
-    /**
-     * Ignored: conntrack's hooks were bound by name before {@link ConnTracker#track} existed.
-     * Kept only so callers written against that (itests/fuzz) still compile; remove with them.
-     */
-    @Deprecated(forRemoval = true)
-    public void setHook(String name, org.flowgate.api.hook.PacketHook h) { }
-
     public void setTracker(ConnTracker t) { tracker = t; }
 
     public void unsetTracker(ConnTracker t) { if (tracker == t) tracker = null; }

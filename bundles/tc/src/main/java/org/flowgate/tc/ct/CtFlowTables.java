@@ -16,6 +16,8 @@ import org.flowgate.api.conntrack.CtState;
 import org.flowgate.api.flowtable.FlowEntry.HwState;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tuple.FiveTuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * act_ct's flow tables, one per zone, created on a zone's first offer. A connection committed in
@@ -32,6 +34,7 @@ import org.flowgate.api.tuple.FiveTuple;
  * {@code dead}, as Linux's GC waits for {@code NF_FLOW_HW_DEAD}; only then is it reported removed.
  */
 public final class CtFlowTables {
+    private static final Logger LOG = LoggerFactory.getLogger(CtFlowTables.class);
     private static final int TCP_FIN = 0x01, TCP_RST = 0x04;
 
     private final AtomicReferenceArray<ZoneFlowTable> zones = new AtomicReferenceArray<>(65536);
@@ -213,7 +216,7 @@ public final class CtFlowTables {
                     case REMOVED -> l.removed(e.table, e.flow);
                 }
             } catch (RuntimeException ex) {
-                org.slf4j.LoggerFactory.getLogger(CtFlowTables.class).warn("tc ct flow listener failed on {}", e.kind, ex);
+                LOG.warn("tc ct flow listener failed on {}", e.kind, ex);
             }
         }
     }
