@@ -153,7 +153,12 @@ public final class KernelDatapath implements AutoCloseable {
 
     /** Attaches the socket filter to AF_PACKET sockets of served ports opened since the last call; returns how many carry it. */
     public int hideOffloadedFromSockets() {
-        return socketFilters == null ? 0 : socketFilters.scan(Set.copyOf(ifindexes.values()));
+        if (socketFilters == null) return 0;
+        Set<Integer> served;
+        synchronized (this) { // the device thread's rescan changes ifindexes
+            served = Set.copyOf(ifindexes.values());
+        }
+        return socketFilters.scan(served);
     }
 
     /** Whether the driver's filter is on {@code dev}'s ingress (for tests and commands; call in the router's namespace). */
