@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,7 +114,7 @@ public final class EbpfOffloadDriver implements OffloadDriver {
             Files.deleteIfExists(object);
             throw e;
         }
-        configured = Set.copyOf(new LinkedHashSet<>(devices));
+        configured = Set.copyOf(devices);
         ifindexes = datapath.ifindexes();
         flows = new OffloadedFlows(datapath.flows(), dev -> ifindexes.getOrDefault(dev, 0), maxFlows);
         hideOffloadedFromSockets();
