@@ -153,7 +153,6 @@ for p in [$(sports "$f")]: s.sendto(b'x' * 18, ('10.0.2.1', p))"
   before=$(metric)
   FAST[$f]=$(rounds "$f" recv_pps)
   INFO[$f]="before: $before | after: $(metric)"
-  ip netns exec $R curl -s http://127.0.0.1:9468/metrics > /tmp/fgftb-metrics.txt
 done
 stop_router
 
