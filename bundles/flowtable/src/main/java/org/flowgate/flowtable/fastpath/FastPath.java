@@ -6,6 +6,7 @@ import org.flowgate.api.hook.Verdict;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.flowtable.table.Flow;
+import org.flowgate.flowtable.table.FlowClock;
 import org.flowgate.flowtable.table.FlowHashTable;
 import org.flowgate.flowtable.table.FlowTableImpl;
 import org.flowgate.flowtable.table.FlowTuple;
@@ -26,10 +27,12 @@ public final class FastPath implements PacketHook {
 
     private final FlowTableImpl table;
     private final FlowHashTable flows;
+    private final FlowClock clock;
 
     public FastPath(FlowTableImpl table) {
         this.table = table;
         this.flows = table.hashTable();
+        this.clock = table.environment().clock();
     }
 
     public FlowTableImpl table() { return table; }
@@ -47,37 +50,40 @@ public final class FastPath implements PacketHook {
         if ((p.flags() & UNUSUAL) != 0 || (proto != Packet.PROTO_TCP && proto != Packet.PROTO_UDP) || l4 < 0) return unsupported(p);
         int l3 = p.l3();
         int vlan = p.vlanId();
-        long ports = ((long) p.u32(l4) << 32) | (in.ifIndex() & 0xFFFF_FFFFL);
+        long l4Head = p.u64(l4); // ports, then UDP length and checksum (TCP: sequence number); parse checked 8 bytes are there
+        long ports = (l4Head & 0xFFFF_FFFF_0000_0000L) | (in.ifIndex() & 0xFFFF_FFFFL);
         // priority-tagged frames (VLAN 0) belong to the untagged device, as on the classic path
         int misc = FlowHashTable.misc(family, proto, vlan == 0 ? -1 : vlan);
         long[] t = flows.slots();
         long hit = family == 4 ? FlowHashTable.probe4(t, p.u64(l3 + 12), ports, misc) : probe6(p, t, l3, ports, misc);
         if (hit == FlowHashTable.MISS) return miss();
-        return forward(p, in, t, hit, family, proto, l3, l4);
+        return forward(p, in, t, hit, family, proto, l3, l4, l4Head);
     }
 
     /** A hit: the checks that hand back, then the rewrite and transmit. */
-    private Verdict forward(Packet p, NetDevice in, long[] t, long hit, int family, int proto, int l3, int l4) {
+    private Verdict forward(Packet p, NetDevice in, long[] t, long hit, int family, int proto, int l3, int l4, long l4Head) {
         int b = (int) hit;
         long key = t[b + FlowHashTable.MISC], newAddr = t[b + FlowHashTable.NEWADDR], rewrite = t[b + FlowHashTable.REWRITE],
                 macHead = t[b + FlowHashTable.MACHEAD], tail = t[b + FlowHashTable.TAIL];
         long meta = FlowHashTable.stable(t, hit);
         if (meta == FlowHashTable.MISS) return miss(); // the slot was reused while we read it: the flow is gone
         int len = p.ipLength();
+        int ttlWord = p.u32(l3 + (family == 4 ? 8 : 4)); // IPv4: TTL, protocol, checksum; IPv6: payload length, next header, hop limit
+        int ttl = family == 4 ? ttlWord >>> 24 : ttlWord & 0xFF;
         NetDevice out;
         if ((meta & FlowHashTable.TORN_DOWN) != 0 || p.ethDst() != in.macBits()
-                || (proto == Packet.PROTO_TCP && (p.u8(l4 + 13) & (TCP_FIN | TCP_RST)) != 0) || p.ttl() <= 1
+                || (proto == Packet.PROTO_TCP && (p.u8(l4 + 13) & (TCP_FIN | TCP_RST)) != 0) || ttl <= 1
                 || len > (int) (tail >>> 16 & 0xFFFF) || !(out = flows.device(tail)).isUp())
-            return refuse(p, in, key, meta, proto, l4, len, tail);
+            return refuse(p, in, key, meta, proto, l4, len, ttl, tail);
         if (family == 4) {
-            Rewrite.ipv4(p, l3, l4, proto, newAddr, rewrite);
+            Rewrite.ipv4(p, l3, l4, proto, newAddr, rewrite, l4Head, ttlWord);
         } else if (!rewrite6(p, key)) {
             return miss();
         }
         Rewrite.ethernet(p, (int) (meta >>> 16) & 0xFFFF, macHead, (int) (tail >>> 32));
         p.setOutDevice(out);
         out.transmit(p); // a refused frame is counted by the device
-        FlowHashTable.hit(t, b, len, table.now()); // last: at a million flows this line is a cache miss nothing waits for
+        FlowHashTable.hit(t, b, len, clock.nanos()); // last: at a million flows this line is a cache miss nothing waits for
         return Verdict.STOLEN;
     }
 
@@ -99,7 +105,7 @@ public final class FastPath implements PacketHook {
     }
 
     /** A hit that goes back to the classic path: the reason of the first check that failed, in {@link #forward}'s order. */
-    private Verdict refuse(Packet p, NetDevice in, long key, long meta, int proto, int l4, int len, long tail) {
+    private Verdict refuse(Packet p, NetDevice in, long key, long meta, int proto, int l4, int len, int ttl, long tail) {
         if ((meta & FlowHashTable.TORN_DOWN) != 0) return handBack(HandBack.TEARDOWN);
         if (p.ethDst() != in.macBits()) return handBack(HandBack.NOT_FOR_US);
         if (proto == Packet.PROTO_TCP && (p.u8(l4 + 13) & (TCP_FIN | TCP_RST)) != 0) {
@@ -107,7 +113,7 @@ public final class FastPath implements PacketHook {
             if (f != null) table.teardown(f, GcReason.TCP_FIN_RST);
             return handBack(HandBack.TCP_FIN_RST);
         }
-        if (p.ttl() <= 1) return handBack(HandBack.TTL);
+        if (ttl <= 1) return handBack(HandBack.TTL);
         if (len > (int) (tail >>> 16 & 0xFFFF)) return handBack(HandBack.MTU);
         return handBack(HandBack.EGRESS_DOWN);
     }

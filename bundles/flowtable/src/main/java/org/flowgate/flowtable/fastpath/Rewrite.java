@@ -17,25 +17,25 @@ final class Rewrite {
 
     /**
      * IPv4 with TCP or UDP, no options, not a fragment; TTL known to be above 1. {@code newAddr}
-     * and {@code rewrite} are the slot's NEWADDR and REWRITE words ({@link FlowHashTable}).
+     * and {@code rewrite} are the slot's NEWADDR and REWRITE words ({@link FlowHashTable});
+     * {@code l4Head} the transport header's first 8 bytes and {@code ttlWord} the IPv4 header's
+     * TTL, protocol and checksum, as the caller read them.
      */
-    static void ipv4(Packet p, int l3, int l4, int proto, long newAddr, long rewrite) {
+    static void ipv4(Packet p, int l3, int l4, int proto, long newAddr, long rewrite, long l4Head, int ttlWord) {
         p.setU64(l3 + 12, newAddr);
         int l4Delta = (int) rewrite & 0xFFFF;
-        if (proto == Packet.PROTO_UDP) { // ports, length, checksum: one load, one store
-            long w = p.u64(l4);
-            int c = (int) w & 0xFFFF;
+        if (proto == Packet.PROTO_UDP) { // ports, length, checksum: one store
+            int c = (int) l4Head & 0xFFFF;
             if (c != 0 && l4Delta != 0) {
                 c = add(c, l4Delta);
                 if (c == 0) c = 0xFFFF;
             }
-            p.setU64(l4, (rewrite & 0xFFFF_FFFF_0000_0000L) | (w & 0xFFFF_0000L) | c);
+            p.setU64(l4, (rewrite & 0xFFFF_FFFF_0000_0000L) | (l4Head & 0xFFFF_0000L) | c);
         } else {
             p.setU32(l4, (int) (rewrite >>> 32));
             if (l4Delta != 0) transport(p, l4 + 16, proto, l4Delta);
         }
-        int w = p.u32(l3 + 8); // TTL, protocol, header checksum: one load, one store
-        p.setU32(l3 + 8, (w - 0x0100_0000) & 0xFFFF_0000 | add(w & 0xFFFF, (int) (rewrite >>> 16) & 0xFFFF));
+        p.setU32(l3 + 8, (ttlWord - 0x0100_0000) & 0xFFFF_0000 | add(ttlWord & 0xFFFF, (int) (rewrite >>> 16) & 0xFFFF));
     }
 
     /** IPv6 with TCP or UDP, no extension headers; hop limit known to be above 1. */
