@@ -111,8 +111,9 @@ public final class Packet {
 
     /** Copies a frame in and resets metadata. */
     public void setFrame(byte[] src, int off, int len) {
-        reset(len);
-        System.arraycopy(src, off, buf, start, len);
+        if (len < 0 || HEADROOM + len > buf.length) throw new IllegalArgumentException("frame length " + len);
+        System.arraycopy(src, off, buf, HEADROOM, len);
+        reset(len); // after the copy: with parse() next, HotSpot drops the layout stores parse() repeats
     }
 
     /** Copies frame, layout and metadata of another packet. */

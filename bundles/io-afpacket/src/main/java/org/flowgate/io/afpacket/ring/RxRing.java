@@ -119,8 +119,8 @@ public final class RxRing {
             return false;
         }
         Packet p = packet;
-        p.reset(snaplen);
-        MemorySegment.copy(ring, hdr + mac, packetBuffer, p.start(), snaplen);
+        MemorySegment.copy(ring, hdr + mac, packetBuffer, Packet.HEADROOM, snaplen); // checked to fit above
+        p.reset(snaplen); // after the copy: with parse() next, HotSpot drops the layout stores parse() repeats
         if (tagged) {
             // the kernel (or the NIC) moved the outer tag into metadata: put it back where it was
             p.pushVlan(ring.get(U32, hdr + HDR_VLAN_TCI) & 0xFFFF);
