@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.route.Route;
 import org.flowgate.api.route.RoutingTable;
 import org.osgi.service.component.annotations.Activate;
@@ -32,7 +33,6 @@ import org.slf4j.LoggerFactory;
 public class InstanceRoutesConfigComponent {
     public static final String FACTORY_PID = "org.flowgate.routes.instance";
     private static final Logger LOG = LoggerFactory.getLogger(InstanceRoutesConfigComponent.class);
-    private static final String INSTANCE = "flowgate.instance";
 
     private final Map<RoutingTable, String> tables = new ConcurrentHashMap<>();
     private String instance;               // null until activated
@@ -43,14 +43,14 @@ public class InstanceRoutesConfigComponent {
     @Activate
     @Modified
     synchronized void apply(InstanceRoutesConfig c, Map<String, Object> props) {
-        Object v = props.get(INSTANCE);
-        if (v == null || v.toString().isBlank()) {
+        String named = RoutingInstance.nameOrNull(props.get(RoutingInstance.PROPERTY));
+        if (named == null) {
             LOG.error("{} configuration {} names no routing instance (flowgate.instance): ignored", FACTORY_PID, props.get("service.pid"));
             withdraw();
             instance = null;
             return;
         }
-        instance = v.toString().trim();
+        instance = named;
         routes = RoutesConfigComponent.parse(c.routes());
         refresh();
     }
@@ -63,8 +63,7 @@ public class InstanceRoutesConfigComponent {
 
     @Reference(name = "table", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     synchronized void bindTable(RoutingTable t, Map<String, Object> props) {
-        Object v = props.get(INSTANCE);
-        tables.put(t, v == null ? "default" : v.toString());
+        tables.put(t, RoutingInstance.of(props));
         refresh();
     }
 

@@ -3,6 +3,7 @@ package org.flowgate.packet.config;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.packet.device.DeviceTable;
@@ -26,7 +27,7 @@ public class InterfaceConfigComponent {
     public static final String PID = "org.flowgate.interface";
     private static final Logger LOG = LoggerFactory.getLogger(InterfaceConfigComponent.class);
 
-    @Reference(target = "(flowgate.instance=default)")
+    @Reference(target = RoutingInstance.DEFAULT_FILTER)
     NetDevices devices;
 
     private String name;

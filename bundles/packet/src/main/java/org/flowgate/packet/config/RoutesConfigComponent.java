@@ -3,6 +3,7 @@ package org.flowgate.packet.config;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.route.Route;
 import org.flowgate.api.route.RoutingTable;
 import org.flowgate.packet.fib.Fib;
@@ -23,7 +24,7 @@ public class RoutesConfigComponent {
     public static final String PID = "org.flowgate.routes";
     private static final Logger LOG = LoggerFactory.getLogger(RoutesConfigComponent.class);
 
-    @Reference(target = "(flowgate.instance=default)")
+    @Reference(target = RoutingInstance.DEFAULT_FILTER)
     RoutingTable table;
 
     private List<Route> added = List.of();

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.flowgate.api.hook.HookStats;
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.FrameTap;
 import org.flowgate.api.netdev.LocalOutput;
 import org.flowgate.api.netdev.NetDevices;
@@ -41,10 +42,6 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = RouterConfig.class)
 public class RouterComponent {
     public static final String PID = "org.flowgate.packet";
-    public static final String INSTANCE = "flowgate.instance";
-    public static final String DEFAULT_INSTANCE = "default";
-    /** Members of the default instance: services saying so, and services that do not name one. */
-    public static final String DEFAULT_MEMBERS = "(|(flowgate.instance=default)(!(flowgate.instance=*)))";
 
     private final Router router = new Router();
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
@@ -55,14 +52,14 @@ public class RouterComponent {
      * {@code .target}s are missing or wrong must not take another instance's ports or hooks.
      */
     @Activate
-    public RouterComponent(Map<String, Object> properties) { instance = instanceOf(properties); }
+    public RouterComponent(Map<String, Object> properties) { instance = RoutingInstance.of(properties); }
 
     @Activate
     void activate(RouterConfig config, BundleContext context) {
         apply(config);
         router.startTimers();
         Dictionary<String, Object> props = new Hashtable<>();
-        props.put(INSTANCE, instance);
+        props.put(RoutingInstance.PROPERTY, instance);
         registrations.add(context.registerService(NetDevices.class, router.devices(), props));
         registrations.add(context.registerService(RoutingTable.class, router.routes(), props));
         registrations.add(context.registerService(NeighbourTable.class, router.neighbours(), props));
@@ -96,26 +93,18 @@ public class RouterComponent {
     /** The routing instance this router is. */
     public String instance() { return instance; }
 
-    /** The {@value #INSTANCE} a service or configuration names, {@value #DEFAULT_INSTANCE} when none. */
-    public static String instanceOf(Map<String, Object> props) {
-        Object v = props == null ? null : props.get(INSTANCE);
-        if (v instanceof String[] a) v = a.length > 0 ? a[0] : null;
-        String s = v == null ? "" : String.valueOf(v).trim();
-        return s.isEmpty() ? DEFAULT_INSTANCE : s;
-    }
-
-    private boolean mine(Map<String, Object> props) { return instance.equals(instanceOf(props)); }
+    private boolean mine(Map<String, Object> props) { return instance.equals(RoutingInstance.of(props)); }
 
     /** Ports joined to an offload NIC ({@code flowgate.nic}) are the NIC's wires: the router attaches the NIC's ports instead. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(&(!(flowgate.nic=*))" + DEFAULT_MEMBERS + ")")
+            target = "(&(!(flowgate.nic=*))" + RoutingInstance.DEFAULT_MEMBERS + ")")
     void bindPort(Port port, Map<String, Object> props) { if (mine(props)) router.attach(port); }
 
     void unbindPort(Port port, Map<String, Object> props) { if (mine(props)) router.detach(port); }
 
     /** Hooks run only in the router of their own instance. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = DEFAULT_MEMBERS)
+            target = RoutingInstance.DEFAULT_MEMBERS)
     void bindHook(PacketHook hook, Map<String, Object> props) { if (mine(props)) router.hooks().addService(hook, props); }
 
     void updatedHook(PacketHook hook, Map<String, Object> props) {
@@ -127,7 +116,7 @@ public class RouterComponent {
 
     /** Captures: a tap sees the frames of the device named by {@value FrameTap#DEVICE}, or of every device. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = DEFAULT_MEMBERS)
+            target = RoutingInstance.DEFAULT_MEMBERS)
     void bindTap(FrameTap tap, Map<String, Object> props) { if (mine(props)) router.devices().addTap(tap, tapDevice(props)); }
 
     void updatedTap(FrameTap tap, Map<String, Object> props) { if (mine(props)) router.devices().addTap(tap, tapDevice(props)); }

@@ -65,4 +65,16 @@ class InstanceRoutesConfigTest {
         c.apply(new Routes(null, new String[] {"10.9.0.0/16 via 10.0.1.5"}), Map.of());
         assertFalse(has(def, "10.9.0.0/16"));
     }
+
+    @Test
+    void aTableWithABlankInstanceIsTheDefaultOneAndNamesAreTrimmed() {
+        InstanceRoutesConfigComponent c = new InstanceRoutesConfigComponent();
+        c.bindTable(def.routes(), Map.of("flowgate.instance", " "));
+        c.bindTable(blue.routes(), Map.of("flowgate.instance", "blue "));
+        c.apply(new Routes("default", new String[] {"10.6.0.0/16 via 10.0.1.5"}), Map.of("flowgate.instance", "default"));
+        assertTrue(has(def, "10.6.0.0/16"), "a blank flowgate.instance is the default instance");
+        c.apply(new Routes("blue", new String[] {"10.5.0.0/16 via 10.0.1.5"}), Map.of("flowgate.instance", " blue"));
+        assertTrue(has(blue, "10.5.0.0/16"), "names compare trimmed");
+        assertFalse(has(def, "10.6.0.0/16"), "moved out of default");
+    }
 }
