@@ -9,6 +9,7 @@ import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.conntrack.ConntrackListener;
 import org.flowgate.api.conntrack.NatRange;
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.conntrack.core.Conntrack;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * packet hooks must be in place before anybody asks for the tracker.
  */
 @Component(name = ConntrackComponent.PID, configurationPid = ConntrackComponent.PID, service = ConnTracker.class, immediate = true,
-        property = "flowgate.instance=default")
+        property = RoutingInstance.DEFAULT_SERVICE_PROPERTY)
 @Designate(ocd = ConntrackConfig.class)
 public class ConntrackComponent implements ConnTracker {
     public static final String PID = "org.flowgate.conntrack";
@@ -47,11 +48,11 @@ public class ConntrackComponent implements ConnTracker {
     private GcWorker gc;
     private List<ServiceRegistration<PacketHook>> hooks = List.of();
     private int buckets;
-    private String instance = "default";
+    private String instance = RoutingInstance.DEFAULT;
 
     @Activate
     void activate(BundleContext ctx, ConntrackConfig cfg, Map<String, Object> props) {
-        instance = instanceOf(props);
+        instance = RoutingInstance.of(props);
         buckets = cfg.buckets();
         Conntrack c = new Conntrack(cfg.buckets(), cfg.max(), timeouts(cfg), cfg.event__queue__size(), CtClock.SYSTEM);
         c.setVerifyChecksums(cfg.checksum());
@@ -98,17 +99,9 @@ public class ConntrackComponent implements ConnTracker {
                 c.tcp__loose(), c.tcp__be__liberal());
     }
 
-    /** The {@code flowgate.instance} of a configuration, {@code default} when none. */
-    static String instanceOf(Map<String, Object> props) {
-        Object v = props == null ? null : props.get("flowgate.instance");
-        if (v instanceof String[] a) v = a.length > 0 ? a[0] : null;
-        String s = v == null ? "" : String.valueOf(v).trim();
-        return s.isEmpty() ? "default" : s;
-    }
-
     /** Listeners of the default instance; a factory configuration sets {@code Listener.target}. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(|(flowgate.instance=default)(!(flowgate.instance=*)))")
+            target = RoutingInstance.DEFAULT_MEMBERS)
     void bindListener(ConntrackListener l) {
         synchronized (listeners) {
             listeners.add(l);

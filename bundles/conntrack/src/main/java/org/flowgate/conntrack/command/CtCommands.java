@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.ConnTracker;
+import org.flowgate.api.instance.RoutingInstance;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -40,8 +41,7 @@ public final class CtCommands {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindConnTracker(ConnTracker ct, Map<String, Object> props) {
-        Object v = props.get("flowgate.instance");
-        trackers.put(ct, v == null || v.toString().isBlank() ? InstanceOption.DEFAULT : v.toString());
+        trackers.put(ct, RoutingInstance.of(props));
     }
 
     void unbindConnTracker(ConnTracker ct) { trackers.remove(ct); }

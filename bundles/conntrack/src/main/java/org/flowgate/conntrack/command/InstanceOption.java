@@ -3,13 +3,15 @@ package org.flowgate.conntrack.command;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.flowgate.api.instance.RoutingInstance;
+
 /**
  * {@code -i <name>} / {@code --instance <name>} / {@code --instance=<name>} anywhere among a
  * command's words: the routing instance it acts on ({@code default} without it), and the other
  * words in their order.
  */
 record InstanceOption(String instance, String[] rest) {
-    static final String DEFAULT = "default";
+    static final String DEFAULT = RoutingInstance.DEFAULT;
 
     static InstanceOption of(String command, String... words) {
         String instance = null;

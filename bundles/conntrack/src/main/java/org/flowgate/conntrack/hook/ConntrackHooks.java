@@ -8,6 +8,7 @@ import java.util.Map;
 import org.flowgate.api.hook.Hook;
 import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.hook.Verdict;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.conntrack.core.Conntrack;
 import org.osgi.framework.BundleContext;
@@ -70,7 +71,7 @@ public final class ConntrackHooks {
 
     private static Spec spec(PacketHook h, Hook hook, int prio, String instance) {
         return new Spec(h, Map.of(PacketHook.HOOK, hook.label(), PacketHook.PRIORITY, prio,
-                "flowgate.instance", instance, "flowgate.hook.name", h.toString()));
+                RoutingInstance.PROPERTY, instance, "flowgate.hook.name", h.toString()));
     }
 
     /** Registers every hook as a {@link PacketHook} service; the caller unregisters them. */
