@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.flowtable.FlowTableService;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.LocalOutput;
 import org.flowgate.api.ruleset.Ruleset;
 import org.flowgate.api.ruleset.RulesetException;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * service for {@code flow add}, LocalOutput for reject replies).
  */
 @Component(service = {Ruleset.class, NftComponent.class}, configurationPid = "org.flowgate.nft", immediate = true,
-        property = "flowgate.instance=default")
+        property = RoutingInstance.DEFAULT_SERVICE_PROPERTY)
 @Designate(ocd = NftConfig.class)
 public class NftComponent implements Ruleset {
     private static final Logger LOG = LoggerFactory.getLogger(NftComponent.class);
@@ -38,12 +39,9 @@ public class NftComponent implements Ruleset {
     private final NftEngine engine = new NftEngine();
     private ServiceHookRegistrar registrar;
 
-    /** Services of the default instance; a factory configuration sets the {@code .target}s. */
-    static final String DEFAULT_MEMBERS = "(|(flowgate.instance=default)(!(flowgate.instance=*)))";
-
     @Activate
     void activate(BundleContext context, NftConfig config, java.util.Map<String, Object> props) {
-        registrar = new ServiceHookRegistrar(context, engine, instanceOf(props));
+        registrar = new ServiceHookRegistrar(context, engine, RoutingInstance.of(props));
         engine.setRegistrar(registrar);
         loadConfigured(config);
     }
@@ -58,14 +56,6 @@ public class NftComponent implements Ruleset {
     void deactivate() {
         engine.setRegistrar(null);
         registrar.close();
-    }
-
-    /** The {@code flowgate.instance} of a configuration, {@code default} when none. */
-    static String instanceOf(java.util.Map<String, Object> props) {
-        Object v = props == null ? null : props.get("flowgate.instance");
-        if (v instanceof String[] a) v = a.length > 0 ? a[0] : null;
-        String s = v == null ? "" : String.valueOf(v).trim();
-        return s.isEmpty() ? "default" : s;
     }
 
     private void loadConfigured(NftConfig config) {
@@ -93,8 +83,9 @@ public class NftComponent implements Ruleset {
     @Override
     public String execute(String text, String source) throws RulesetException { return engine.execute(text, source); }
 
+    // the references below take services of the default instance; a factory configuration sets the .targets
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = DEFAULT_MEMBERS)
+            target = RoutingInstance.DEFAULT_MEMBERS)
     void setConnTracker(ConnTracker ct) { engine.services().connTracker = ct; }
 
     void unsetConnTracker(ConnTracker ct) {
@@ -102,7 +93,7 @@ public class NftComponent implements Ruleset {
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = DEFAULT_MEMBERS)
+            target = RoutingInstance.DEFAULT_MEMBERS)
     void setLocalOutput(LocalOutput out) { engine.services().localOutput = out; }
 
     void unsetLocalOutput(LocalOutput out) {
@@ -112,7 +103,7 @@ public class NftComponent implements Ruleset {
     private volatile FlowTableService flowTables;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = DEFAULT_MEMBERS)
+            target = RoutingInstance.DEFAULT_MEMBERS)
     void setFlowTableService(FlowTableService fts) {
         flowTables = fts;
         engine.setFlowTableService(fts);

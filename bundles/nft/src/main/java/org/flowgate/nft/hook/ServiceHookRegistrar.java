@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.nft.engine.NftEngine;
 import org.flowgate.nft.engine.NftEngine.HookKey;
 import org.osgi.framework.BundleContext;
@@ -32,7 +33,7 @@ final class ServiceHookRegistrar implements NftEngine.HookRegistrar {
             Hashtable<String, Object> props = new Hashtable<>();
             props.put(PacketHook.HOOK, k.hook().label());
             props.put(PacketHook.PRIORITY, k.priority());
-            props.put("flowgate.instance", instance);
+            props.put(RoutingInstance.PROPERTY, instance);
             props.put("flowgate.hook.owner", "nft");
             registrations.put(k, context.registerService(PacketHook.class, new NftHook(engine, k.hook(), k.priority()), props));
         }
