@@ -13,6 +13,7 @@ import org.flowgate.api.flowtable.FlowPath;
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.flowtable.FlowTableService;
 import org.flowgate.api.flowtable.FlowTableStats;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.tuple.FiveTuple;
 import org.osgi.service.component.annotations.Component;
@@ -30,7 +31,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         "osgi.command.function=list", "osgi.command.function=count", "osgi.command.function=flush",
         "osgi.command.function=delete", "osgi.command.function=stats" })
 public final class FlowCommands {
-    private static final String DEFAULT = "default";
+    private static final String DEFAULT = RoutingInstance.DEFAULT;
 
     /** The nft flow tables of every instance, by {@code flowgate.instance} (absent = default). */
     private final Map<FlowTableService, String> services = new ConcurrentHashMap<>();
@@ -44,12 +45,12 @@ public final class FlowCommands {
     public FlowCommands(FlowTableService service) { services.put(service, DEFAULT); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindService(FlowTableService s, Map<String, Object> props) { services.put(s, instanceOf(props)); }
+    void bindService(FlowTableService s, Map<String, Object> props) { services.put(s, RoutingInstance.of(props)); }
 
     void unbindService(FlowTableService s) { services.remove(s); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindTable(FlowTable t, Map<String, Object> props) { others.put(t, instanceOf(props)); }
+    void bindTable(FlowTable t, Map<String, Object> props) { others.put(t, RoutingInstance.of(props)); }
 
     void unbindTable(FlowTable t) { others.remove(t); }
 
@@ -57,11 +58,6 @@ public final class FlowCommands {
     public void addTable(FlowTable t) { others.put(t, DEFAULT); }
 
     public void removeTable(FlowTable t) { others.remove(t); }
-
-    private static String instanceOf(Map<String, Object> p) {
-        Object v = p == null ? null : p.get("flowgate.instance");
-        return v == null || v.toString().isBlank() ? DEFAULT : v.toString();
-    }
 
     /** The instance's nft flowtables, then its other {@link FlowTable} services not already among them. */
     private List<FlowTable> tables(String command, String instance) {

@@ -17,6 +17,7 @@ import org.flowgate.api.flowtable.FlowTableService;
 import org.flowgate.api.flowtable.FlowTableSpec;
 import org.flowgate.api.hook.Hook;
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.route.RoutingTable;
@@ -45,19 +46,17 @@ import org.slf4j.LoggerFactory;
  * {@link FlowTableListener}s.
  */
 @Component(service = FlowTableService.class, configurationPid = FlowTableConfig.PID,
-        property = "flowgate.instance=default")
+        property = RoutingInstance.DEFAULT_SERVICE_PROPERTY)
 @Designate(ocd = FlowTableConfig.class)
 public class FlowTableManager implements FlowTableService, Environment {
     private static final Logger LOG = LoggerFactory.getLogger(FlowTableManager.class);
 
-    /** Services of the default instance; a factory configuration sets the {@code .target}s. */
-    static final String DEFAULT_MEMBERS = "(|(flowgate.instance=default)(!(flowgate.instance=*)))";
-
+    // services of the default instance; a factory configuration sets the .targets.
     // package-private, not private: DS injects them into the factory subclass too
-    @Reference(target = DEFAULT_MEMBERS) ConnTracker conntrack;
-    @Reference(target = DEFAULT_MEMBERS) RoutingTable routes;
-    @Reference(target = DEFAULT_MEMBERS) NeighbourTable neighbours;
-    @Reference(target = DEFAULT_MEMBERS) NetDevices devices;
+    @Reference(target = RoutingInstance.DEFAULT_MEMBERS) ConnTracker conntrack;
+    @Reference(target = RoutingInstance.DEFAULT_MEMBERS) RoutingTable routes;
+    @Reference(target = RoutingInstance.DEFAULT_MEMBERS) NeighbourTable neighbours;
+    @Reference(target = RoutingInstance.DEFAULT_MEMBERS) NetDevices devices;
 
     private final List<FlowTableListener> listeners = new CopyOnWriteArrayList<>();
     /** Listeners bound but not yet given the flows that exist: the worker replays them first thing in its next round. */
@@ -74,7 +73,7 @@ public class FlowTableManager implements FlowTableService, Environment {
     private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
 
     private HookRegistry hooks;
-    private String instance = "default";
+    private String instance = RoutingInstance.DEFAULT;
     private volatile Settings settings = Settings.DEFAULTS;
     private volatile boolean running;
     private Thread worker;
@@ -107,8 +106,7 @@ public class FlowTableManager implements FlowTableService, Environment {
     @Activate
     void activate(BundleContext context, FlowTableConfig config, Map<String, Object> props) {
         settings = Settings.of(config);
-        Object inst = props.get("flowgate.instance");
-        if (inst != null) instance = inst.toString();
+        instance = RoutingInstance.of(props);
         hooks = (hook, properties) -> {
             ServiceRegistration<PacketHook> r = context.registerService(PacketHook.class, hook, new Hashtable<>(properties));
             return r::unregister;
@@ -177,7 +175,7 @@ public class FlowTableManager implements FlowTableService, Environment {
      *     {@code flowRemoved} (or {@code flowDying}) for a flow it was never given. Ignore unknown flows.</li>
      * </ul>
      */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = DEFAULT_MEMBERS)
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = RoutingInstance.DEFAULT_MEMBERS)
     public void addListener(FlowTableListener l) { subscribing.add(l); }
 
     public void removeListener(FlowTableListener l) {
@@ -217,7 +215,7 @@ public class FlowTableManager implements FlowTableService, Environment {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put(PacketHook.HOOK, Hook.INGRESS.label());
         p.put(PacketHook.PRIORITY, s.priority());
-        p.put("flowgate.instance", instance);
+        p.put(RoutingInstance.PROPERTY, instance);
         p.put("flowgate.flowtable", key(s.family(), s.table(), s.name()));
         return p;
     }
