@@ -15,7 +15,9 @@ import org.flowgate.api.flowtable.FlowTableSpec;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.driver.ebpf.flows.OffloadedFlows;
 import org.flowgate.driver.ebpf.kernel.KernelDatapath;
+import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowBlock;
+import org.flowgate.offload.OffloadCallback;
 import org.flowgate.offload.OffloadDriver;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -44,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * registered later). It attaches the program to a device that appeared (and the socket filter to
  * the router's socket on it), parks the flows of one that went away and puts them back when it
  * returns.
+ * <p>
+ * Flow directions it loses without being asked (a parked one that cannot go back, an entry gone
+ * from the map) are reported through the {@link OffloadCallback} of the block that installed them.
  */
 @Component(service = OffloadDriver.class, configurationPid = EbpfOffloadDriver.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = "flowgate.instance=default")
@@ -116,7 +121,7 @@ public final class EbpfOffloadDriver implements OffloadDriver {
         }
         configured = Set.copyOf(devices);
         ifindexes = datapath.ifindexes();
-        flows = new OffloadedFlows(datapath.flows(), dev -> ifindexes.getOrDefault(dev, 0), maxFlows);
+        flows = new OffloadedFlows(datapath.flows(), dev -> ifindexes.getOrDefault(dev, 0), maxFlows, this::evicted);
         hideOffloadedFromSockets();
         running = true;
         // created by this thread, so it lives in the router's network namespace like the datapath
@@ -214,12 +219,27 @@ public final class EbpfOffloadDriver implements OffloadDriver {
 
     @Override
     public FlowBlock bind(FlowTableSpec table) {
+        return bind(table, null);
+    }
+
+    @Override
+    public FlowBlock bind(FlowTableSpec table, OffloadCallback callback) {
         boolean any = false;
         for (String d : table.devices()) any |= configured.contains(d);
         if (!any) return null;
-        EbpfFlowBlock b = new EbpfFlowBlock(this, flows, table);
+        EbpfFlowBlock b = new EbpfFlowBlock(this, flows, table, callback);
         blocks.add(b);
         return b;
+    }
+
+    /** A flow direction the map lost without a del: to the block that installed it. */
+    private void evicted(long cookie, EvictionReason reason) {
+        for (EbpfFlowBlock b : blocks) {
+            if (b.evicted(cookie, reason)) {
+                LOG.info("rule#{} evicted from the kernel ({}), back to software", cookie, reason.label());
+                return;
+            }
+        }
     }
 
     void unbound(EbpfFlowBlock b) {

@@ -1,6 +1,8 @@
 package org.flowgate.driver.ebpf.flows;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,6 +14,7 @@ import org.flowgate.driver.ebpf.bpf.BpfException;
 import org.flowgate.driver.ebpf.bpf.BpfMap;
 import org.flowgate.driver.ebpf.bpf.Sys;
 import org.flowgate.linux.libc.LibC;
+import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.FlowStats;
 import org.flowgate.offload.OffloadException;
@@ -22,6 +25,13 @@ import org.flowgate.offload.OffloadException.Reason;
  * configured limit, never more than the map holds) and refuses a second rule for a key another
  * cookie holds (the map has one entry per ingress device and tuple). Thread-safe: the manager
  * calls for different cookies from several threads.
+ * <p>
+ * A flow direction it loses without being asked is dropped and told to the
+ * {@link EvictionListener}: a parked one that cannot be put back when its devices return (map
+ * full: {@code CAPACITY}; its key taken meanwhile or a bpf(2) error: {@code OTHER}), and an
+ * installed one whose map entry is found gone (removed or flushed behind the driver's back:
+ * {@code RESET}). Parking itself is no eviction: the flow stays the driver's and returns with its
+ * device.
  */
 public final class OffloadedFlows {
     /** The device name to ifindex mapping of the served ports. */
@@ -29,6 +39,15 @@ public final class OffloadedFlows {
         /** The ifindex of a served device, 0 when not served. */
         int ifindex(String device);
     }
+
+    /** Told of each flow direction dropped without a {@link #del} (after the locks are released). */
+    @FunctionalInterface
+    public interface EvictionListener {
+        void evicted(long cookie, EvictionReason reason);
+    }
+
+    /** {@link #current}'s answer for an installed entry the map no longer holds. */
+    private static final FlowStats LOST = new FlowStats(-1, -1, -1);
 
     /** One flow direction; key null while parked. Counters before the last parking are in the base fields. */
     private static final class Entry {
@@ -45,6 +64,7 @@ public final class OffloadedFlows {
     private final Devices devices;
     private final int capacity;
     private final LongSupplier monotonicNanos;
+    private final EvictionListener evictions;
     private final Map<Long, Entry> byCookie = new ConcurrentHashMap<>();
     private final Map<ByteBuffer, Long> byKey = new ConcurrentHashMap<>();
     private final AtomicInteger used = new AtomicInteger();
@@ -65,14 +85,19 @@ public final class OffloadedFlows {
     private final java.util.concurrent.atomic.AtomicLong mapReads = new java.util.concurrent.atomic.AtomicLong();
 
     public OffloadedFlows(BpfMap map, Devices devices, int maxFlows) {
-        this(map, devices, maxFlows, Sys::monotonicNanos);
+        this(map, devices, maxFlows, (cookie, reason) -> { });
     }
 
-    OffloadedFlows(BpfMap map, Devices devices, int maxFlows, LongSupplier monotonicNanos) {
+    public OffloadedFlows(BpfMap map, Devices devices, int maxFlows, EvictionListener evictions) {
+        this(map, devices, maxFlows, Sys::monotonicNanos, evictions);
+    }
+
+    OffloadedFlows(BpfMap map, Devices devices, int maxFlows, LongSupplier monotonicNanos, EvictionListener evictions) {
         this.map = map;
         this.devices = devices;
         this.capacity = Math.min(maxFlows, map.maxEntries());
         this.monotonicNanos = monotonicNanos;
+        this.evictions = evictions;
     }
 
     public int capacity() { return capacity; }
@@ -139,7 +164,7 @@ public final class OffloadedFlows {
             for (Entry e : byCookie.values()) {
                 if (e.key == null || (e.in != ifindex && e.out != ifindex)) continue;
                 FlowStats s = current(e, true);
-                if (s != null) {
+                if (s != null && s != LOST) {
                     e.basePackets = s.packets();
                     e.baseBytes = s.bytes();
                     e.baseLastUsedMillis = s.lastUsedMillis();
@@ -153,11 +178,18 @@ public final class OffloadedFlows {
         }
     }
 
-    /** Devices appeared: puts back the parked flow directions whose devices are both present. Returns how many. */
+    /**
+     * Devices appeared: puts back the parked flow directions whose devices are both present.
+     * One that cannot go back (the map is full, its key is another cookie's now, a bpf(2) error)
+     * is dropped and reported: kept parked, it would stay in software for good while the manager
+     * shows it in hardware. Returns how many went back.
+     */
     public int devicesAppeared() {
+        record Dropped(long cookie, EvictionReason reason) { }
+        List<Dropped> dropped = new ArrayList<>();
+        int n = 0;
         lock.writeLock().lock();
         try {
-            int n = 0;
             for (Entry e : byCookie.values()) {
                 if (e.key != null) continue;
                 int in = devices.ifindex(e.rule.inDevice()), out = devices.ifindex(e.rule.outDevice());
@@ -166,13 +198,16 @@ public final class OffloadedFlows {
                     install(e, in, out);
                     n++;
                 } catch (OffloadException ex) {
-                    // stays parked: its packets go to software, which forwards them too
+                    byCookie.remove(e.rule.cookie());
+                    used.decrementAndGet();
+                    dropped.add(new Dropped(e.rule.cookie(), ex.reason() == Reason.CAPACITY ? EvictionReason.CAPACITY : EvictionReason.OTHER));
                 }
             }
-            return n;
         } finally {
             lock.writeLock().unlock();
         }
+        for (Dropped x : dropped) evictions.evicted(x.cookie(), x.reason());
+        return n;
     }
 
     /** Flow directions parked because a device is missing. */
@@ -223,14 +258,24 @@ public final class OffloadedFlows {
             Entry e = byCookie.get(rule.cookie());
             if (e == null) return null;
             FlowStats s = current(e, false);
-            if (s == null) return e.key == null ? new FlowStats(e.basePackets, e.baseBytes, e.baseLastUsedMillis) : null;
-            return new FlowStats(e.basePackets + s.packets(), e.baseBytes + s.bytes(), Math.max(e.baseLastUsedMillis, s.lastUsedMillis()));
+            if (s == LOST) {
+                delLocked(rule.cookie());
+            } else {
+                if (s == null) return e.key == null ? new FlowStats(e.basePackets, e.baseBytes, e.baseLastUsedMillis) : null;
+                return new FlowStats(e.basePackets + s.packets(), e.baseBytes + s.bytes(), Math.max(e.baseLastUsedMillis, s.lastUsedMillis()));
+            }
         } finally {
             lock.readLock().unlock();
         }
+        // the entry went from the map behind the driver's back (bpftool map delete, a flush): its packets miss already
+        evictions.evicted(rule.cookie(), EvictionReason.RESET);
+        return null;
     }
 
-    /** The map's counters of an installed entry, null when parked or gone; {@code exact}: never from a snapshot. */
+    /**
+     * The map's counters of an installed entry: null when parked or unreadable, {@link #LOST} when
+     * the map says it holds no such key; {@code exact}: never from a snapshot.
+     */
     private FlowStats current(Entry e, boolean exact) {
         ByteBuffer key = e.key;
         if (key == null) return null;
@@ -248,7 +293,7 @@ public final class OffloadedFlows {
             value = new byte[FlowMapLayout.VALUE_SIZE];
             try {
                 mapReads.incrementAndGet();
-                if (!map.lookup(key.array(), value)) return null;
+                if (!map.lookup(key.array(), value)) return LOST;
             } catch (BpfException ex) {
                 return null;
             }
