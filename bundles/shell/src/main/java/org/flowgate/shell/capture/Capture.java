@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.flowgate.api.hook.Hook;
 import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.hook.Verdict;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.FrameTap;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.packet.Packet;
@@ -51,7 +52,7 @@ public final class Capture implements FrameTap, PacketHook {
      * @param limit frames to write before it ends by itself; 0 for no limit
      */
     public Capture(String device, Path file, long limit, int snaplen, int queueSize) throws IOException {
-        this("default", device, file, limit, snaplen, queueSize);
+        this(RoutingInstance.DEFAULT, device, file, limit, snaplen, queueSize);
     }
 
     /** A capture of {@code device} of routing instance {@code instance}. */
@@ -158,7 +159,7 @@ public final class Capture implements FrameTap, PacketHook {
 
     @Override
     public String toString() {
-        return ("default".equals(instance) ? "" : instance + "/") + device + " -> " + file + ": " + written() + (limit > 0 ? "/" + limit : "") + " frames"
+        return (RoutingInstance.DEFAULT.equals(instance) ? "" : instance + "/") + device + " -> " + file + ": " + written() + (limit > 0 ? "/" + limit : "") + " frames"
                 + (dropped() > 0 ? ", " + dropped() + " dropped (queue full)" : "") + (txCaptured() ? "" : ", received only")
                 + (isDone() ? ", ended" : "");
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.FrameTap;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -30,7 +31,6 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = CaptureConfig.class)
 public class CaptureService {
     public static final String PID = "org.flowgate.capture";
-    private static final String INSTANCE = "flowgate.instance";
 
     private final BundleContext context;
     private volatile CaptureConfig config;
@@ -58,7 +58,7 @@ public class CaptureService {
 
     /** Starts capturing {@code device} of the default instance into {@code file} (replaced); {@code limit} 0 runs until {@link #stop}. */
     public Capture start(String device, Path file, long limit) throws IOException {
-        return start("default", device, file, limit);
+        return start(RoutingInstance.DEFAULT, device, file, limit);
     }
 
     /**
@@ -72,7 +72,7 @@ public class CaptureService {
         CaptureConfig c = config;
         Capture capture = new Capture(instance, device, key, limit, c.snaplen(), c.queue_size());
         List<ServiceRegistration<?>> regs = new ArrayList<>();
-        Dictionary<String, Object> tapProps = new Hashtable<>(Map.of(FrameTap.DEVICE, device, INSTANCE, instance));
+        Dictionary<String, Object> tapProps = new Hashtable<>(Map.of(FrameTap.DEVICE, device, RoutingInstance.PROPERTY, instance));
         ServiceRegistration<FrameTap> tap = context.registerService(FrameTap.class, capture, tapProps);
         regs.add(tap);
         boolean tapUsed = false;
@@ -81,7 +81,7 @@ public class CaptureService {
         if (!tapUsed) {
             capture.receiveThroughHook(true);
             Dictionary<String, Object> hookProps = new Hashtable<>(Map.of(PacketHook.HOOK, "ingress",
-                    PacketHook.PRIORITY, Integer.MIN_VALUE, "flowgate.hook.name", "capture " + device, INSTANCE, instance));
+                    PacketHook.PRIORITY, Integer.MIN_VALUE, "flowgate.hook.name", "capture " + device, RoutingInstance.PROPERTY, instance));
             regs.add(context.registerService(PacketHook.class, capture, hookProps));
         }
         running.put(key, new Running(capture, regs));
@@ -91,7 +91,7 @@ public class CaptureService {
 
     /** Stops the captures writing {@code fileOrDevice}, or capturing that device of the default instance; returns them. */
     public List<Capture> stop(String fileOrDevice) throws InterruptedException {
-        return stop("default", fileOrDevice);
+        return stop(RoutingInstance.DEFAULT, fileOrDevice);
     }
 
     /** Stops the captures writing {@code fileOrDevice}, or capturing that device of {@code instance}; returns them. */

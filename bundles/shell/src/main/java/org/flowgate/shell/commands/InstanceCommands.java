@@ -1,7 +1,6 @@
 package org.flowgate.shell.commands;
 
 import static org.flowgate.shell.commands.Instances.DEFAULT;
-import static org.flowgate.shell.commands.Instances.INSTANCE;
 
 import java.io.IOException;
 import java.util.Dictionary;
@@ -14,6 +13,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.flowtable.FlowTableService;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.shell.instance.InstanceTargets;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -73,7 +73,7 @@ public class InstanceCommands {
         if (name.equals(DEFAULT)) throw a.usage("the default instance is always there");
         ConfigurationAdmin cm = configAdmin;
         if (cm == null) throw a.usage("no ConfigurationAdmin service");
-        Configuration[] existing = cm.listConfigurations("(" + INSTANCE + "=" + name + ")");
+        Configuration[] existing = cm.listConfigurations("(" + RoutingInstance.PROPERTY + "=" + name + ")");
         if (op.equals("add")) {
             if (existing != null && existing.length > 0) throw a.usage("instance " + name + " exists");
             for (Map.Entry<String, Dictionary<String, Object>> e : configurations(name).entrySet()) {
@@ -125,8 +125,8 @@ public class InstanceCommands {
         try {
             Configuration[] all = cm.listConfigurations("(service.factoryPid=org.flowgate.router)");
             if (all != null) for (Configuration c : all) {
-                Object n = c.getProperties() == null ? null : c.getProperties().get(INSTANCE);
-                if (n != null) names.add(n.toString());
+                String n = c.getProperties() == null ? null : RoutingInstance.nameOrNull(c.getProperties().get(RoutingInstance.PROPERTY));
+                if (n != null) names.add(n);
             }
         } catch (IOException | InvalidSyntaxException e) {
             // listing is best effort: the running instances are shown anyway

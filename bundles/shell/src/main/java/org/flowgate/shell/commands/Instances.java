@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.flowtable.FlowTableService;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.route.NeighbourTable;
 import org.flowgate.api.route.RoutingTable;
@@ -23,8 +24,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = Instances.class)
 public class Instances {
-    public static final String INSTANCE = "flowgate.instance";
-    public static final String DEFAULT = "default";
+    public static final String DEFAULT = RoutingInstance.DEFAULT;
 
     private final Map<NetDevices, String> devices = new ConcurrentHashMap<>();
     private final Map<RoutingTable, String> routes = new ConcurrentHashMap<>();
@@ -70,7 +70,7 @@ public class Instances {
     Map<FlowTableService, String> allFlowTables() { return flowTables; }
 
     private <S> S find(Map<S, String> services, String instance, String command, String what) {
-        String name = instance == null || instance.isBlank() ? DEFAULT : instance;
+        String name = RoutingInstance.name(instance);
         S s = first(services, name);
         if (s != null) return s;
         TreeSet<String> known = names();
@@ -86,11 +86,6 @@ public class Instances {
         return null;
     }
 
-    public static String instanceOf(Map<String, ?> p) {
-        Object v = p == null ? null : p.get(INSTANCE);
-        return v == null || v.toString().isBlank() ? DEFAULT : v.toString();
-    }
-
     /** Adds a service of any of the kinds above directly (tests). */
     public Instances add(Object service, String instance) {
         if (service instanceof NetDevices s) devices.put(s, instance);
@@ -103,26 +98,26 @@ public class Instances {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindNetDevices(NetDevices s, Map<String, Object> p) { devices.put(s, instanceOf(p)); }
+    void bindNetDevices(NetDevices s, Map<String, Object> p) { devices.put(s, RoutingInstance.of(p)); }
     void unbindNetDevices(NetDevices s) { devices.remove(s); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindRoutingTable(RoutingTable s, Map<String, Object> p) { routes.put(s, instanceOf(p)); }
+    void bindRoutingTable(RoutingTable s, Map<String, Object> p) { routes.put(s, RoutingInstance.of(p)); }
     void unbindRoutingTable(RoutingTable s) { routes.remove(s); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindNeighbourTable(NeighbourTable s, Map<String, Object> p) { neighbours.put(s, instanceOf(p)); }
+    void bindNeighbourTable(NeighbourTable s, Map<String, Object> p) { neighbours.put(s, RoutingInstance.of(p)); }
     void unbindNeighbourTable(NeighbourTable s) { neighbours.remove(s); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindConnTracker(ConnTracker s, Map<String, Object> p) { conntrack.put(s, instanceOf(p)); }
+    void bindConnTracker(ConnTracker s, Map<String, Object> p) { conntrack.put(s, RoutingInstance.of(p)); }
     void unbindConnTracker(ConnTracker s) { conntrack.remove(s); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindFlowTableService(FlowTableService s, Map<String, Object> p) { flowTables.put(s, instanceOf(p)); }
+    void bindFlowTableService(FlowTableService s, Map<String, Object> p) { flowTables.put(s, RoutingInstance.of(p)); }
     void unbindFlowTableService(FlowTableService s) { flowTables.remove(s); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindRuleset(Ruleset s, Map<String, Object> p) { rulesets.put(s, instanceOf(p)); }
+    void bindRuleset(Ruleset s, Map<String, Object> p) { rulesets.put(s, RoutingInstance.of(p)); }
     void unbindRuleset(Ruleset s) { rulesets.remove(s); }
 }

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.flowgate.api.instance.RoutingInstance;
+
 /**
  * What makes a component configuration belong to routing instance {@code <name>}: the
  * {@code flowgate.instance} property and, per factory PID, the DS reference targets
@@ -14,8 +16,6 @@ import java.util.Map;
  * hand-written configuration leaves out.
  */
 public final class InstanceTargets {
-    public static final String INSTANCE = "flowgate.instance";
-    public static final String DEFAULT = "default";
     public static final String ROUTER = "org.flowgate.router", CONNTRACK = "org.flowgate.conntrack.instance",
             FLOWTABLE = "org.flowgate.flowtable.instance", NFT = "org.flowgate.nft.instance",
             ROUTES = "org.flowgate.routes.instance", INTERFACE = "org.flowgate.interface";
@@ -30,7 +30,7 @@ public final class InstanceTargets {
 
     /** Reference target properties of a configuration of {@code factoryPid} for instance {@code name}; empty for other PIDs. */
     public static Map<String, String> targets(String factoryPid, String name) {
-        String own = "(" + INSTANCE + "=" + name + ")";
+        String own = "(" + RoutingInstance.PROPERTY + "=" + name + ")";
         Map<String, String> m = new LinkedHashMap<>();
         switch (factoryPid == null ? "" : factoryPid) {
             case ROUTER -> { m.put("Port.target", "(&(!(flowgate.nic=*))" + own + ")"); m.put("Hook.target", own); m.put("Tap.target", own); }
@@ -49,7 +49,7 @@ public final class InstanceTargets {
     /** The properties of the configuration of {@code factoryPid} that makes instance {@code name}. */
     public static Dictionary<String, Object> configuration(String factoryPid, String name) {
         Dictionary<String, Object> d = new Hashtable<>();
-        d.put(INSTANCE, name);
+        d.put(RoutingInstance.PROPERTY, name);
         targets(factoryPid, name).forEach(d::put);
         return d;
     }
@@ -65,17 +65,15 @@ public final class InstanceTargets {
         Object factoryPid = props.get("service.factoryPid");
         if (!(factoryPid instanceof String fpid)) return false;
         boolean changed = false;
-        Object instance = props.get(INSTANCE);
-        if (instance == null || instance.toString().isBlank()) {
+        String name = RoutingInstance.nameOrNull(props.get(RoutingInstance.PROPERTY));
+        if (name == null) {
             if (fpid.equals(INTERFACE)) return false;
-            String name = nameOf(props.get("service.pid"), fpid);
+            name = nameOf(props.get("service.pid"), fpid);
             if (name == null || targets(fpid, name).isEmpty()) return false;
-            props.put(INSTANCE, name);
-            instance = name;
+            props.put(RoutingInstance.PROPERTY, name);
             changed = true;
         }
-        String name = instance.toString().trim();
-        if (fpid.equals(INTERFACE) && name.equals(DEFAULT)) return changed;
+        if (fpid.equals(INTERFACE) && name.equals(RoutingInstance.DEFAULT)) return changed;
         if (!NAME.matcher(name).matches()) return changed; // not a name a filter can hold: the component keeps its defaults
         for (Map.Entry<String, String> t : targets(fpid, name).entrySet()) {
             if (props.get(t.getKey()) == null) {
@@ -103,6 +101,6 @@ public final class InstanceTargets {
     static String nameOf(Object pid, String factoryPid) {
         if (!(pid instanceof String p) || !p.startsWith(factoryPid + "~")) return null;
         String name = p.substring(factoryPid.length() + 1);
-        return NAME.matcher(name).matches() && !name.equals(DEFAULT) ? name : null;
+        return NAME.matcher(name).matches() && !name.equals(RoutingInstance.DEFAULT) ? name : null;
     }
 }

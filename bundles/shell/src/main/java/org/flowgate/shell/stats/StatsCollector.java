@@ -16,6 +16,7 @@ import org.flowgate.api.hook.Hook;
 import org.flowgate.api.hook.HookCounters;
 import org.flowgate.api.hook.HookStats;
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.DeviceCounters;
 import org.flowgate.api.netdev.NetDevice;
 import org.flowgate.api.netdev.NetDevices;
@@ -39,9 +40,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = StatsCollector.class)
 public class StatsCollector {
-    static final String INSTANCE = "flowgate.instance";
-    private static final String DEFAULT_INSTANCE = "default";
-
     private final Map<NetDevices, String> devices = new ConcurrentHashMap<>();
     private final Map<HookStats, String> hookStats = new ConcurrentHashMap<>();
     private final Map<ServiceReference<PacketHook>, Boolean> hooks = new ConcurrentHashMap<>();
@@ -186,14 +184,9 @@ public class StatsCollector {
         };
     }
 
-    static String instance(Map<String, ?> props) { return instanceName(props.get(INSTANCE)); }
+    private static String instance(Map<String, ?> props) { return RoutingInstance.of(props); }
 
-    private static String instance(ServiceReference<?> r) { return instanceName(r.getProperty(INSTANCE)); }
-
-    /** A missing or blank {@code flowgate.instance} is the default instance, as everywhere else. */
-    private static String instanceName(Object v) {
-        return v == null || v.toString().isBlank() ? DEFAULT_INSTANCE : v.toString();
-    }
+    private static String instance(ServiceReference<?> r) { return RoutingInstance.name(r.getProperty(RoutingInstance.PROPERTY)); }
 
     private static String name(ServiceReference<?> r) {
         for (String k : new String[] {"flowgate.hook.name", "component.name"}) {

@@ -2,6 +2,8 @@ package org.flowgate.shell.stats;
 
 import java.util.List;
 
+import org.flowgate.api.instance.RoutingInstance;
+
 /** The text of {@code router:stats}: one block per group, zero drops left out. */
 public final class StatsText {
     private StatsText() {}
@@ -10,7 +12,7 @@ public final class StatsText {
         StringBuilder sb = new StringBuilder();
         for (StatGroup g : groups) {
             sb.append(g.type()).append(' ').append(g.name());
-            if (!"default".equals(g.instance())) sb.append(" (instance ").append(g.instance()).append(')');
+            if (!RoutingInstance.DEFAULT.equals(g.instance())) sb.append(" (instance ").append(g.instance()).append(')');
             sb.append(':');
             int col = 0;
             for (Stat s : g.stats()) {

@@ -64,4 +64,15 @@ class InstanceTargetsTest {
         assertFalse(InstanceTargets.complete(evil), "a name that would break the filter is not used");
         assertNull(evil.get("Port.target"));
     }
+
+    @Test
+    void aBlankInstanceIsTakenFromTheNameAndANamedOneIsTrimmed() {
+        Dictionary<String, Object> blank = config("org.flowgate.router", "org.flowgate.router~green", "flowgate.instance", "  ");
+        assertTrue(InstanceTargets.complete(blank));
+        assertEquals("green", blank.get("flowgate.instance"));
+        assertEquals("(flowgate.instance=green)", blank.get("Hook.target"));
+        Dictionary<String, Object> padded = config("org.flowgate.conntrack.instance", "org.flowgate.conntrack.instance~p", "flowgate.instance", " blue ");
+        assertTrue(InstanceTargets.complete(padded));
+        assertEquals("(flowgate.instance=blue)", padded.get("Listener.target"));
+    }
 }
