@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Dictionary;
 import java.util.Hashtable;
 
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.io.virtual.port.VirtualPort;
@@ -23,7 +24,6 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = VirtualPortConfig.class, factory = true)
 public class VirtualPortComponent {
     public static final String PID = "org.flowgate.io.virtual.port";
-    public static final String INSTANCE = "flowgate.instance";
 
     private VirtualPort port;
     private ServiceRegistration<Port> registration;
@@ -50,7 +50,7 @@ public class VirtualPortComponent {
     public static Dictionary<String, Object> properties(String name, String instance) {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Port.NAME, name);
-        props.put(INSTANCE, instance);
+        props.put(RoutingInstance.PROPERTY, RoutingInstance.name(instance));
         return props;
     }
 

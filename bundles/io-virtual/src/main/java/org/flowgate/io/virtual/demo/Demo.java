@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.netdev.DeviceCounters;
 import org.flowgate.api.netdev.NetDevice;
@@ -39,7 +40,7 @@ public class Demo {
     public static final String PID = "org.flowgate.demo";
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
 
-    @Reference(target = "(flowgate.instance=default)")
+    @Reference(target = RoutingInstance.DEFAULT_FILTER)
     NetDevices devices;
 
     private boolean enabled;
@@ -58,7 +59,7 @@ public class Demo {
         net = DemoNetworks.create(VirtualPort.Mode.THREADED, 1024);
         net.addRouterAddresses(devices);
         for (VirtualPort p : net.ports()) {
-            registrations.add(context.registerService(Port.class, p, VirtualPortComponent.properties(p.name(), "default")));
+            registrations.add(context.registerService(Port.class, p, VirtualPortComponent.properties(p.name(), RoutingInstance.DEFAULT)));
         }
         LOG.info("demo networks up: v0 {} {} with h1 {} {}; v1 {} {} with h2 {} {}", DemoNetworks.V0_V4, DemoNetworks.V0_V6,
                 DemoNetworks.H1_V4, DemoNetworks.H1_V6, DemoNetworks.V1_V4, DemoNetworks.V1_V6, DemoNetworks.H2_V4, DemoNetworks.H2_V6);
