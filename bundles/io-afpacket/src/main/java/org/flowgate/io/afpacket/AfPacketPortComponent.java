@@ -3,6 +3,7 @@ package org.flowgate.io.afpacket;
 import java.io.IOException;
 import java.util.Hashtable;
 
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.io.afpacket.ring.RingGeometry;
 import org.flowgate.io.afpacket.socket.PacketSocket;
@@ -27,7 +28,6 @@ public final class AfPacketPortComponent {
     public static final String PID = "org.flowgate.io.afpacket";
     /** Service property: the Linux interface behind the port. */
     public static final String INTERFACE = "flowgate.port.interface";
-    public static final String INSTANCE = "flowgate.instance";
     public static final String TYPE = "flowgate.port.type";
 
     private static final Logger LOG = LoggerFactory.getLogger(AfPacketPortComponent.class);
@@ -52,7 +52,7 @@ public final class AfPacketPortComponent {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Port.NAME, name);
         props.put(INTERFACE, ifname);
-        props.put(INSTANCE, config.instance() == null || config.instance().isBlank() ? "default" : config.instance());
+        props.put(RoutingInstance.PROPERTY, RoutingInstance.name(config.instance()));
         props.put(TYPE, "afpacket");
         registration = context.registerService(Port.class, port, props);
         LOG.info("AF_PACKET port {} on {} (ifindex {}, MAC {}, MTU {}, link {})", name, ifname, port.kernelIfIndex(),

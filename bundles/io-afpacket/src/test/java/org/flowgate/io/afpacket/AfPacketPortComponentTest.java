@@ -41,7 +41,7 @@ class AfPacketPortComponentTest {
             c.activate(context(), config(Map.of("interface", "fgafc", "name", "wan0", "rxBlockSize", 1 << 16, "rxBlockCount", 4)));
             assertEquals("wan0", registeredProps.get(Port.NAME));
             assertEquals("fgafc", registeredProps.get(AfPacketPortComponent.INTERFACE));
-            assertEquals("default", registeredProps.get(AfPacketPortComponent.INSTANCE));
+            assertEquals("default", registeredProps.get("flowgate.instance"));
             Port port = (Port) registeredService;
             assertEquals("wan0", port.name());
             assertEquals(Netns.sys("fgafc", "address"), port.mac().toString());
