@@ -7,6 +7,7 @@ import org.flowgate.api.flowtable.FlowEntry;
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.flowtable.FlowTableListener;
 import org.flowgate.api.flowtable.FlowTableService;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.offload.OffloadDriver;
 import org.flowgate.offload.OffloadStats;
 import org.osgi.framework.ServiceReference;
@@ -34,7 +35,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * make SCR's {@code getService} run into itself ("ServiceFactory.getService() resulted in a cycle").
  */
 @Component(service = { FlowTableListener.class, OffloadStats.class, OffloadComponent.class }, configurationPid = OffloadConfig.PID,
-        property = "flowgate.instance=default")
+        property = RoutingInstance.DEFAULT_SERVICE_PROPERTY)
 @Designate(ocd = OffloadConfig.class)
 public final class OffloadComponent implements FlowTableListener, OffloadStats {
     static final String TABLES = "tables";
@@ -77,7 +78,7 @@ public final class OffloadComponent implements FlowTableListener, OffloadStats {
     public OffloadManager manager() { return manager; }
 
     @Reference(name = TABLES, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = "(flowgate.instance=default)")
+            policyOption = ReferencePolicyOption.GREEDY, target = RoutingInstance.DEFAULT_FILTER)
     void bindTables(ServiceReference<FlowTableService> ref) { tables = ref; }
 
     void unbindTables(ServiceReference<FlowTableService> ref) {
@@ -85,13 +86,13 @@ public final class OffloadComponent implements FlowTableListener, OffloadStats {
     }
 
     @Reference(name = "zoneTables", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = "(flowgate.instance=default)")
+            policyOption = ReferencePolicyOption.GREEDY, target = RoutingInstance.DEFAULT_FILTER)
     void bindZoneTable(FlowTable t) { manager.addTable(t); }
 
     void unbindZoneTable(FlowTable t) { manager.removeTable(t); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = "(|(flowgate.instance=default)(!(flowgate.instance=*)))")
+            policyOption = ReferencePolicyOption.GREEDY, target = RoutingInstance.DEFAULT_MEMBERS)
     void bindDriver(OffloadDriver d) { manager.addDriver(d); }
 
     void unbindDriver(OffloadDriver d) { manager.removeDriver(d); }
