@@ -56,6 +56,13 @@ class VirtualPortComponentTest {
     }
 
     @Test
+    void theInstancePropertyIsTheTrimmedNameOrDefault() {
+        assertEquals("blue", VirtualPortComponent.properties("v1", " blue ").get("flowgate.instance"));
+        assertEquals("default", VirtualPortComponent.properties("v1", " ").get("flowgate.instance"));
+        assertEquals("default", VirtualPortComponent.properties("v1", null).get("flowgate.instance"));
+    }
+
+    @Test
     void derivedMacIsStableLocallyAdministeredUnicast() {
         VirtualPortComponent c = new VirtualPortComponent();
         c.activate(config(Map.of("name", "lab0")), context());
