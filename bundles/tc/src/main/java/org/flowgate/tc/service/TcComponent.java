@@ -15,6 +15,7 @@ import org.flowgate.api.conntrack.ConnTracker;
 import org.flowgate.api.flowtable.FlowTable;
 import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.hook.Verdict;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.NetDevices;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tc.CtFlow;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * {@link PacketHook} ({@code flowgate.hook.name=tc-ingress}); the {@code ct} action drives the
  * instance's {@link ConnTracker} (see {@link CtEngine}).
  */
-@Component(service = TcService.class, configurationPid = TcComponent.PID, property = "flowgate.instance=default", immediate = true)
+@Component(service = TcService.class, configurationPid = TcComponent.PID, property = RoutingInstance.DEFAULT_SERVICE_PROPERTY, immediate = true)
 @Designate(ocd = TcConfig.class)
 public final class TcComponent implements TcService {
     public static final String PID = "org.flowgate.tc";
@@ -139,7 +140,7 @@ public final class TcComponent implements TcService {
         for (ZoneFlowTable t : flowTables.tables()) {
             if (zoneTables.containsKey(t.zone())) continue;
             Hashtable<String, Object> props = new Hashtable<>();
-            props.put("flowgate.instance", "default");
+            props.put(RoutingInstance.PROPERTY, RoutingInstance.DEFAULT);
             props.put(FLOW_TABLE_NAME, "tc zone " + t.zone());
             props.put("flowgate.tc.zone", t.zone());
             zoneTables.put(t.zone(), context.registerService(FlowTable.class, new ZoneTableView(flowTables, t), props));
@@ -177,7 +178,7 @@ public final class TcComponent implements TcService {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(PacketHook.HOOK, "ingress");
         props.put(PacketHook.PRIORITY, prio);
-        props.put("flowgate.instance", "default");
+        props.put(RoutingInstance.PROPERTY, RoutingInstance.DEFAULT);
         props.put(CtEngine.HOOK_NAME, TcIngressHook.NAME);
         hook = context.registerService(PacketHook.class, new TcIngressHook(engine), props);
     }
@@ -228,13 +229,13 @@ public final class TcComponent implements TcService {
     // ---- references ----
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(flowgate.instance=default)")
+            target = RoutingInstance.DEFAULT_FILTER)
     void bindDevices(NetDevices d) { devices.set(d); }
 
     void unbindDevices(NetDevices d) { devices.unset(d); }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(flowgate.instance=default)")
+            target = RoutingInstance.DEFAULT_FILTER)
     void bindTracker(ConnTracker t) {
         synchronized (ct) {
             tracker = t;

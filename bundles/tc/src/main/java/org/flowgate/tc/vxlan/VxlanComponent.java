@@ -3,6 +3,7 @@ package org.flowgate.tc.vxlan;
 import java.util.Hashtable;
 
 import org.flowgate.api.hook.PacketHook;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.LocalOutput;
@@ -28,13 +29,13 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class VxlanComponent {
     public static final String PID = "org.flowgate.tc.vxlan";
 
-    @Reference(target = "(flowgate.instance=default)")
+    @Reference(target = RoutingInstance.DEFAULT_FILTER)
     RoutingTable routes;
-    @Reference(target = "(flowgate.instance=default)")
+    @Reference(target = RoutingInstance.DEFAULT_FILTER)
     NeighbourTable neighbours;
-    @Reference(target = "(flowgate.instance=default)")
+    @Reference(target = RoutingInstance.DEFAULT_FILTER)
     NetDevices devices;
-    @Reference(target = "(flowgate.instance=default)")
+    @Reference(target = RoutingInstance.DEFAULT_FILTER)
     LocalOutput output;
 
     private ServiceRegistration<Port> port;
@@ -45,16 +46,17 @@ public final class VxlanComponent {
         if (cfg.name() == null || cfg.name().isBlank()) throw new IllegalArgumentException("vxlan device needs a name");
         MacAddress mac = cfg.mac().isBlank() ? macFor(cfg.name()) : MacAddress.parse(cfg.mac());
         VxlanPort.Remote remote = remote(cfg);
+        String instance = RoutingInstance.name(cfg.instance());
         int mtu = mtu(cfg, remote);
         VxlanPort p = new VxlanPort(cfg.name(), mac, mtu, cfg.dstport(), new Underlay(routes, neighbours, devices, output), remote);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Port.NAME, cfg.name());
-        props.put("flowgate.instance", cfg.instance());
+        props.put(RoutingInstance.PROPERTY, instance);
         port = ctx.registerService(Port.class, p, props);
         Hashtable<String, Object> hp = new Hashtable<>();
         hp.put(PacketHook.HOOK, "ingress");
         hp.put(PacketHook.PRIORITY, VxlanDecapHook.priorityOf(p));
-        hp.put("flowgate.instance", cfg.instance());
+        hp.put(RoutingInstance.PROPERTY, instance);
         hp.put("flowgate.hook.name", "vxlan-rx-" + cfg.name());
         hook = ctx.registerService(PacketHook.class, new VxlanDecapHook(p), hp);
     }
