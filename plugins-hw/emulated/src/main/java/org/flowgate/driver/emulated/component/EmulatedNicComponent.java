@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.driver.emulated.driver.EmulatedDriver;
 import org.flowgate.driver.emulated.driver.Faults;
@@ -107,7 +108,7 @@ public final class EmulatedNicComponent {
         eswitch.setCtPreCts(ctPreCts(c.ct_zones()));
         if (c.offload() && driver == null) {
             Dictionary<String, Object> p = new Hashtable<>();
-            p.put("flowgate.instance", "default");
+            p.put(RoutingInstance.PROPERTY, RoutingInstance.DEFAULT);
             p.put(NIC, name);
             driverImpl = new EmulatedDriver(eswitch, faults);
             driver = context.registerService(OffloadDriver.class, driverImpl, p);
@@ -182,7 +183,7 @@ public final class EmulatedNicComponent {
         NicPort port = eswitch.addPort(wire);
         Dictionary<String, Object> p = new Hashtable<>();
         p.put(Port.NAME, port.name());
-        p.put("flowgate.instance", "default");
+        p.put(RoutingInstance.PROPERTY, RoutingInstance.DEFAULT);
         p.put("flowgate.nic.port", name);
         nicPorts.put(wire, context.registerService(Port.class, port, p));
         LOG.info("emulated NIC {}: port {} taken over", name, port.name());
