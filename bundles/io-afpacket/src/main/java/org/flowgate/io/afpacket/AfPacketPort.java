@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;
 
 import org.flowgate.api.net.MacAddress;
+import org.flowgate.api.netdev.KernelSocketPort;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.netdev.PortReceiver;
 import org.flowgate.api.packet.Packet;
@@ -25,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * into the receiver (one batch per block) and refreshes link state once a second. {@link #send} may
  * be called from any thread (a lock guards the TX ring); {@link #flush} kicks the kernel with a
  * non-blocking {@code sendto}, and {@link #send} kicks by itself once half the ring waits.
+ *
+ * <p>As a {@link KernelSocketPort} it takes an eBPF socket filter from a kernel offload driver,
+ * so the frames the kernel forwards for it never reach the receive ring.
  */
-public final class AfPacketPort implements Port, AutoCloseable {
+public final class AfPacketPort implements Port, KernelSocketPort, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AfPacketPort.class);
     private static final long LINK_REFRESH_NANOS = 1_000_000_000L;
     /** Ethernet header and one 802.1Q tag on top of the MTU. */
@@ -119,7 +123,26 @@ public final class AfPacketPort implements Port, AutoCloseable {
     public String interfaceName() { return socket.ifname(); }
 
     /** The kernel's index of the interface (not the router's device index). */
+    @Override
     public int kernelIfIndex() { return socket.ifindex(); }
+
+    @Override
+    public void attachSocketFilter(int programFd) throws IOException {
+        if (programFd < 0) throw new IllegalArgumentException("program fd " + programFd);
+        synchronized (lifecycle) { // close() marks the port closed under this lock before the socket goes
+            if (closed) throw new IOException("port " + name + " is closed");
+            int errno = socket.setBpfFilter(programFd);
+            if (errno != 0) throw new IOException(LibC.describe("SO_ATTACH_BPF on " + socket.ifname(), errno));
+        }
+        LOG.debug("Port {}: eBPF socket filter attached", name);
+    }
+
+    @Override
+    public void detachSocketFilter() {
+        synchronized (lifecycle) {
+            if (!closed) socket.setBpfFilter(-1);
+        }
+    }
 
     @Override
     public MacAddress mac() {

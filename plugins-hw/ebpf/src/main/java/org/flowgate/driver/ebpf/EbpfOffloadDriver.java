@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.flowtable.FlowTableSpec;
+import org.flowgate.api.netdev.KernelSocketPort;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.driver.ebpf.flows.OffloadedFlows;
 import org.flowgate.driver.ebpf.kernel.KernelDatapath;
@@ -60,6 +61,8 @@ public final class EbpfOffloadDriver implements OffloadDriver {
     private static final long SOCKET_SCAN_INTERVAL_NANOS = 1_000_000_000L;
 
     private final List<EbpfFlowBlock> blocks = new CopyOnWriteArrayList<>();
+    /** The Port services that can take the socket filter themselves (the rest: /proc/self/fd). */
+    private final List<KernelSocketPort> socketPorts = new CopyOnWriteArrayList<>();
     private final Object rescanSignal = new Object();
     private KernelDatapath datapath;
     private OffloadedFlows flows;
@@ -88,10 +91,12 @@ public final class EbpfOffloadDriver implements OffloadDriver {
     @Reference(service = Port.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addPort(Port port) {
+        if (port instanceof KernelSocketPort k) socketPorts.add(k);
         requestRescan();
     }
 
     void removePort(Port port) {
+        if (port instanceof KernelSocketPort k) socketPorts.remove(k);
         requestRescan();
     }
 
@@ -263,7 +268,7 @@ public final class EbpfOffloadDriver implements OffloadDriver {
         long now = System.nanoTime();
         if (!force && now - lastSocketScan < SOCKET_SCAN_INTERVAL_NANOS) return -1;
         lastSocketScan = now;
-        return datapath.hideOffloadedFromSockets();
+        return datapath.hideOffloadedFromSockets(socketPorts);
     }
 
     int hideOffloadedFromSockets() {

@@ -30,6 +30,7 @@ import org.flowgate.io.afpacket.ring.RingGeometry;
 public final class PacketSocket implements AutoCloseable {
     /** {@link #poll} result bits. */
     public static final int READABLE = 1, WOKEN = 2, SOCKET_ERROR = 4;
+    private static final int SO_ATTACH_BPF = 50, SO_DETACH_BPF = 27, EBADF = 9;
 
     private static final int ETH_P_ALL = 0x0003;
 
@@ -160,6 +161,22 @@ public final class PacketSocket implements AutoCloseable {
     private void setOpt(int option, MemorySegment value, String what) throws IOException {
         if (LibC.setsockopt(setupState, fd, SOL_PACKET, option, value, (int) value.byteSize()) != 0) {
             throw new ErrnoException("setsockopt " + what + " on " + ifname, errno(setupState));
+        }
+    }
+
+    /**
+     * Attaches (SO_ATTACH_BPF) or, with {@code progFd} &lt; 0, removes (SO_DETACH_BPF) an eBPF socket
+     * filter. Returns 0 or the errno. Not for the receive thread's hot path: it allocates.
+     */
+    public int setBpfFilter(int progFd) {
+        if (fd < 0) return EBADF;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = LibC.newCallState(a);
+            MemorySegment v = a.allocate(JAVA_INT);
+            v.set(JAVA_INT, 0, progFd);
+            int r = progFd < 0 ? LibC.setsockopt(cs, fd, LibC.SOL_SOCKET, SO_DETACH_BPF, v, 4)
+                    : LibC.setsockopt(cs, fd, LibC.SOL_SOCKET, SO_ATTACH_BPF, v, 4);
+            return r == 0 ? 0 : errno(cs);
         }
     }
 

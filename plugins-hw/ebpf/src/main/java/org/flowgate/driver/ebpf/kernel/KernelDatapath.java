@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.flowgate.api.netdev.KernelSocketPort;
 import org.flowgate.driver.ebpf.bpf.BpfMap;
 import org.flowgate.driver.ebpf.flows.FlowMapLayout;
 import org.flowgate.linux.libc.LibC;
@@ -151,14 +152,29 @@ public final class KernelDatapath implements AutoCloseable {
         return pinDir;
     }
 
-    /** Attaches the socket filter to AF_PACKET sockets of served ports opened since the last call; returns how many carry it. */
-    public int hideOffloadedFromSockets() {
+    /**
+     * Attaches the socket filter to the sockets of served ports opened since the last call: through
+     * {@code ports} ({@link KernelSocketPort}s, e.g. the router's AF_PACKET {@code Port} services),
+     * and for served devices none of them covers, to the AF_PACKET sockets found in
+     * {@code /proc/self/fd}. Returns how many carry it.
+     */
+    public int hideOffloadedFromSockets(Collection<KernelSocketPort> ports) {
         if (socketFilters == null) return 0;
         Set<Integer> served;
         synchronized (this) { // the device thread's rescan changes ifindexes
             served = Set.copyOf(ifindexes.values());
         }
-        return socketFilters.scan(served);
+        return socketFilters.scan(served, ports);
+    }
+
+    /** Port sockets that took the socket filter through their {@link KernelSocketPort}. */
+    public int portSocketsFiltered() {
+        return socketFilters == null ? 0 : socketFilters.attachedPortCount();
+    }
+
+    /** Sockets found in /proc/self/fd (no {@link KernelSocketPort} covers their device) carrying the socket filter. */
+    public int descriptorSocketsFiltered() {
+        return socketFilters == null ? 0 : socketFilters.attachedDescriptorCount();
     }
 
     /** Whether the driver's filter is on {@code dev}'s ingress (for tests and commands; call in the router's namespace). */

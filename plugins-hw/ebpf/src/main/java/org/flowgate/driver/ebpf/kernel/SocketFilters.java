@@ -9,9 +9,14 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+
+import org.flowgate.api.netdev.KernelSocketPort;
 
 import org.flowgate.driver.ebpf.bpf.Sys;
 import org.flowgate.linux.libc.LibC;
@@ -21,24 +26,59 @@ import org.slf4j.LoggerFactory;
 /**
  * Hides offloaded frames from the router's AF_PACKET sockets. Packet taps run before tc ingress,
  * so a socket bound to a served port would receive every frame the tc program redirects and Java
- * would forward it a second time. The driver finds those sockets among its own process's file
- * descriptors (AF_PACKET, bound to a served ifindex) and attaches the {@code socket} program,
- * which drops for the socket exactly the frames the tc program forwards.
+ * would forward it a second time. The {@code socket} program, which drops for the socket exactly
+ * the frames the tc program forwards, goes on those sockets two ways: through the
+ * {@link KernelSocketPort} of the router's {@code Port} services (io-afpacket's ports), and, for a
+ * served interface no such port covers, on the AF_PACKET sockets bound to it that the driver finds
+ * among its own process's file descriptors ({@code /proc/self/fd}: ports of other I/O bundles,
+ * sockets opened without a {@code Port} service).
  */
 final class SocketFilters {
     private static final Logger LOG = LoggerFactory.getLogger(SocketFilters.class);
     private static final Path FDS = Path.of("/proc/self/fd");
 
     private final int progFd;
-    /** fd -> socket inode, to tell a still-open socket from a reused fd number. */
+    /** fd -> socket inode, to tell a still-open socket from a reused fd number (found in /proc/self/fd). */
     private final Map<Integer, String> attached = new HashMap<>();
+    /** Ports that took the program through their API -> the ifindex they had then. */
+    private final Map<KernelSocketPort, Integer> attachedPorts = new IdentityHashMap<>();
 
     SocketFilters(int progFd) {
         this.progFd = progFd;
     }
 
-    /** Attaches to every AF_PACKET socket bound to one of {@code ifindexes} not yet done; returns how many are attached. */
-    synchronized int scan(Set<Integer> ifindexes) {
+    /**
+     * Attaches to the {@code ports} on one of {@code ifindexes}, then to every other AF_PACKET
+     * socket bound to a served ifindex none of those ports covers, each not yet done; returns how
+     * many carry the program.
+     */
+    synchronized int scan(Set<Integer> ifindexes, Collection<KernelSocketPort> ports) {
+        attachedPorts.keySet().retainAll(ports); // an unregistered port closed its socket
+        Set<Integer> covered = new HashSet<>();
+        for (KernelSocketPort port : ports) {
+            int ifindex = port.kernelIfIndex();
+            if (!ifindexes.contains(ifindex)) continue;
+            Integer had = attachedPorts.get(port);
+            if (had == null || had != ifindex) {
+                try {
+                    port.attachSocketFilter(progFd);
+                    attachedPorts.put(port, ifindex);
+                    LOG.debug("socket filter on port {} (ifindex {})", port, ifindex);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot attach the offload socket filter to port {} (ifindex {}): {}", port, ifindex, e.getMessage());
+                    continue;
+                }
+            }
+            covered.add(ifindex);
+        }
+        Set<Integer> rest = new HashSet<>(ifindexes);
+        rest.removeAll(covered);
+        if (!rest.isEmpty()) scanDescriptors(rest);
+        return attached.size() + attachedPorts.size();
+    }
+
+    /** The fallback: AF_PACKET sockets of this process bound to one of {@code ifindexes}, found in /proc/self/fd. */
+    private void scanDescriptors(Set<Integer> ifindexes) {
         attached.entrySet().removeIf(e -> !e.getValue().equals(inode(e.getKey())));
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(FDS); Arena a = Arena.ofConfined()) {
             MemorySegment cs = LibC.newCallState(a);
@@ -71,15 +111,32 @@ final class SocketFilters {
         } catch (IOException e) {
             LOG.warn("cannot list {}: {}", FDS, e.toString());
         }
-        return attached.size();
     }
 
     synchronized int attachedCount() {
+        return attached.size() + attachedPorts.size();
+    }
+
+    /** Sockets that took the program through their port's {@link KernelSocketPort}. */
+    synchronized int attachedPortCount() {
+        return attachedPorts.size();
+    }
+
+    /** Sockets found in /proc/self/fd that carry the program. */
+    synchronized int attachedDescriptorCount() {
         return attached.size();
     }
 
     /** Detaches from every socket still open. */
     synchronized void detachAll() {
+        for (KernelSocketPort port : attachedPorts.keySet()) {
+            try {
+                port.detachSocketFilter();
+            } catch (RuntimeException e) {
+                LOG.debug("cannot detach the socket filter from port {}: {}", port, e.toString());
+            }
+        }
+        attachedPorts.clear();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = LibC.newCallState(a);
             MemorySegment zero = a.allocate(JAVA_INT);
