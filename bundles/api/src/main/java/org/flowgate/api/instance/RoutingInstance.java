@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * <p>The one rule for reading it ({@link #name(Object)}): a {@code String} is trimmed, a
  * {@code String[]} counts by its first element, and anything else (null, blank, another type)
- * is the default instance.
+ * is the default instance. Filters see the raw value (a blank one is not matched by
+ * {@link #DEFAULT_MEMBERS}): register {@code name(configured)}, never the configured text itself.
  */
 public final class RoutingInstance {
     /** The service and configuration property naming the routing instance. */
