@@ -3,21 +3,16 @@ package org.flowgate.flowtable.bench;
 import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.net.IpAddress;
-import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.api.netdev.PortReceiver;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.conntrack.core.Conntrack;
-import org.flowgate.conntrack.hook.ConntrackHooks;
-import org.flowgate.conntrack.proto.Timeouts;
-import org.flowgate.conntrack.table.CtClock;
 import org.flowgate.flowtable.service.FlowTableManager;
 import org.flowgate.flowtable.service.Settings;
 import org.flowgate.flowtable.support.Frames;
-import org.flowgate.nft.engine.NftEngine;
-import org.flowgate.packet.router.Router;
+import org.flowgate.testsupport.router.TestRouter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -58,7 +53,7 @@ public class RouterBench {
     @Param({ "1", "10000", "1000000" })
     public int flows;
 
-    private Router router;
+    private TestRouter router;
     private Conntrack ct;
     private FlowTableManager flowTables;
     private BenchPort v0, v1;
@@ -87,34 +82,26 @@ public class RouterBench {
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
-        router = new Router();
-        v0 = new BenchPort("v0", R0);
-        v1 = new BenchPort("v1", R1);
-        router.attach(v0);
-        router.attach(v1);
-        router.devices().addAddress("v0", IpPrefix.parse("10.0.1.1/24"));
-        router.devices().addAddress("v1", IpPrefix.parse("10.0.2.1/24"));
-        router.neighbours().addStatic(IpAddress.parse("10.0.1.2"), "v0", new MacAddress(H1));
-        router.neighbours().addStatic(IpAddress.parse("10.0.2.2"), "v1", new MacAddress(H2));
-        int buckets = Integer.highestOneBit(Math.max(1024, flows)) * 2;
-        ct = new Conntrack(buckets, flows * 2 + 1024, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
-        for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
-        flowTables = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(),
-                new Settings(30, 10, 16384, Math.max(16, flows)), (hook, props) -> {
-                    router.hooks().addService(hook, props);
-                    return () -> router.hooks().remove(hook);
-                });
-        NftEngine nft = new NftEngine();
-        nft.services().connTracker = ct;
-        nft.setRegistrar(new NftHooks(nft, router));
-        nft.setFlowTableService(flowTables);
         boolean fast = path.equals("fast");
-        nft.load("table inet x {\n"
-                + (fast ? " flowtable ft { hook ingress priority 0; devices = { v0, v1 }; counter; }\n" : "")
-                + " chain y { type filter hook forward priority 0; policy accept;\n"
-                + "  meta l4proto udp " + (fast ? "flow add @ft " : "") + "counter\n }\n}\n"
-                + "table ip nat { chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
-                + "  oifname \"v1\" masquerade\n } }\n", "bench.nft");
+        int buckets = Integer.highestOneBit(Math.max(1024, flows)) * 2;
+        router = TestRouter.builder()
+                .conntrack(buckets, flows * 2 + 1024)
+                .port(v0 = new BenchPort("v0", R0), v1 = new BenchPort("v1", R1))
+                .address("v0", "10.0.1.1/24").address("v1", "10.0.2.1/24")
+                .neighbour(IpAddress.parse("10.0.1.2"), "v0", new MacAddress(H1))
+                .neighbour(IpAddress.parse("10.0.2.2"), "v1", new MacAddress(H2))
+                .flowTables(new TestRouter.FlowTables<>(r -> new FlowTableManager(r.conntrack(), r.router().routes(), r.router().neighbours(),
+                        r.router().devices(), new Settings(30, 10, 16384, Math.max(16, flows)), (hook, props) -> r.addHook(hook, props)::run),
+                        FlowTableManager::start, FlowTableManager::stop, FlowTableManager::addListener))
+                .ruleset("table inet x {\n"
+                        + (fast ? " flowtable ft { hook ingress priority 0; devices = { v0, v1 }; counter; }\n" : "")
+                        + " chain y { type filter hook forward priority 0; policy accept;\n"
+                        + "  meta l4proto udp " + (fast ? "flow add @ft " : "") + "counter\n }\n}\n"
+                        + "table ip nat { chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+                        + "  oifname \"v1\" masquerade\n } }\n", "bench.nft")
+                .build();
+        ct = router.conntrack();
+        flowTables = router.flowTables(FlowTableManager.class);
 
         frames = new byte[flows * FRAME];
         Packet p = packet;
@@ -153,9 +140,7 @@ public class RouterBench {
     public void tearDown() throws Exception {
         long expected = 2L * flows;
         if (v1.sent <= expected) throw new IllegalStateException("nothing forwarded during the run");
-        flowTables.stop();
         router.close();
-        ct.close();
     }
 
     @Benchmark
@@ -165,29 +150,5 @@ public class RouterBench {
         Packet p = packet;
         p.setFrame(frames, i * FRAME, FRAME);
         v0.receiver.receive(p);
-    }
-
-    /** The nft hook points as PacketHooks in the router (what the nft DS component does with services). */
-    record NftHooks(NftEngine nft, Router router, java.util.Map<NftEngine.HookKey, org.flowgate.api.hook.PacketHook> registered)
-            implements NftEngine.HookRegistrar {
-        NftHooks(NftEngine nft, Router router) { this(nft, router, new java.util.HashMap<>()); }
-
-        @Override
-        public void ensure(java.util.Set<NftEngine.HookKey> points) {
-            for (NftEngine.HookKey k : points) registered.computeIfAbsent(k, key -> {
-                org.flowgate.api.hook.PacketHook h = (hook, p) -> nft.process(key.hook(), key.priority(), p);
-                router.hooks().add(h, key.priority(), key.hook());
-                return h;
-            });
-        }
-
-        @Override
-        public void retainOnly(java.util.Set<NftEngine.HookKey> points) {
-            registered.entrySet().removeIf(e -> {
-                if (points.contains(e.getKey())) return false;
-                router.hooks().remove(e.getValue());
-                return true;
-            });
-        }
     }
 }

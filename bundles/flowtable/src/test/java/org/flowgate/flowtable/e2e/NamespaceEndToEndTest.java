@@ -3,34 +3,20 @@ package org.flowgate.flowtable.e2e;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.flowgate.api.flowtable.FlowTable;
-import org.flowgate.api.hook.PacketHook;
-import org.flowgate.api.net.IpPrefix;
 import org.flowgate.conntrack.command.CtCommands;
 import org.flowgate.conntrack.core.Conntrack;
-import org.flowgate.conntrack.hook.ConntrackHooks;
-import org.flowgate.conntrack.proto.Timeouts;
-import org.flowgate.conntrack.table.CtClock;
 import org.flowgate.flowtable.command.FlowCommands;
 import org.flowgate.flowtable.service.FlowTableManager;
 import org.flowgate.flowtable.service.Settings;
-import org.flowgate.io.afpacket.AfPacketPort;
-import org.flowgate.io.afpacket.ring.RingGeometry;
-import org.flowgate.io.afpacket.socket.PacketSocket;
 import org.flowgate.nft.engine.NftEngine;
-import org.flowgate.nft.engine.NftEngine.HookKey;
-import org.flowgate.packet.router.Router;
 import org.flowgate.testsupport.netns.Topology;
 import org.flowgate.testsupport.netns.Traffic;
+import org.flowgate.testsupport.router.TestRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,55 +30,45 @@ import org.junit.jupiter.api.Test;
  */
 class NamespaceEndToEndTest {
     Topology topo;
-    Router router;
+    TestRouter router;
     Conntrack ct;
     NftEngine nft;
     FlowTableManager flows;
     FlowTable ft;
-    final List<AfPacketPort> ports = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
         assumeTrue(Topology.unavailable() == null, () -> "NamespaceEndToEndTest skipped: " + Topology.unavailable());
         try {
             topo = Topology.builder("ftns").v4("10.72.1.0/24", "10.72.2.0/24").create();
-            router = new Router();
-            for (int side = 1; side <= 2; side++) router.devices().addAddress(topo.routerLink(side), IpPrefix.parse(topo.routerPrefix(side)));
-            for (String l : List.of(topo.routerLink(1), topo.routerLink(2))) {
-                PacketSocket.Options o = new PacketSocket.Options(new RingGeometry(1 << 16, 8, 2048), new RingGeometry(1 << 16, 8, 2048), 1, false, true);
-                AfPacketPort port = AfPacketPort.open(l, l, o, 20);
-                ports.add(port);
-                router.attach(port);
-            }
-            router.startTimers();
-            ct = new Conntrack(1024, 65536, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
-            for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
-            flows = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(), Settings.DEFAULTS, (hook, props) -> {
-                router.hooks().addService(hook, props);
-                return () -> router.hooks().remove(hook);
-            });
-            flows.start();
-            nft = new NftEngine();
-            nft.services().connTracker = ct;
-            nft.setRegistrar(new RouterHooks());
-            nft.setFlowTableService(flows);
-            nft.load("""
-                    table inet x {
-                    	flowtable ft {
-                    		hook ingress priority 0; devices = { ftns1, ftns2 }; counter;
-                    	}
-                    	chain y {
-                    		type filter hook forward priority 0; policy accept;
-                    		meta l4proto { tcp, udp } flow add @ft counter
-                    	}
-                    }
-                    table ip nat {
-                    	chain postrouting {
-                    		type nat hook postrouting priority srcnat; policy accept;
-                    		oifname "ftns2" masquerade
-                    	}
-                    }
-                    """, "seed.nft");
+            router = TestRouter.builder()
+                    .afPacket(topo.routerLink(1), topo.routerLink(2))
+                    .address(topo.routerLink(1), topo.routerPrefix(1)).address(topo.routerLink(2), topo.routerPrefix(2))
+                    .startThreads()
+                    .flowTables(new TestRouter.FlowTables<>(r -> new FlowTableManager(r.conntrack(), r.router().routes(), r.router().neighbours(),
+                            r.router().devices(), Settings.DEFAULTS, (hook, props) -> r.addHook(hook, props)::run),
+                            FlowTableManager::start, FlowTableManager::stop, FlowTableManager::addListener))
+                    .ruleset("""
+                            table inet x {
+                            	flowtable ft {
+                            		hook ingress priority 0; devices = { ftns1, ftns2 }; counter;
+                            	}
+                            	chain y {
+                            		type filter hook forward priority 0; policy accept;
+                            		meta l4proto { tcp, udp } flow add @ft counter
+                            	}
+                            }
+                            table ip nat {
+                            	chain postrouting {
+                            		type nat hook postrouting priority srcnat; policy accept;
+                            		oifname "ftns2" masquerade
+                            	}
+                            }
+                            """, "seed.nft")
+                    .build();
+            ct = router.conntrack();
+            nft = router.nft();
+            flows = router.flowTables(FlowTableManager.class);
             ft = flows.table("inet", "x", "ft");
         } catch (Exception | Error e) {
             tearDown();
@@ -100,35 +76,9 @@ class NamespaceEndToEndTest {
         }
     }
 
-    final class RouterHooks implements NftEngine.HookRegistrar {
-        final Map<HookKey, PacketHook> registered = new HashMap<>();
-
-        @Override
-        public void ensure(Set<HookKey> points) {
-            for (HookKey k : points) registered.computeIfAbsent(k, key -> {
-                PacketHook h = (hook, p) -> nft.process(key.hook(), key.priority(), p);
-                router.hooks().add(h, key.priority(), key.hook());
-                return h;
-            });
-        }
-
-        @Override
-        public void retainOnly(Set<HookKey> points) {
-            registered.entrySet().removeIf(e -> {
-                if (points.contains(e.getKey())) return false;
-                router.hooks().remove(e.getValue());
-                return true;
-            });
-        }
-    }
-
     @AfterEach
     void tearDown() throws Exception {
-        if (flows != null) flows.stop();
         if (router != null) router.close();
-        for (AfPacketPort p : ports) p.close();
-        ports.clear();
-        if (ct != null) ct.close();
         if (topo != null) topo.close();
     }
 
