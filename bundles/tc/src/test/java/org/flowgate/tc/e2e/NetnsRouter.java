@@ -3,23 +3,14 @@ package org.flowgate.tc.e2e;
 import static org.flowgate.testsupport.netns.Shell.output;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.hook.PacketHook;
-import org.flowgate.api.net.IpPrefix;
 import org.flowgate.api.net.MacAddress;
 import org.flowgate.api.tc.TcException;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.conntrack.core.Conntrack;
-import org.flowgate.conntrack.hook.ConntrackHooks;
-import org.flowgate.conntrack.proto.Timeouts;
-import org.flowgate.conntrack.table.CtClock;
-import org.flowgate.io.afpacket.AfPacketPort;
-import org.flowgate.io.afpacket.ring.RingGeometry;
-import org.flowgate.io.afpacket.socket.PacketSocket;
 import org.flowgate.packet.router.Router;
 import org.flowgate.tc.action.Devices;
 import org.flowgate.tc.ct.CtEngine;
@@ -30,6 +21,7 @@ import org.flowgate.tc.vxlan.Underlay;
 import org.flowgate.tc.vxlan.VxlanDecapHook;
 import org.flowgate.tc.vxlan.VxlanPort;
 import org.flowgate.testsupport.netns.Topology;
+import org.flowgate.testsupport.router.TestRouter;
 
 /**
  * The router under test of the namespace tests, in the JVM's namespace on a {@link Topology}'s
@@ -38,11 +30,11 @@ import org.flowgate.testsupport.netns.Topology;
  * OSGi components wire them. Side 2's link carries {@code underlayPrefix}.
  */
 final class NetnsRouter implements AutoCloseable {
-    final Router router = new Router();
-    final Conntrack conntrack = new Conntrack(1024, 65536, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
+    private final TestRouter assembly;
+    final Router router;
+    final Conntrack conntrack;
     final TcEngine tc;
     final VxlanPort vxlan0;
-    private final List<AfPacketPort> ports = new ArrayList<>();
     final Topology topology;
 
     /**
@@ -67,16 +59,13 @@ final class NetnsRouter implements AutoCloseable {
     NetnsRouter(Topology t, String underlayPrefix, MacAddress vxlanMac, int vxlanMtu) throws IOException {
         topology = t;
         try {
-            router.devices().addAddress(t.routerLink(2), IpPrefix.parse(underlayPrefix));
-            for (int side = 1; side <= 2; side++) {
-                String l = t.routerLink(side);
-                PacketSocket.Options o = new PacketSocket.Options(new RingGeometry(1 << 16, 8, 2048), new RingGeometry(1 << 16, 8, 2048), 1, false, true);
-                AfPacketPort port = AfPacketPort.open(l, l, o, 20);
-                ports.add(port);
-                router.attach(port);
-            }
-            router.startTimers();
-            for (ConntrackHooks.Spec s : ConntrackHooks.specs(conntrack, "default")) router.hooks().addService(s.hook(), s.properties());
+            assembly = TestRouter.builder()
+                    .afPacket(t.routerLink(1), t.routerLink(2))
+                    .address(t.routerLink(2), underlayPrefix)
+                    .startThreads()
+                    .build();
+            router = assembly.router();
+            conntrack = assembly.conntrack();
             CtEngine ct = new CtEngine();
             ct.setTracker(conntrack);
             CtFlowTables ft = new CtFlowTables(System::nanoTime, 1024, TimeUnit.SECONDS.toNanos(30));
@@ -126,10 +115,7 @@ final class NetnsRouter implements AutoCloseable {
     @Override
     public void close() {
         try {
-            router.close();
-            for (AfPacketPort p : ports) p.close();
-            ports.clear();
-            conntrack.close();
+            if (assembly != null) assembly.close();
         } finally {
             topology.close();
         }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,14 +11,10 @@ import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.flowtable.FlowEntry;
 import org.flowgate.api.flowtable.FlowEntry.HwState;
 import org.flowgate.api.flowtable.FlowTable;
-import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.conntrack.core.Conntrack;
-import org.flowgate.conntrack.hook.ConntrackHooks;
-import org.flowgate.conntrack.proto.Timeouts;
-import org.flowgate.conntrack.table.CtClock;
 import org.flowgate.driver.emulated.driver.EmulatedDriver;
 import org.flowgate.driver.emulated.driver.Faults;
 import org.flowgate.driver.emulated.eswitch.Eswitch;
@@ -30,11 +25,10 @@ import org.flowgate.io.virtual.demo.DemoNetworks;
 import org.flowgate.io.virtual.host.EmulatedHost;
 import org.flowgate.io.virtual.host.TcpConnection;
 import org.flowgate.nft.engine.NftEngine;
-import org.flowgate.nft.engine.NftEngine.HookKey;
 import org.flowgate.offload.manager.command.OffloadCommands;
 import org.flowgate.offload.manager.core.Counter;
 import org.flowgate.offload.manager.core.OffloadManager;
-import org.flowgate.packet.router.Router;
+import org.flowgate.testsupport.router.TestRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,7 +61,7 @@ class EmulatedNicEndToEndTest {
             }
             """;
 
-    Router router;
+    TestRouter router;
     Conntrack ct;
     NftEngine nft;
     FlowTableManager flows;
@@ -81,28 +75,23 @@ class EmulatedNicEndToEndTest {
     void world(int capacity) throws Exception { world(capacity, Settings.DEFAULTS); }
 
     void world(int capacity, Settings flowSettings) throws Exception {
-        router = new Router();
         DemoNetworks net = DemoNetworks.synchronous();
         h1 = net.h1();
         h2 = net.h2();
-        net.addRouterAddresses(router.devices());
         nic = new Eswitch("nic0", capacity);
-        router.attach(nic.addPort(net.v0()));
-        router.attach(nic.addPort(net.v1()));
-        ct = new Conntrack(1024, 65536, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
-        for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
-        flows = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(), flowSettings, (hook, props) -> {
-            router.hooks().addService(hook, props);
-            return () -> router.hooks().remove(hook);
-        });
-        offload = new OffloadManager(new org.flowgate.offload.manager.core.Settings(64, 1, 16, 1000, 0, 10_000));
-        offload.setTableSource(flows::tables);
-        flows.addListener(offload);
-        nft = new NftEngine();
-        nft.services().connTracker = ct;
-        nft.setRegistrar(new RouterHooks());
-        nft.setFlowTableService(flows);
-        nft.load(RULESET, "offload.nft");
+        router = TestRouter.builder()
+                .port(nic.addPort(net.v0()), nic.addPort(net.v1()))
+                .devices(net::addRouterAddresses)
+                .flowTables(new TestRouter.FlowTables<>(r -> new FlowTableManager(r.conntrack(), r.router().routes(), r.router().neighbours(),
+                        r.router().devices(), flowSettings, (hook, props) -> r.addHook(hook, props)::run),
+                        FlowTableManager::start, FlowTableManager::stop, FlowTableManager::addListener))
+                .offload(new org.flowgate.offload.manager.core.Settings(64, 1, 16, 1000, 0, 10_000))
+                .ruleset(RULESET, "offload.nft")
+                .build();
+        ct = router.conntrack();
+        nft = router.nft();
+        flows = router.flowTables(FlowTableManager.class);
+        offload = router.offload();
         ft = flows.table("inet", "x", "ft");
         assertTrue(ft.hardwareOffload());
         faults = new Faults();
@@ -116,32 +105,7 @@ class EmulatedNicEndToEndTest {
     @AfterEach
     void tearDown() throws Exception {
         if (offload != null) offload.start(); // the workers delete what the retiring table still holds in the NIC
-        if (flows != null) flows.stop();
-        if (offload != null) offload.stop();
-        if (router != null) router.close();
-        if (ct != null) ct.close();
-    }
-
-    final class RouterHooks implements NftEngine.HookRegistrar {
-        final Map<HookKey, PacketHook> registered = new HashMap<>();
-
-        @Override
-        public void ensure(Set<HookKey> points) {
-            for (HookKey k : points) registered.computeIfAbsent(k, key -> {
-                PacketHook h = (hook, p) -> nft.process(key.hook(), key.priority(), p);
-                router.hooks().add(h, key.priority(), key.hook());
-                return h;
-            });
-        }
-
-        @Override
-        public void retainOnly(Set<HookKey> points) {
-            registered.entrySet().removeIf(e -> {
-                if (points.contains(e.getKey())) return false;
-                router.hooks().remove(e.getValue());
-                return true;
-            });
-        }
+        if (router != null) router.close(); // flow tables, offload manager, router, conntrack
     }
 
     long classicPackets() {

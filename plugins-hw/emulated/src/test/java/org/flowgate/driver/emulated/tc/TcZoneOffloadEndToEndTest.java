@@ -2,6 +2,7 @@ package org.flowgate.driver.emulated.tc;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -16,9 +17,6 @@ import org.flowgate.api.tc.TcException;
 import org.flowgate.api.tc.TcFilter;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.conntrack.core.Conntrack;
-import org.flowgate.conntrack.hook.ConntrackHooks;
-import org.flowgate.conntrack.proto.Timeouts;
-import org.flowgate.conntrack.table.CtClock;
 import org.flowgate.driver.emulated.driver.EmulatedDriver;
 import org.flowgate.driver.emulated.driver.Faults;
 import org.flowgate.driver.emulated.eswitch.Eswitch;
@@ -27,13 +25,13 @@ import org.flowgate.io.virtual.port.VirtualPort;
 import org.flowgate.offload.manager.command.OffloadCommands;
 import org.flowgate.offload.manager.core.OffloadManager;
 import org.flowgate.offload.manager.core.Settings;
-import org.flowgate.packet.router.Router;
 import org.flowgate.tc.action.Devices;
 import org.flowgate.tc.ct.CtEngine;
 import org.flowgate.tc.ct.CtFlowTables;
 import org.flowgate.tc.flowtable.ZoneTableView;
 import org.flowgate.tc.hook.TcIngressHook;
 import org.flowgate.tc.service.TcEngine;
+import org.flowgate.testsupport.router.TestRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +49,7 @@ class TcZoneOffloadEndToEndTest {
             HA = MacAddress.parse("24:8a:07:a5:28:01"), HB = MacAddress.parse("24:8a:07:a5:28:02");
     static final IpAddress A = IpAddress.parse("10.0.0.1"), B = IpAddress.parse("10.0.0.2"), SNAT = IpAddress.parse("100.64.0.1");
 
-    Router router;
+    TestRouter router;
     Conntrack conntrack;
     TcEngine tc;
     CtFlowTables zones;
@@ -63,10 +61,19 @@ class TcZoneOffloadEndToEndTest {
     long now = 1_000_000_000L;
 
     @BeforeEach
-    void setUp() throws TcException {
-        router = new Router();
-        conntrack = new Conntrack(1024, 10_000, Timeouts.linuxDefaults(), 64, CtClock.SYSTEM).start();
-        for (ConntrackHooks.Spec s : ConntrackHooks.specs(conntrack, "default")) router.hooks().addService(s.hook(), s.properties());
+    void setUp() throws TcException, IOException {
+        nic = new Eswitch("nic0", 64);
+        w0 = new VirtualPort("p0", P0, 1500);
+        w1 = new VirtualPort("p1", P1, 1500);
+        w0.connect(out0);
+        w1.connect(out1);
+        router = TestRouter.builder()
+                .conntrack(1024, 10_000, 64)
+                .port(nic.addPort(w0), nic.addPort(w1))
+                .offload(new Settings(64, 1, 16, 1000, 0, 10_000)) // no flow tables: no nft flowtables here
+                .build();
+        conntrack = router.conntrack();
+        offload = router.offload();
         CtEngine ct = new CtEngine();
         ct.setTracker(conntrack);
         zones = new CtFlowTables(() -> now, 64, 30_000_000_000L);
@@ -74,17 +81,9 @@ class TcZoneOffloadEndToEndTest {
         zones.setTracker(conntrack);
         ct.setFlowTables(zones);
         Devices devices = new Devices();
-        devices.set(router.devices());
+        devices.set(router.router().devices());
         tc = new TcEngine(ct, devices);
-        router.hooks().addService(new TcIngressHook(tc), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, TcIngressHook.DEFAULT_PRIORITY));
-
-        nic = new Eswitch("nic0", 64);
-        w0 = new VirtualPort("p0", P0, 1500);
-        w1 = new VirtualPort("p1", P1, 1500);
-        w0.connect(out0);
-        w1.connect(out1);
-        router.attach(nic.addPort(w0));
-        router.attach(nic.addPort(w1));
+        router.router().hooks().addService(new TcIngressHook(tc), Map.of(PacketHook.HOOK, "ingress", PacketHook.PRIORITY, TcIngressHook.DEFAULT_PRIORITY));
         // the offloaded chain 0 filters: ct zone 0, then chain 2
         nic.setCtPreCt("p0", 0, 2);
         nic.setCtPreCt("p1", 0, 2);
@@ -95,8 +94,6 @@ class TcZoneOffloadEndToEndTest {
         tc.add("tc filter add dev p1 ingress prio 1 chain 0 proto ip flower ct_state -trk action ct zone 0 nat pipe action goto chain 2");
         tc.add("tc filter add dev p1 ingress prio 2 chain 2 proto ip flower ct_state +trk+est action mirred egress redirect dev p0");
 
-        offload = new OffloadManager(new Settings(64, 1, 16, 1000, 0, 10_000));
-        offload.setTableSource(List::of); // no nft flowtables here
         driver = new EmulatedDriver(nic, new Faults());
         offload.addDriver(driver);
     }
@@ -104,7 +101,6 @@ class TcZoneOffloadEndToEndTest {
     @AfterEach
     void tearDown() {
         router.close();
-        conntrack.close();
     }
 
     /** Ethernet + IPv4 + UDP with 4 payload bytes, checksums computed (RFC 791 / 768). */
