@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.flowgate.api.flowtable.FlowTableSpec;
+import org.flowgate.api.instance.RoutingInstance;
 import org.flowgate.api.netdev.KernelSocketPort;
 import org.flowgate.api.netdev.Port;
 import org.flowgate.driver.ebpf.flows.OffloadedFlows;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * from the map) are reported through the {@link OffloadCallback} of the block that installed them.
  */
 @Component(service = OffloadDriver.class, configurationPid = EbpfOffloadDriver.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = "flowgate.instance=default")
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = RoutingInstance.DEFAULT_SERVICE_PROPERTY)
 @Designate(ocd = EbpfDriverConfig.class)
 public final class EbpfOffloadDriver implements OffloadDriver {
     public static final String PID = "org.flowgate.driver.ebpf";
