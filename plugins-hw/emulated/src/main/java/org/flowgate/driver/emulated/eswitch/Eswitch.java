@@ -1,6 +1,7 @@
 package org.flowgate.driver.emulated.eswitch;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,6 +87,11 @@ public final class Eswitch {
 
     /** An installed flow direction; {@code action} null for a ct-only entry. */
     private record Installed(CtEntry entry, PostCt action, int inPort, int chain, long flowId) {}
+
+    /** A flow (both its directions) of one flow table. */
+    private record FlowKey(int chain, long flowId) {
+        static FlowKey of(Installed i) { return new FlowKey(i.chain, i.flowId); }
+    }
 
     public Eswitch(String name, int capacity) { this(name, capacity, System::currentTimeMillis); }
 
@@ -300,15 +306,18 @@ public final class Eswitch {
     private synchronized void resize(int capacity, List<Long> dropped) {
         if (capacity < 1) throw new IllegalArgumentException("capacity " + capacity);
         if (capacity < ct.size()) {
+            // the directions of each flow, in the map's order (removals keep the order of the rest): one pass
             List<Map.Entry<Long, Installed>> newestFirst = new ArrayList<>(byCookie.entrySet());
+            Map<FlowKey, List<Long>> directions = new HashMap<>();
+            for (Map.Entry<Long, Installed> e : newestFirst) {
+                directions.computeIfAbsent(FlowKey.of(e.getValue()), k -> new ArrayList<>(2)).add(e.getKey());
+            }
             newestFirst.sort((a, b) -> Long.compare(b.getKey(), a.getKey()));
             for (Map.Entry<Long, Installed> e : newestFirst) {
                 if (ct.size() <= capacity) break;
-                Installed victim = e.getValue();
-                for (var x : List.copyOf(byCookie.entrySet())) {
-                    Installed i = x.getValue();
-                    if (i.chain == victim.chain && i.flowId == victim.flowId && remove(x.getKey())) dropped.add(x.getKey());
-                }
+                List<Long> flow = directions.remove(FlowKey.of(e.getValue()));
+                if (flow == null) continue; // left with a newer direction of the same flow
+                for (long cookie : flow) if (remove(cookie)) dropped.add(cookie);
             }
         }
         ct.setCapacity(capacity);

@@ -151,4 +151,40 @@ class EswitchTest {
         assertTrue(upstairs.isEmpty());
         assertTrue(allocated < 200_000, "under 1 byte per forwarded frame: " + allocated + " bytes for 200000 frames");
     }
+
+    @Test
+    void shrinkingThousandsOfFlowsEvictsTheNewestWholeInOnePass() throws OffloadException {
+        int flows = 3000;
+        Eswitch big = new Eswitch("big", 2 * flows, () -> 42);
+        big.addPort(new VirtualPort("p0", new MacAddress(R0), 1500));
+        big.addPort(new VirtualPort("p1", new MacAddress(R1), 1500));
+        List<long[]> reports = new ArrayList<>();
+        big.setEvictionListener((cookie, reason) -> reports.add(new long[] {cookie, reason.ordinal()}));
+        int chain = big.chain("inet x ft");
+        for (int f = 1; f <= flows; f++) { // the manager's cookies: 2f-1 original, 2f reply, in the order flows arrive
+            FiveTuple o = FiveTuple.of(A, f, B, 5001, 17), r = FiveTuple.of(B, 5001, NAT, f, 17);
+            big.install(new FlowRule(2L * f - 1, f, 0, "p0", -1, o, 0, 0, 0, 0, true, FiveTuple.of(NAT, f, B, 5001, 17), R1, H2, true, "p1", -1, 1500), chain);
+            big.install(new FlowRule(2L * f, f, 1, "p1", -1, r, 0, 0, 0, 0, true, FiveTuple.of(B, 5001, A, f, 17), R0, H1, true, "p0", -1, 1500), chain);
+        }
+
+        int keep = 1001; // an odd limit: 500 whole flows fit, the 501st would not
+        assertEquals(2 * (flows - 500), big.setCapacity(keep), "the newest flows leave whole until the rest fits");
+        assertEquals(2 * (flows - 500), reports.size());
+        long expectFlow = flows;
+        for (int i = 0; i < reports.size(); i += 2) { // newest flow first, both directions together
+            long a = reports.get(i)[0], b = reports.get(i + 1)[0];
+            assertEquals(expectFlow, (Math.min(a, b) + 1) / 2, "report " + i);
+            assertEquals(2 * expectFlow - 1, Math.min(a, b));
+            assertEquals(2 * expectFlow, Math.max(a, b));
+            assertEquals(org.flowgate.offload.EvictionReason.CAPACITY.ordinal(), reports.get(i)[1]);
+            expectFlow--;
+        }
+        assertEquals(500, expectFlow, "flows 1..500 stay");
+        for (int f = 1; f <= 500; f++) {
+            assertNotNull(big.stats(2L * f - 1), "flow " + f + " original kept");
+            assertNotNull(big.stats(2L * f), "flow " + f + " reply kept");
+        }
+        assertNull(big.stats(1001), "flow 501 left");
+        assertEquals(2 * (flows - 500), big.evicted());
+    }
 }
