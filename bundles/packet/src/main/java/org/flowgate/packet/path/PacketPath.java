@@ -48,9 +48,8 @@ public final class PacketPath implements NeighbourIo {
         final Packet frag = new Packet();   // IPv4 fragments
         final Packet local = new Packet();  // packets other bundles originate (LocalOutput)
         boolean localBusy;
-        /** Sends made from inside a send (a tunnel device's outer packet), run when it returns; FIFO. */
-        Packet[] nested;
-        int nestedHead, nestedCount, nestedTotal;
+        /** Sends made from inside a send (a tunnel device's outer packet), run when it returns; null until a send nests. */
+        NestedSends nested;
     }
 
     /** Sends nested in one {@link #sendLocal} at most, as Linux's {@code XMIT_RECURSION_LIMIT}. */
@@ -395,30 +394,22 @@ public final class PacketPath implements NeighbourIo {
         try {
             s.local.copyFrom(p);
             boolean ok = output(s.local, p.inDevice() instanceof Device d ? d : null);
-            while (s.nestedCount > 0) { // ends: at most LOCAL_NEST_LIMIT are ever queued
-                Packet q = s.nested[s.nestedHead];
-                s.nestedHead = (s.nestedHead + 1) % LOCAL_NEST_LIMIT;
-                s.nestedCount--;
-                s.local.copyFrom(q);
-                output(s.local, q.inDevice() instanceof Device d ? d : null);
+            if (s.nested != null) { // ends: at most LOCAL_NEST_LIMIT are ever queued per outermost send
+                for (Packet q = s.nested.poll(); q != null; q = s.nested.poll()) {
+                    s.local.copyFrom(q);
+                    output(s.local, q.inDevice() instanceof Device d ? d : null);
+                }
             }
             return ok;
         } finally {
-            s.nestedHead = s.nestedCount = s.nestedTotal = 0;
+            if (s.nested != null) s.nested.reset();
             s.localBusy = false;
         }
     }
 
     private static boolean queueNested(Scratch s, Packet p) {
-        if (s.nested == null) { // once per thread, the first time a send nests
-            s.nested = new Packet[LOCAL_NEST_LIMIT];
-            for (int i = 0; i < LOCAL_NEST_LIMIT; i++) s.nested[i] = new Packet();
-        }
-        if (s.nestedTotal == LOCAL_NEST_LIMIT || p.length() > s.nested[0].maxFrame()) return false;
-        s.nested[(s.nestedHead + s.nestedCount) % LOCAL_NEST_LIMIT].copyFrom(p);
-        s.nestedCount++;
-        s.nestedTotal++;
-        return true;
+        if (s.nested == null) s.nested = new NestedSends(LOCAL_NEST_LIMIT); // once per thread, the first time a send nests
+        return s.nested.offer(p);
     }
 
     // ================================================================ transmit
