@@ -26,6 +26,7 @@ import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.InvalidSyntaxException;
 
 /**
  * Two routing instances, blue and red, made by factory configurations only, with the same
@@ -95,9 +96,7 @@ public class InstancesIT extends InFelix {
         assertTrue("default ruleset untouched", !String.valueOf(run("nft:nft list ruleset")).contains("table ip gt"));
 
         assertEquals(null, run("router:instance del green"));
-        long deadline = System.currentTimeMillis() + WAIT;
-        while (context.getServiceReferences(NetDevices.class, "(flowgate.instance=green)").size() > 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
-        assertTrue("green's router is gone", context.getServiceReferences(NetDevices.class, "(flowgate.instance=green)").isEmpty());
+        assertTrue("green's router is gone", Await.until(() -> registered(NetDevices.class, "green") == 0, WAIT));
         assertTrue("green's conntrack is gone", context.getServiceReferences(ConnTracker.class, "(flowgate.instance=green)").isEmpty());
         assertTrue(String.valueOf(run("router:instances")), !String.valueOf(run("router:instances")).contains("green"));
     }
@@ -135,4 +134,13 @@ public class InstancesIT extends InFelix {
     }
 
     private <T> T await(Class<T> type, String instance) throws Exception { return Await.service(context, type, instance, WAIT); }
+
+    /** How many services of {@code type} routing instance {@code instance} has registered now. */
+    private int registered(Class<?> type, String instance) {
+        try {
+            return context.getServiceReferences(type, "(flowgate.instance=" + instance + ")").size();
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
 }
