@@ -53,7 +53,7 @@ public class FastPathBench {
     private TestWorld world;
     private byte[] frames;
     private final Packet packet = new Packet();
-    private int next, stride;
+    private int next, stride, ringFrames;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -70,6 +70,7 @@ public class FastPathBench {
         if (world.table.count() != flows) throw new IllegalStateException(world.table.count() + " flows, wanted " + flows);
         stride = flows == 1 ? 0 : largePrimeNotDividing(flows);
         frames = ring(frames, flows, stride);
+        ringFrames = frames.length / FRAME;
     }
 
     /** Flow i: 10.0.1.2:(1024 + i % 60000) -> 198.51.(i / 60000).7:80 over UDP, masqueraded to 192.0.2.1. */
@@ -93,7 +94,7 @@ public class FastPathBench {
 
     private int nextFrame() {
         int i = next;
-        next = i + 1 == flows ? 0 : i + 1;
+        next = i + 1 == ringFrames ? 0 : i + 1;
         return i * FRAME;
     }
 
@@ -101,14 +102,20 @@ public class FastPathBench {
      * The frames in the order they are visited, as a port's receive ring holds them: memory is read
      * sequentially (a received frame is fresh in cache on a real port) while the flows follow each
      * other in a scrambled order (flow k*stride mod n), so the flow table, not the test harness,
-     * pays the cache misses.
+     * pays the cache misses. At least {@link #MIN_RING} frames, as a real ring: with fewer flows
+     * they repeat, so that one flow is not read from one fixed address, whose distance to the
+     * packet buffer (4 KiB aliasing of loads with earlier stores) would decide a run's speed.
      */
     static byte[] ring(byte[] byFlow, int flows, int stride) {
-        byte[] r = new byte[byFlow.length];
+        int n = Math.max(flows, MIN_RING);
+        byte[] r = new byte[n * FRAME];
         long f = 0;
-        for (int k = 0; k < flows; k++, f = (f + stride) % flows) System.arraycopy(byFlow, (int) f * FRAME, r, k * FRAME, FRAME);
+        for (int k = 0; k < n; k++, f = (f + stride) % flows) System.arraycopy(byFlow, (int) f * FRAME, r, k * FRAME, FRAME);
         return r;
     }
+
+    /** Frames of a ring at least. */
+    static final int MIN_RING = 1024;
 
     @Benchmark
     public Verdict fastPath() {

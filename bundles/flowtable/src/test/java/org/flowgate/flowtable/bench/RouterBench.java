@@ -59,7 +59,7 @@ public class RouterBench {
     private BenchPort v0, v1;
     private byte[] frames;
     private final Packet packet = new Packet();
-    private int next, stride;
+    private int next, stride, ringFrames;
 
     /** A port whose receiver the benchmark calls directly and whose sends are only counted. */
     static final class BenchPort implements Port {
@@ -119,6 +119,7 @@ public class RouterBench {
         if (v1.sent != 2L * flows || v0.sent != flows) throw new IllegalStateException("forwarded " + v1.sent + "/" + v0.sent);
         stride = flows == 1 ? 0 : 1_000_003 % flows == 0 ? 1 : 1_000_003;
         frames = FastPathBench.ring(frames, flows, stride);
+        ringFrames = frames.length / FRAME;
     }
 
     private static int sport(int i) { return 1024 + i % 60000; }
@@ -146,7 +147,7 @@ public class RouterBench {
     @Benchmark
     public void forward() {
         int i = next;
-        next = i + 1 == flows ? 0 : i + 1;
+        next = i + 1 == ringFrames ? 0 : i + 1;
         Packet p = packet;
         p.setFrame(frames, i * FRAME, FRAME);
         v0.receiver.receive(p);
