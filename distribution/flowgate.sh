@@ -20,6 +20,14 @@ FLOWGATE_LOG_LEVEL=info
 FLOWGATE_JAVA_OPTS=
 if [ -f "$ETC/flowgate.conf" ]; then . "$ETC/flowgate.conf"; elif [ -f "$FLOWGATE_HOME/etc/flowgate.conf" ]; then . "$FLOWGATE_HOME/etc/flowgate.conf"; fi
 
+# The heap on 2 MB pages where the kernel offers transparent huge pages (madvise or always): a flow
+# table's slot array is ~270 MB at a million flows, and its lookups run ~25 % faster without the
+# 4 KB pages' TLB misses (bundles/flowtable/README.md). FLOWGATE_JAVA_OPTS=-XX:-UseTransparentHugePages turns it off.
+FLOWGATE_THP=
+case "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" in
+  *"[always]"*|*"[madvise]"*) FLOWGATE_THP=-XX:+UseTransparentHugePages ;;
+esac
+
 cd "$FLOWGATE_HOME"
 mkdir -p deploy data
 set +e
@@ -30,7 +38,7 @@ set +e
   -Dorg.slf4j.simpleLogger.defaultLogLevel="$FLOWGATE_LOG_LEVEL" \
   -Djava.util.logging.config.file="$FLOWGATE_HOME/etc/java-logging.properties" \
   -Dfelix.fileinstall.dir="$ETC" \
-  $FLOWGATE_JAVA_OPTS "$@" -jar "$JAR"
+  $FLOWGATE_THP $FLOWGATE_JAVA_OPTS "$@" -jar "$JAR"
 rc=$?
 # the bnd launcher exits with 117 when the framework stopped normally (shell 'exit', stop 0)
 [ $rc -eq 117 ] && rc=0
