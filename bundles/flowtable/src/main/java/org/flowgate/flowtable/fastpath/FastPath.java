@@ -54,14 +54,20 @@ public final class FastPath implements PacketHook {
         long ports = (l4Head & 0xFFFF_FFFF_0000_0000L) | (in.ifIndex() & 0xFFFF_FFFFL);
         // priority-tagged frames (VLAN 0) belong to the untagged device, as on the classic path
         int misc = FlowHashTable.misc(family, proto, vlan == 0 ? -1 : vlan);
-        long[] t = flows.slots();
-        long hit = family == 4 ? FlowHashTable.probe4(t, p.u64(l3 + 12), ports, misc) : probe6(p, t, l3, ports, misc);
+        long[] t = flows.slots(), w = null;
+        long hit;
+        if (family == 4) {
+            hit = FlowHashTable.probe4(t, p.u64(l3 + 12), ports, misc);
+        } else {
+            w = flows.wideFor(t);
+            hit = flows.probe6(t, w, p.u64(l3 + 8), p.u64(l3 + 16), p.u64(l3 + 24), p.u64(l3 + 32), ports, misc);
+        }
         if (hit == FlowHashTable.MISS) return miss();
-        return forward(p, in, t, hit, family, proto, l3, l4, l4Head);
+        return forward(p, in, t, w, hit, family, proto, l3, l4, l4Head);
     }
 
     /** A hit: the checks that hand back, then the rewrite and transmit. */
-    private Verdict forward(Packet p, NetDevice in, long[] t, long hit, int family, int proto, int l3, int l4, long l4Head) {
+    private Verdict forward(Packet p, NetDevice in, long[] t, long[] w, long hit, int family, int proto, int l3, int l4, long l4Head) {
         int b = (int) hit;
         long key = t[b + FlowHashTable.MISC], newAddr = t[b + FlowHashTable.NEWADDR], rewrite = t[b + FlowHashTable.REWRITE],
                 macHead = t[b + FlowHashTable.MACHEAD], tail = t[b + FlowHashTable.TAIL];
@@ -77,7 +83,7 @@ public final class FastPath implements PacketHook {
             return refuse(p, in, key, meta, proto, l4, len, ttl, tail);
         if (family == 4) {
             Rewrite.ipv4(p, l3, l4, proto, newAddr, rewrite, l4Head, ttlWord);
-        } else if (!rewrite6(p, key)) {
+        } else if (!rewrite6(p, t, w, hit, key, rewrite)) {
             return miss();
         }
         Rewrite.ethernet(p, (int) (meta >>> 16) & 0xFFFF, macHead, (int) (tail >>> 32));
@@ -87,12 +93,20 @@ public final class FastPath implements PacketHook {
         return Verdict.STOLEN;
     }
 
-    private long probe6(Packet p, long[] t, int l3, long ports, int misc) {
-        return flows.probe6(t, p.u64(l3 + 8), p.u64(l3 + 16), p.u64(l3 + 24), p.u64(l3 + 32), ports, misc);
-    }
-
-    /** False when the flow was removed since the lookup. */
-    private boolean rewrite6(Packet p, long key) {
+    /**
+     * The IPv6 rewrite, from the slot's side entry (read, then the slot's sequence checked again,
+     * as for the slot's own words) or, when the table was rebuilt since the lookup, from the flow's
+     * tuple; false when the flow was removed since the lookup.
+     */
+    private boolean rewrite6(Packet p, long[] t, long[] w, long hit, long key, long rewrite) {
+        if (w != null) {
+            int k = (int) hit / FlowHashTable.SLOT * FlowHashTable.WIDE;
+            long srcHi = w[k + FlowHashTable.W_NEW_SRC], srcLo = w[k + FlowHashTable.W_NEW_SRC + 1],
+                    dstHi = w[k + FlowHashTable.W_NEW_DST], dstLo = w[k + FlowHashTable.W_NEW_DST + 1];
+            if (FlowHashTable.stable(t, hit) == FlowHashTable.MISS) return false;
+            Rewrite.ipv6(p, srcHi, srcLo, dstHi, dstLo, rewrite);
+            return true;
+        }
         FlowTuple e = flows.tupleOf(key);
         if (e == null) return false;
         Rewrite.ipv6(p, e);

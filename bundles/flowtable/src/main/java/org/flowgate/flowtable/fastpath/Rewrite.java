@@ -38,7 +38,24 @@ final class Rewrite {
         p.setU32(l3 + 8, (ttlWord - 0x0100_0000) & 0xFFFF_0000 | add(ttlWord & 0xFFFF, (int) (rewrite >>> 16) & 0xFFFF));
     }
 
-    /** IPv6 with TCP or UDP, no extension headers; hop limit known to be above 1. */
+    /**
+     * IPv6 with TCP or UDP, no extension headers, hop limit known to be above 1, from a slot's
+     * words: the new addresses (its side entry) and its REWRITE word (new ports, L4 checksum delta).
+     * The addresses and ports are written whether or not they changed, as for IPv4.
+     */
+    static void ipv6(Packet p, long newSrcHi, long newSrcLo, long newDstHi, long newDstLo, long rewrite) {
+        int l3 = p.l3();
+        p.setU64(l3 + 8, newSrcHi);
+        p.setU64(l3 + 16, newSrcLo);
+        p.setU64(l3 + 24, newDstHi);
+        p.setU64(l3 + 32, newDstLo);
+        p.setU32(p.l4(), (int) (rewrite >>> 32));
+        int l4Delta = (int) rewrite & 0xFFFF;
+        if (l4Delta != 0) transport(p, p.l4ChecksumOffset(), p.l4Proto(), l4Delta);
+        p.setU8(l3 + 7, p.u8(l3 + 7) - 1);
+    }
+
+    /** IPv6 with TCP or UDP, no extension headers; hop limit known to be above 1 (from the flow's tuple). */
     static void ipv6(Packet p, FlowTuple t) {
         int l3 = p.l3();
         if (t.nat) {

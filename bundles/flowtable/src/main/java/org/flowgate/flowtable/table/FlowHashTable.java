@@ -32,8 +32,11 @@ import org.flowgate.api.netdev.NetDevice;
  * 10 LAST_USED  last hit (the table's coarse clock)
  * 11 RETIRED  in a tombstone: the epoch it was made in
  * </pre>
- * Words 1-3 are the key. An IPv6 hit compares the full addresses in the flow's tuple and takes
- * the new addresses from it (one more dependent miss for IPv6).
+ * Words 1-3 are the key. IPv6 addresses do not fit: once a table holds an IPv6 flow it gets a
+ * side array of {@link #WIDE} longs per slot ({@link #wideFor}: source, destination, new source,
+ * new destination), written and read under the slot's sequence like the slot's own words, so an
+ * IPv6 hit costs the slot and its side entry (independent loads) instead of a walk through the
+ * flow's objects.
  *
  * <h2>Concurrency</h2>
  * Lookups are lock-free and allocation-free. Writers (add on the packet path with {@code tryLock},
@@ -77,8 +80,16 @@ public final class FlowHashTable {
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int MAX_DEVICES = 0xFFFF;
 
+    /** Longs per slot in the IPv6 side array: source hi/lo, destination hi/lo, new source hi/lo, new destination hi/lo. */
+    public static final int WIDE = 8;
+    public static final int W_SRC = 0, W_DST = 2, W_NEW_SRC = 4, W_NEW_DST = 6;
+
+    /** The IPv6 side array of one slot array (a rebuild makes a new pair). */
+    private record Wide(long[] slots, long[] words) {}
+
     private final ReentrantLock lock = new ReentrantLock();
     private volatile long[] slots;
+    private volatile Wide wide; // null until the first IPv6 flow
     private final int minCapacity;
     private int used;       // live slots
     private int tombstones;
@@ -163,6 +174,16 @@ public final class FlowHashTable {
     public long[] slots() { return slots; }
 
     /**
+     * The IPv6 side array of slot array {@code t} ({@link #WIDE} longs per slot), or null when
+     * {@code t} has none (no IPv6 flow yet, or {@code t} was rebuilt away meanwhile: the caller
+     * then confirms and rewrites from the flow's tuple).
+     */
+    public long[] wideFor(long[] t) {
+        Wide w = wide;
+        return w != null && w.slots == t ? w.words : null;
+    }
+
+    /**
      * Finds an IPv4 key: {@code addr} is the packet's source and destination as one big-endian
      * long. Returns {@link #MISS} or the slot's base index (low 32 bits) with the sequence it had
      * (high 32 bits), for {@link #stable} once the caller has copied the words it needs.
@@ -180,8 +201,11 @@ public final class FlowHashTable {
         return MISS;
     }
 
-    /** As {@link #probe4} for IPv6: the fingerprint narrows, the flow's tuple confirms. */
-    public long probe6(long[] t, long srcHi, long srcLo, long dstHi, long dstLo, long ports, int misc) {
+    /**
+     * As {@link #probe4} for IPv6: the fingerprint narrows, the addresses in {@code w} (the side
+     * array of {@code t}, {@link #wideFor}) or, without one, in the flow's tuple confirm.
+     */
+    public long probe6(long[] t, long[] w, long srcHi, long srcLo, long dstHi, long dstLo, long ports, int misc) {
         long addr = fingerprint(srcHi, srcLo, dstHi, dstLo);
         int cap = t.length / SLOT;
         for (int i = start(hash(addr, ports, misc), cap), n = 0; n < cap; n++, i = i + 1 == cap ? 0 : i + 1) {
@@ -190,6 +214,12 @@ public final class FlowHashTable {
             int state = (int) m & STATE;
             if (state == EMPTY) return MISS;
             if (state == LIVE && t[b + ADDR] == addr && t[b + PORTS] == ports && (int) (t[b + MISC] >>> 32) == misc) {
+                if (w != null) {
+                    int k = i * WIDE;
+                    if (w[k + W_SRC] == srcHi && w[k + W_SRC + 1] == srcLo && w[k + W_DST] == dstHi && w[k + W_DST + 1] == dstLo)
+                        return (m & 0x7FFF_FFFF_0000_0000L) | b;
+                    continue;
+                }
                 FlowTuple e = tupleOf(t[b + MISC]);
                 if (e != null && e.srcHi == srcHi && e.srcLo == srcLo && e.dstHi == dstHi && e.dstLo == dstLo)
                     return (m & 0x7FFF_FFFF_0000_0000L) | b;
@@ -235,7 +265,7 @@ public final class FlowHashTable {
         long ports = ports(srcPort, dstPort, inIfIndex);
         int misc = misc(family, proto, inVlan);
         for (int tries = 0; tries < 4; tries++) {
-            long hit = family == 4 ? probe4(t, addrWord(4, 0, srcLo, 0, dstLo), ports, misc) : probe6(t, srcHi, srcLo, dstHi, dstLo, ports, misc);
+            long hit = family == 4 ? probe4(t, addrWord(4, 0, srcLo, 0, dstLo), ports, misc) : probe6(t, null, srcHi, srcLo, dstHi, dstLo, ports, misc);
             if (hit == MISS) return null;
             FlowTuple e = tupleOf(t[(int) hit + MISC]);
             if (stable(t, hit) != MISS) return e;
@@ -368,9 +398,11 @@ public final class FlowHashTable {
             int da = deviceNumber(a.outDevice), db = deviceNumber(b.outDevice);
             if (da < 0 || db < 0) return false;
             if ((used + tombstones + 2) * 10L > capacity() * 7L) rebuild(used / 2 + 1);
+            if ((a.family == 6 || b.family == 6) && wide == null) addWide();
             int index = store.allocate(f);
-            if (place(slots, a, da, index, f.isTornDown(), epochs)) tombstones--;
-            if (place(slots, b, db, index, f.isTornDown(), epochs)) tombstones--;
+            long[] w = wideFor(slots);
+            if (place(slots, w, a, da, index, f.isTornDown(), epochs)) tombstones--;
+            if (place(slots, w, b, db, index, f.isTornDown(), epochs)) tombstones--;
             a.attach(this, index);
             b.attach(this, index);
             used += 2;
@@ -457,10 +489,17 @@ public final class FlowHashTable {
         return ds.length - 1;
     }
 
+    /** The first IPv6 flow: the side array of the current slot array (no IPv6 slot yet, nothing to fill). */
+    private void addWide() {
+        long[] t = slots;
+        wide = new Wide(t, new long[t.length / SLOT * WIDE]);
+    }
+
     /** Rebuilds into an array sized for {@code flowsToHold}, dropping tombstones; then publishes it. */
     private void rebuild(int flowsToHold) {
         int cap = Math.max(minCapacity, capacityFor(Math.max(flowsToHold, used / 2) * 2));
         long[] old = slots, fresh = new long[cap * SLOT];
+        long[] oldWide = wideFor(old), freshWide = oldWide == null ? null : new long[cap * WIDE];
         for (int b = 0; b < old.length; b += SLOT) {
             if (((int) old[b] & STATE) != LIVE) continue;
             int i = start(hash(old[b + ADDR], old[b + PORTS], (int) (old[b + MISC] >>> 32)), cap);
@@ -469,8 +508,10 @@ public final class FlowHashTable {
             System.arraycopy(old, b, fresh, n, PACKETS); // counters start at 0: the old array keeps its counts
             fresh[n + LAST_USED] = (long) WORD.getOpaque(old, b + LAST_USED);
             fresh[n] = (1L << 32) | (old[b] & 0xFFFF_FFFFL);
+            if (freshWide != null) System.arraycopy(oldWide, b / SLOT * WIDE, freshWide, i * WIDE, WIDE);
         }
         tombstones = 0;
+        if (freshWide != null) wide = new Wide(fresh, freshWide); // before the slots: a reader of fresh finds its pair
         slots = fresh;
         retiring.addLast(old);
         retiredAt.addLast(new long[] {epochs, System.nanoTime()});
@@ -490,7 +531,7 @@ public final class FlowHashTable {
     }
 
     /** Writes a direction into the first free slot of its probe run; true when that slot held a tombstone. */
-    private static boolean place(long[] t, FlowTuple e, int device, int index, boolean tornDown, long epoch) {
+    private static boolean place(long[] t, long[] w, FlowTuple e, int device, int index, boolean tornDown, long epoch) {
         long addr = addrWord(e.family, e.srcHi, e.srcLo, e.dstHi, e.dstLo);
         long ports = ports(e.srcPort, e.dstPort, e.inIfIndex);
         int misc = misc(e.family, e.proto, e.inVlan);
@@ -517,6 +558,11 @@ public final class FlowHashTable {
         t[b + PACKETS] = 0;
         t[b + BYTES] = 0;
         t[b + LAST_USED] = e.lastUsed();
+        if (e.family == 6) {
+            int k = i * WIDE;
+            w[k + W_SRC] = e.srcHi; w[k + W_SRC + 1] = e.srcLo; w[k + W_DST] = e.dstHi; w[k + W_DST + 1] = e.dstLo;
+            w[k + W_NEW_SRC] = e.newSrcHi; w[k + W_NEW_SRC + 1] = e.newSrcLo; w[k + W_NEW_DST] = e.newDstHi; w[k + W_NEW_DST + 1] = e.newDstLo;
+        }
         long flags = ((long) (e.outVlan < 0 ? NO_VLAN : e.outVlan & 0xFFF) << 16) | LIVE | (tornDown ? TORN_DOWN : 0);
         WORD.setRelease(t, b, ((seq + 1) << 32) | flags);
         return wasTomb;

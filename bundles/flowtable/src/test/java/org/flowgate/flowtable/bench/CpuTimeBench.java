@@ -18,7 +18,7 @@ import org.flowgate.api.hook.Verdict;
  * second, median of the rounds, for each flow count.
  *
  * <p>{@code router} as first argument does the same for {@link RouterBench}: classic path and
- * fast path for each flow count, and their ratio.
+ * fast path for each flow count, and their ratio; {@code v6} runs {@link FastPathBench}'s IPv6 flows.
  *
  * <p>Each operation at each flow count runs in a JVM of its own (this class re-launched with the
  * same JVM options): in one JVM the operations measured first decide what C2 inlines and how the
@@ -34,7 +34,7 @@ import org.flowgate.api.hook.Verdict;
  * slow and a fast run), which points at the host rather than the JIT; the best run is the
  * closest to an unshared core.
  *
- * <p>Run: {@code bundles/flowtable/bench.sh CpuTimeBench [router] [flows...]} (default 1 10000 1000000).
+ * <p>Run: {@code bundles/flowtable/bench.sh CpuTimeBench [router|v6] [flows...]} (default 1 10000 1000000).
  * Extra JVM flags for the children go through {@code JAVA_TOOL_OPTIONS}.
  */
 public final class CpuTimeBench {
@@ -52,10 +52,12 @@ public final class CpuTimeBench {
         }
         boolean router = args.length > 0 && args[0].equals("router");
         if (router) args = Arrays.copyOfRange(args, 1, args.length);
+        String v6 = args.length > 0 && args[0].equals("v6") ? "6" : "";
+        if (!v6.isEmpty()) args = Arrays.copyOfRange(args, 1, args.length);
         int[] flowCounts = args.length == 0 ? new int[] {1, 10_000, 1_000_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         int runs = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "3"));
         for (int flows : flowCounts) {
-            String a = router ? "classic" : "fastPath", b = router ? "fast" : "parseOnly";
+            String a = router ? "classic" : "fastPath" + v6, b = router ? "fast" : "parseOnly" + v6;
             double[] ra = new double[runs], rb = new double[runs];
             for (int i = 0; i < runs; i++) { // interleaved, so a slower phase of the host hits both operations
                 ra[i] = median(child(a, flows));
@@ -68,7 +70,7 @@ public final class CpuTimeBench {
                         flows, median(ra), Arrays.toString(round(ra)), median(rb), Arrays.toString(round(rb)), max(rb), median(rb) / median(ra),
                         Arrays.toString(round(pairs)), load());
             } else {
-                System.out.printf("CPUTIME flows=%d fastPath %.2f Mpps/cpu-s %s best %.2f | parseOnly %.2f Mpps/cpu-s %s | load %s%n", flows,
+                System.out.printf("CPUTIME flows=%d" + (v6.isEmpty() ? "" : " IPv6") + " fastPath %.2f Mpps/cpu-s %s best %.2f | parseOnly %.2f Mpps/cpu-s %s | load %s%n", flows,
                         median(ra), Arrays.toString(round(ra)), max(ra), median(rb), Arrays.toString(round(rb)), load());
             }
         }
@@ -102,9 +104,10 @@ public final class CpuTimeBench {
 
     private static double[] one(String op, int flows) throws Exception {
         switch (op) {
-            case "fastPath", "parseOnly" -> {
+            case "fastPath", "parseOnly", "fastPath6", "parseOnly6" -> {
                 FastPathBench b = new FastPathBench();
                 b.flows = flows;
+                if (op.endsWith("6")) { b.family = 6; op = op.substring(0, op.length() - 1); }
                 b.setup();
                 Batch batch = op.equals("fastPath") ? () -> fastPath(b) : () -> parseOnly(b);
                 return rounds(batch);

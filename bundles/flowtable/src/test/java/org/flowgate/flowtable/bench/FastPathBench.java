@@ -50,6 +50,12 @@ public class FastPathBench {
     @Param({ "1", "10000", "1000000" })
     public int flows;
 
+    /** 4, or 6: the same flows over IPv6 (fd00:1::2 -> 2001:db8:9::/112, SNAT to 2001:db8:2::1), 64-byte frames. */
+    @Param({ "4" })
+    public int family = 4;
+
+    private int frame;
+
     private TestWorld world;
     private byte[] frames;
     private final Packet packet = new Packet();
@@ -60,18 +66,34 @@ public class FastPathBench {
         world = new TestWorld(true);
         world.wan.keepFrames = false;
         world.lan.keepFrames = false;
-        frames = new byte[flows * FRAME];
+        frame = family == 6 ? FRAME6 : FRAME;
+        frames = new byte[flows * frame];
         for (int i = 0; i < flows; i++) {
-            Frames f = flow(i);
-            FakeConn c = conn(i);
+            Frames f = family == 6 ? flow6(i) : flow(i);
+            FakeConn c = family == 6 ? conn6(i) : conn(i);
             world.table.offer(world.forwarded(f, c, FlowEntry.ORIGINAL, world.lan, world.wan));
-            System.arraycopy(f.build(), 0, frames, i * FRAME, FRAME);
+            System.arraycopy(f.build(), 0, frames, i * frame, frame);
         }
         if (world.table.count() != flows) throw new IllegalStateException(world.table.count() + " flows, wanted " + flows);
         stride = flows == 1 ? 0 : largePrimeNotDividing(flows);
-        frames = ring(frames, flows, stride);
-        ringFrames = frames.length / FRAME;
+        frames = ring(frames, flows, stride, frame);
+        ringFrames = frames.length / frame;
     }
+
+    static final int FRAME6 = 64;
+
+    /** Flow i over IPv6: fd00:1::2:(1024 + i % 60000) -> 2001:db8:9::(7 + i / 60000):80, SNAT to 2001:db8:2::1. */
+    static Frames flow6(int i) {
+        Frames f = Frames.tcp(TestWorld.LAN_MAC, TestWorld.H1_MAC, "fd00:1::2", port(i), server6(i), 80).udp();
+        f.payload = FRAME6 - 14 - 40 - 8;
+        return f;
+    }
+
+    static FakeConn conn6(int i) {
+        return FakeConn.of(Frames.UDP, "fd00:1::2", port(i), server6(i), 80, server6(i), 80, "2001:db8:2::1", port(i)).established();
+    }
+
+    private static String server6(int i) { return "2001:db8:9::" + Integer.toHexString(7 + i / 60000); }
 
     /** Flow i: 10.0.1.2:(1024 + i % 60000) -> 198.51.(i / 60000).7:80 over UDP, masqueraded to 192.0.2.1. */
     static Frames flow(int i) {
@@ -95,7 +117,7 @@ public class FastPathBench {
     private int nextFrame() {
         int i = next;
         next = i + 1 == ringFrames ? 0 : i + 1;
-        return i * FRAME;
+        return i * frame;
     }
 
     /**
@@ -106,11 +128,13 @@ public class FastPathBench {
      * they repeat, so that one flow is not read from one fixed address, whose distance to the
      * packet buffer (4 KiB aliasing of loads with earlier stores) would decide a run's speed.
      */
-    static byte[] ring(byte[] byFlow, int flows, int stride) {
+    static byte[] ring(byte[] byFlow, int flows, int stride) { return ring(byFlow, flows, stride, FRAME); }
+
+    static byte[] ring(byte[] byFlow, int flows, int stride, int frame) {
         int n = Math.max(flows, MIN_RING);
-        byte[] r = new byte[n * FRAME];
+        byte[] r = new byte[n * frame];
         long f = 0;
-        for (int k = 0; k < n; k++, f = (f + stride) % flows) System.arraycopy(byFlow, (int) f * FRAME, r, k * FRAME, FRAME);
+        for (int k = 0; k < n; k++, f = (f + stride) % flows) System.arraycopy(byFlow, (int) f * frame, r, k * frame, frame);
         return r;
     }
 
@@ -120,7 +144,7 @@ public class FastPathBench {
     @Benchmark
     public Verdict fastPath() {
         Packet p = packet;
-        p.setFrame(frames, nextFrame(), FRAME);
+        p.setFrame(frames, nextFrame(), frame);
         p.parse();
         p.setInDevice(world.lan);
         return world.fastPath.process(Hook.INGRESS, p);
@@ -129,7 +153,7 @@ public class FastPathBench {
     @Benchmark
     public Object parseOnly() {
         Packet p = packet;
-        p.setFrame(frames, nextFrame(), FRAME);
+        p.setFrame(frames, nextFrame(), frame);
         return p.parse();
     }
 
