@@ -1,5 +1,12 @@
 package org.flowgate.driver.ebpf;
 
+import static org.flowgate.driver.ebpf.DriverLab.H1_4;
+import static org.flowgate.driver.ebpf.DriverLab.H2_4;
+import static org.flowgate.driver.ebpf.DriverLab.RB_4;
+import static org.flowgate.driver.ebpf.DriverLab.await;
+import static org.flowgate.driver.ebpf.DriverLab.rule;
+import static org.flowgate.driver.ebpf.DriverLab.tuple;
+import static org.flowgate.driver.ebpf.DriverLab.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,17 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import org.flowgate.api.flowtable.FlowTableSpec;
-import org.flowgate.api.net.IpAddress;
-import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.driver.ebpf.kernel.KernelDatapath;
 import org.flowgate.offload.FlowBlock;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.OffloadException;
 import org.flowgate.testsupport.netns.Shell;
-import org.flowgate.testsupport.netns.Topology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,22 +38,14 @@ class DeviceHotplugTest {
     private static final String P = "fgbph";
     private static final String H1 = P + "h1", R = P + "r", H2 = P + "h2";
     private static final String RA = P + "ra", RB = P + "rb";
-    private static final IpAddress H1_4 = IpAddress.parse("10.0.1.2"), H2_4 = IpAddress.parse("10.0.2.2"), RB_4 = IpAddress.parse("10.0.2.1");
 
-    private Topology topo;
+    private DriverLab lab;
     private EbpfOffloadDriver driver;
     private RawSocket h1, h2, portA, portB;
-    private long h1Mac, raMac, rbMac, h2Mac;
 
     @BeforeEach
     void world() throws Exception {
-        Lab.assumeKernel();
-        topo = Lab.up(P);
-        Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
-        h1Mac = Topology.mac(H1, P + "a");
-        h2Mac = Topology.mac(H2, P + "b");
-        raMac = Topology.mac(R, RA);
-        rbMac = Topology.mac(R, RB);
+        lab = DriverLab.up(P);
         Shell.run(true, "ip", "-n", R, "link", "del", RB); // takes h2's end with it
         h1 = Shell.inNamespace(H1, () -> RawSocket.open(P + "a"));
         portA = Shell.inNamespace(R, () -> RawSocket.open(RA));
@@ -59,17 +54,10 @@ class DeviceHotplugTest {
     @AfterEach
     void cleanup() throws Throwable {
         try {
-            if (driver != null) {
-                EbpfOffloadDriver d = driver;
-                driver = null;
-                Shell.inNamespace(R, () -> {
-                    d.stop();
-                    return null;
-                });
-            }
+            if (driver != null) lab.stop(driver);
         } finally {
             for (RawSocket s : new RawSocket[] {h1, h2, portA, portB}) if (s != null) s.close();
-            if (topo != null) topo.close();
+            if (lab != null) lab.close();
         }
     }
 
@@ -77,16 +65,13 @@ class DeviceHotplugTest {
     void attachesToDevicesThatAppearParksFlowsOfDevicesThatGo() throws Throwable {
         driver = new EbpfOffloadDriver();
         driver.rescanInterval(100);
-        Shell.inNamespace(R, () -> {
-            driver.start(List.of(RA, RB), 1024, KernelDatapath.Options.defaults());
-            return null;
-        });
+        lab.start(driver);
         assertEquals(Set.of(RA), driver.attachedDevices().keySet(), "only the port that exists");
         assertEquals(Set.of(RA, RB), driver.devices(), "but it can offload both");
         FlowBlock block = driver.bind(new FlowTableSpec("inet", "filter", "ft", 0, Set.of(RA, RB), true, false));
         assertNotNull(block, "a table over a device that is not there yet is bound");
-        FlowRule original = rule(1, RA, tuple(H1_4, 5555, H2_4, 9), tuple(RB_4, 40000, H2_4, 9), rbMac, h2Mac, RB);
-        FlowRule reply = rule(2, RB, tuple(H2_4, 9, RB_4, 40000), tuple(H2_4, 9, H1_4, 5555), raMac, h1Mac, RA);
+        FlowRule original = rule(1, RA, tuple(H1_4, 5555, H2_4, 9), tuple(RB_4, 40000, H2_4, 9), lab.rbMac, lab.h2Mac, RB);
+        FlowRule reply = rule(2, RB, tuple(H2_4, 9, RB_4, 40000), tuple(H2_4, 9, H1_4, 5555), lab.raMac, lab.h1Mac, RA);
         assertEquals(OffloadException.Reason.DEVICE, assertThrows(OffloadException.class, () -> block.add(original)).reason(),
                 "no flow over a missing device (the manager retries it)");
 
@@ -100,10 +85,10 @@ class DeviceHotplugTest {
         block.add(reply);
         drain();
 
-        byte[] out = Frames.udp(raMac, h1Mac, H1_4, 5555, H2_4, 9, 64, new byte[18]);
+        byte[] out = Frames.udp(lab.raMac, lab.h1Mac, H1_4, 5555, H2_4, 9, 64, new byte[18]);
         for (int i = 0; i < 5; i++) h1.send(out);
         assertEquals(5, udp(h2.drain(300), 9).size(), "forwarded in the kernel out of the new port");
-        byte[] back = Frames.udp(rbMac, h2Mac, H2_4, 9, RB_4, 40000, 64, new byte[18]);
+        byte[] back = Frames.udp(lab.rbMac, lab.h2Mac, H2_4, 9, RB_4, 40000, 64, new byte[18]);
         for (int i = 0; i < 3; i++) h2.send(back);
         assertEquals(3, udp(h1.drain(300), 5555).size(), "replies arriving on the new port forwarded in the kernel");
         assertEquals(0, udp(portB.drain(100), 9).size(), "the socket opened on the new port sees no offloaded frame");
@@ -136,10 +121,7 @@ class DeviceHotplugTest {
 
         EbpfOffloadDriver d = driver;
         driver = null;
-        Shell.inNamespace(R, () -> {
-            d.stop();
-            return null;
-        });
+        lab.stop(d);
         for (String dev : new String[] {RA, RB}) {
             assertFalse(Shell.read("ip", "netns", "exec", R, "tc", "filter", "show", "dev", dev, "ingress").contains(KernelDatapath.TC_PROG));
         }
@@ -147,44 +129,15 @@ class DeviceHotplugTest {
                 "the clsact the driver added to the returned port is gone too");
     }
 
-    /** (Re)creates r's port towards h2 with the MACs it had (as a NIC that is plugged in again). */
+    /** (Re)creates r's port towards h2 with the MACs and addresses it had (as a NIC that is plugged in again). */
     private void plugB() throws Exception {
-        Shell.run(true, "ip", "link", "add", P + "b", "address", mac(h2Mac), "type", "veth", "peer", "name", RB, "address", mac(rbMac));
-        Shell.run(true, "ip", "link", "set", P + "b", "netns", H2);
-        Shell.run(true, "ip", "link", "set", RB, "netns", R);
+        lab.plugB();
         Shell.run(true, "ip", "-n", H2, "addr", "add", "10.0.2.2/24", "dev", P + "b");
-        Shell.run(true, "ip", "-n", H2, "link", "set", P + "b", "up");
         Shell.run(true, "ip", "-n", R, "addr", "add", "10.0.2.1/24", "dev", RB);
-        Shell.run(true, "ip", "-n", R, "link", "set", RB, "up");
         h2 = Shell.inNamespace(H2, () -> RawSocket.open(P + "b"));
     }
 
     private void drain() throws Throwable {
         for (RawSocket s : new RawSocket[] {h1, h2, portA, portB}) if (s != null) s.drain(50);
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("not within 10 s: " + what);
-            Thread.sleep(20);
-        }
-    }
-
-    private static String mac(long m) {
-        return String.format("%02x:%02x:%02x:%02x:%02x:%02x", m >>> 40 & 0xff, m >>> 32 & 0xff, m >>> 24 & 0xff, m >>> 16 & 0xff, m >>> 8 & 0xff, m & 0xff);
-    }
-
-    private static List<byte[]> udp(List<byte[]> frames, int port) {
-        return frames.stream().map(Frames::untagged)
-                .filter(f -> Frames.isIp(f) && Frames.proto(f) == 17 && (Frames.dport(f) == port || Frames.sport(f) == port)).toList();
-    }
-
-    private static FiveTuple tuple(IpAddress src, int sport, IpAddress dst, int dport) {
-        return FiveTuple.of(src, sport, dst, dport, 17);
-    }
-
-    private static FlowRule rule(long cookie, String in, FiveTuple match, FiveTuple rewrite, long srcMac, long dstMac, String out) {
-        return new FlowRule(cookie, cookie, 0, in, -1, match, 0, 0, 0, 0, true, rewrite, srcMac, dstMac, true, out, -1, 1500);
     }
 }

@@ -1,5 +1,12 @@
 package org.flowgate.driver.ebpf;
 
+import static org.flowgate.driver.ebpf.DriverLab.H1_4;
+import static org.flowgate.driver.ebpf.DriverLab.H2_4;
+import static org.flowgate.driver.ebpf.DriverLab.RB_4;
+import static org.flowgate.driver.ebpf.DriverLab.await;
+import static org.flowgate.driver.ebpf.DriverLab.rule;
+import static org.flowgate.driver.ebpf.DriverLab.tuple;
+import static org.flowgate.driver.ebpf.DriverLab.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 import org.flowgate.api.flowtable.FlowTableSpec;
 import org.flowgate.api.net.IpAddress;
@@ -16,13 +22,11 @@ import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.driver.ebpf.bpf.BpfException;
 import org.flowgate.driver.ebpf.bpf.BpfMap;
 import org.flowgate.driver.ebpf.flows.FlowMapLayout;
-import org.flowgate.driver.ebpf.kernel.KernelDatapath;
 import org.flowgate.offload.EvictionReason;
 import org.flowgate.offload.FlowBlock;
 import org.flowgate.offload.FlowRule;
 import org.flowgate.offload.OffloadCallback;
 import org.flowgate.testsupport.netns.Shell;
-import org.flowgate.testsupport.netns.Topology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,53 +40,35 @@ import org.junit.jupiter.api.Test;
  */
 class EvictionReportTest {
     private static final String P = "fgbpv";
-    private static final String H1 = P + "h1", R = P + "r", H2 = P + "h2";
+    private static final String H1 = P + "h1", R = P + "r";
     private static final String RA = P + "ra", RB = P + "rb";
-    private static final IpAddress H1_4 = IpAddress.parse("10.0.1.2"), H2_4 = IpAddress.parse("10.0.2.2"), RB_4 = IpAddress.parse("10.0.2.1");
 
-    private Topology topo;
+    private DriverLab lab;
     private EbpfOffloadDriver driver;
     private RawSocket h1, portA;
-    private long h1Mac, raMac, rbMac, h2Mac;
     private final List<String> reports = new CopyOnWriteArrayList<>();
     private final OffloadCallback callback = (cookie, reason) -> reports.add(cookie + " " + reason);
     private FlowRule original, reply;
 
     @BeforeEach
     void world() throws Exception {
-        Lab.assumeKernel();
-        topo = Lab.up(P);
-        Shell.run(true, "ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=0");
-        h1Mac = Topology.mac(H1, P + "a");
-        h2Mac = Topology.mac(H2, P + "b");
-        raMac = Topology.mac(R, RA);
-        rbMac = Topology.mac(R, RB);
+        lab = DriverLab.up(P);
         h1 = Shell.inNamespace(H1, () -> RawSocket.open(P + "a"));
         portA = Shell.inNamespace(R, () -> RawSocket.open(RA));
-        original = rule(1, RA, tuple(H1_4, 5555, H2_4, 9), tuple(RB_4, 40000, H2_4, 9), rbMac, h2Mac, RB);
-        reply = rule(2, RB, tuple(H2_4, 9, RB_4, 40000), tuple(H2_4, 9, H1_4, 5555), raMac, h1Mac, RA);
+        original = rule(1, RA, tuple(H1_4, 5555, H2_4, 9), tuple(RB_4, 40000, H2_4, 9), lab.rbMac, lab.h2Mac, RB);
+        reply = rule(2, RB, tuple(H2_4, 9, RB_4, 40000), tuple(H2_4, 9, H1_4, 5555), lab.raMac, lab.h1Mac, RA);
         driver = new EbpfOffloadDriver();
         driver.rescanInterval(100);
-        Shell.inNamespace(R, () -> {
-            driver.start(List.of(RA, RB), 1024, KernelDatapath.Options.defaults());
-            return null;
-        });
+        lab.start(driver);
     }
 
     @AfterEach
     void cleanup() throws Throwable {
         try {
-            if (driver != null) {
-                EbpfOffloadDriver d = driver;
-                driver = null;
-                Shell.inNamespace(R, () -> {
-                    d.stop();
-                    return null;
-                });
-            }
+            if (driver != null) lab.stop(driver);
         } finally {
             for (RawSocket s : new RawSocket[] {h1, portA}) if (s != null) s.close();
-            if (topo != null) topo.close();
+            if (lab != null) lab.close();
         }
     }
 
@@ -96,7 +82,7 @@ class EvictionReportTest {
         // someone deletes the original direction's entry behind the driver's back
         int ra = driver.attachedDevices().get(RA);
         assertTrue(driver.datapath().flows().delete(FlowMapLayout.key(ra, -1, original.match())));
-        byte[] out = Frames.udp(raMac, h1Mac, H1_4, 5555, H2_4, 9, 64, new byte[18]);
+        byte[] out = Frames.udp(lab.raMac, lab.h1Mac, H1_4, 5555, H2_4, 9, 64, new byte[18]);
         h1.send(out);
         assertEquals(1, udp(portA.drain(200), 9).size(), "its packets reach software already");
         assertNull(block.stats(original), "the stats pull finds it gone");
@@ -115,9 +101,9 @@ class EvictionReportTest {
         assertEquals(List.of(), reports, "parking is no eviction");
 
         // meanwhile another rule takes the original direction's key (same port and tuple, hairpin back out of ra)
-        FlowRule hairpin = rule(3, RA, original.match(), original.rewrite(), raMac, h1Mac, RA);
+        FlowRule hairpin = rule(3, RA, original.match(), original.rewrite(), lab.raMac, lab.h1Mac, RA);
         block.add(hairpin);
-        plugB();
+        lab.plugB();
         await(() -> driver.flows().parked() == 0, "parked flows handled once rb is back");
         assertEquals(List.of("1 OTHER"), reports, "the original direction cannot go back: reported");
         assertNull(block.stats(original));
@@ -150,7 +136,7 @@ class EvictionReportTest {
         assertThrows(BpfException.class,
                 () -> map.update(FlowMapLayout.key(9998, -1, original.match()), value, BpfMap.BPF_NOEXIST));
 
-        plugB();
+        lab.plugB();
         await(() -> reports.size() == 2, "both directions reported");
         assertEquals(Set.of("1 CAPACITY", "2 CAPACITY"), Set.copyOf(reports));
         assertEquals(0, driver.flows().size(), "their slots are free again");
@@ -161,39 +147,5 @@ class EvictionReportTest {
 
     private static FlowTableSpec table() {
         return new FlowTableSpec("inet", "filter", "ft", 0, Set.of(RA, RB), true, false);
-    }
-
-    /** (Re)creates r's port towards h2 with the MACs it had. */
-    private void plugB() throws Exception {
-        Shell.run(true, "ip", "link", "add", P + "b", "address", mac(h2Mac), "type", "veth", "peer", "name", RB, "address", mac(rbMac));
-        Shell.run(true, "ip", "link", "set", P + "b", "netns", H2);
-        Shell.run(true, "ip", "link", "set", RB, "netns", R);
-        Shell.run(true, "ip", "-n", H2, "link", "set", P + "b", "up");
-        Shell.run(true, "ip", "-n", R, "link", "set", RB, "up");
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("not within 10 s: " + what);
-            Thread.sleep(20);
-        }
-    }
-
-    private static String mac(long m) {
-        return String.format("%02x:%02x:%02x:%02x:%02x:%02x", m >>> 40 & 0xff, m >>> 32 & 0xff, m >>> 24 & 0xff, m >>> 16 & 0xff, m >>> 8 & 0xff, m & 0xff);
-    }
-
-    private static List<byte[]> udp(List<byte[]> frames, int port) {
-        return frames.stream().map(Frames::untagged)
-                .filter(f -> Frames.isIp(f) && Frames.proto(f) == 17 && (Frames.dport(f) == port || Frames.sport(f) == port)).toList();
-    }
-
-    private static FiveTuple tuple(IpAddress src, int sport, IpAddress dst, int dport) {
-        return FiveTuple.of(src, sport, dst, dport, 17);
-    }
-
-    private static FlowRule rule(long cookie, String in, FiveTuple match, FiveTuple rewrite, long srcMac, long dstMac, String out) {
-        return new FlowRule(cookie, cookie, 0, in, -1, match, 0, 0, 0, 0, true, rewrite, srcMac, dstMac, true, out, -1, 1500);
     }
 }
