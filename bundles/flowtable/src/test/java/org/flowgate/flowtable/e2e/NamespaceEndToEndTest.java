@@ -48,23 +48,7 @@ class NamespaceEndToEndTest {
                     .flowTables(new TestRouter.FlowTables<>(r -> new FlowTableManager(r.conntrack(), r.router().routes(), r.router().neighbours(),
                             r.router().devices(), Settings.DEFAULTS, (hook, props) -> r.addHook(hook, props)::run),
                             FlowTableManager::start, FlowTableManager::stop, FlowTableManager::addListener))
-                    .ruleset("""
-                            table inet x {
-                            	flowtable ft {
-                            		hook ingress priority 0; devices = { ftns1, ftns2 }; counter;
-                            	}
-                            	chain y {
-                            		type filter hook forward priority 0; policy accept;
-                            		meta l4proto { tcp, udp } flow add @ft counter
-                            	}
-                            }
-                            table ip nat {
-                            	chain postrouting {
-                            		type nat hook postrouting priority srcnat; policy accept;
-                            		oifname "ftns2" masquerade
-                            	}
-                            }
-                            """, "seed.nft")
+                    .ruleset(TestRouter.seedRuleset(topo.routerLink(1), topo.routerLink(2), false), "seed.nft")
                     .build();
             ct = router.conntrack();
             nft = router.nft();

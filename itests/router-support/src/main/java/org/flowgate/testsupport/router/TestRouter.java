@@ -77,6 +77,31 @@ public final class TestRouter implements AutoCloseable {
         void stop(F part) throws Exception;
     }
 
+    /**
+     * The seed's ruleset between {@code in} and {@code out}: flowtable {@code inet x ft} over both
+     * ({@code flags offload} when {@code offload}, counter), forwarded TCP and UDP added to it by
+     * {@code flow add @ft counter} in chain {@code y}, and {@code ip nat} masquerade out of {@code out}.
+     */
+    public static String seedRuleset(String in, String out, boolean offload) {
+        return """
+                table inet x {
+                	flowtable ft {
+                		hook ingress priority 0; devices = { %s, %s }; %scounter;
+                	}
+                	chain y {
+                		type filter hook forward priority 0; policy accept;
+                		meta l4proto { tcp, udp } flow add @ft counter
+                	}
+                }
+                table ip nat {
+                	chain postrouting {
+                		type nat hook postrouting priority srcnat; policy accept;
+                		oifname "%s" masquerade
+                	}
+                }
+                """.formatted(in, out, offload ? "flags offload; " : "", out);
+    }
+
     private final Router router = new Router();
     private Conntrack conntrack;
     private final List<AfPacketPort> afPacketPorts = new ArrayList<>();

@@ -51,8 +51,9 @@ class TestRouterTest {
     final class FakeFlowTables implements FlowTableService {
         TestRouter madeFor;
         final List<Object> listeners = new ArrayList<>();
+        List<FlowTableSpec> specs = List.of();
 
-        @Override public void configure(List<FlowTableSpec> specs) {}
+        @Override public void configure(List<FlowTableSpec> specs) { this.specs = specs; }
         @Override public FlowTable table(String family, String table, String name) { return null; }
         @Override public List<FlowTable> tables() { return List.of(); }
     }
@@ -102,6 +103,18 @@ class TestRouterTest {
         try (TestRouter r = TestRouter.builder().flowTables(flowTables()).startThreads().build()) {
             assertEquals(List.of("start flow tables"), events);
             assertTrue(r.flowTables(FakeFlowTables.class).listeners.isEmpty(), "no offload manager to listen");
+        }
+    }
+
+    @Test
+    void theSeedRulesetDeclaresItsFlowtableAndHooks() throws Exception {
+        for (boolean offload : new boolean[] { false, true }) {
+            try (TestRouter r = TestRouter.builder().flowTables(flowTables()).ruleset(TestRouter.seedRuleset("p0", "p1", offload), "seed.nft").build()) {
+                assertEquals(List.of(new FlowTableSpec("inet", "x", "ft", 0, Set.of("p0", "p1"), offload, true)),
+                        r.flowTables(FakeFlowTables.class).specs);
+                assertEquals(1, r.router().hooks().list(Hook.FORWARD).size(), "chain y");
+                assertTrue(r.nft().list().contains("oifname \"p1\" masquerade"), r.nft().list());
+            }
         }
     }
 

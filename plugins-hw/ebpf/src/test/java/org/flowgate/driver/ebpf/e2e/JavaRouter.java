@@ -34,23 +34,7 @@ public final class JavaRouter implements AutoCloseable {
                         r.router().devices(), Settings.DEFAULTS, (hook, props) -> r.addHook(hook, props)::run),
                         FlowTableManager::start, FlowTableManager::stop, FlowTableManager::addListener))
                 .offload(new org.flowgate.offload.manager.core.Settings(65536, 1, 64, 500, 500, 10_000))
-                .ruleset("""
-                        table inet x {
-                        	flowtable ft {
-                        		hook ingress priority 0; devices = { %s, %s }; flags offload; counter;
-                        	}
-                        	chain y {
-                        		type filter hook forward priority 0; policy accept;
-                        		meta l4proto { tcp, udp } flow add @ft counter
-                        	}
-                        }
-                        table ip nat {
-                        	chain postrouting {
-                        		type nat hook postrouting priority srcnat; policy accept;
-                        		oifname "%s" masquerade
-                        	}
-                        }
-                        """.formatted(in, out, out), "bench.nft")
+                .ruleset(TestRouter.seedRuleset(in, out, true), "bench.nft")
                 .build();
         flows = assembly.flowTables(FlowTableManager.class);
         offload = assembly.offload();

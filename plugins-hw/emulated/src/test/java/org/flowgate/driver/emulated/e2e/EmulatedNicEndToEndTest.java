@@ -43,23 +43,6 @@ import org.junit.jupiter.api.Test;
  */
 class EmulatedNicEndToEndTest {
     static final IpAddress H2 = IpAddress.parse("10.0.2.2"), R1 = IpAddress.parse("10.0.2.1"), H1 = IpAddress.parse("10.0.1.2");
-    static final String RULESET = """
-            table inet x {
-            	flowtable ft {
-            		hook ingress priority 0; devices = { v0, v1 }; flags offload; counter;
-            	}
-            	chain y {
-            		type filter hook forward priority 0; policy accept;
-            		meta l4proto { tcp, udp } flow add @ft counter
-            	}
-            }
-            table ip nat {
-            	chain postrouting {
-            		type nat hook postrouting priority srcnat; policy accept;
-            		oifname "v1" masquerade
-            	}
-            }
-            """;
 
     TestRouter router;
     Conntrack ct;
@@ -86,7 +69,7 @@ class EmulatedNicEndToEndTest {
                         r.router().devices(), flowSettings, (hook, props) -> r.addHook(hook, props)::run),
                         FlowTableManager::start, FlowTableManager::stop, FlowTableManager::addListener))
                 .offload(new org.flowgate.offload.manager.core.Settings(64, 1, 16, 1000, 0, 10_000))
-                .ruleset(RULESET, "offload.nft")
+                .ruleset(TestRouter.seedRuleset("v0", "v1", true), "offload.nft")
                 .build();
         ct = router.conntrack();
         nft = router.nft();
