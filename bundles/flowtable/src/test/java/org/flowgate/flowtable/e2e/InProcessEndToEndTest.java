@@ -2,9 +2,6 @@ package org.flowgate.flowtable.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,15 +9,11 @@ import org.flowgate.api.conntrack.ConnEntry;
 import org.flowgate.api.conntrack.CtStatus;
 import org.flowgate.api.flowtable.FlowEntry;
 import org.flowgate.api.flowtable.FlowTable;
-import org.flowgate.api.hook.PacketHook;
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.packet.Packet;
 import org.flowgate.api.tuple.FiveTuple;
 import org.flowgate.conntrack.command.CtCommands;
 import org.flowgate.conntrack.core.Conntrack;
-import org.flowgate.conntrack.hook.ConntrackHooks;
-import org.flowgate.conntrack.proto.Timeouts;
-import org.flowgate.conntrack.table.CtClock;
 import org.flowgate.flowtable.command.FlowCommands;
 import org.flowgate.flowtable.service.FlowTableManager;
 import org.flowgate.flowtable.service.Settings;
@@ -28,8 +21,7 @@ import org.flowgate.io.virtual.demo.DemoNetworks;
 import org.flowgate.io.virtual.host.EmulatedHost;
 import org.flowgate.io.virtual.host.TcpConnection;
 import org.flowgate.nft.engine.NftEngine;
-import org.flowgate.nft.engine.NftEngine.HookKey;
-import org.flowgate.packet.router.Router;
+import org.flowgate.testsupport.router.TestRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,25 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class InProcessEndToEndTest {
     static final IpAddress H2 = IpAddress.parse("10.0.2.2"), R1 = IpAddress.parse("10.0.2.1"), H1 = IpAddress.parse("10.0.1.2");
-    static final String RULESET = """
-            table inet x {
-            	flowtable ft {
-            		hook ingress priority 0; devices = { v0, v1 }; counter;
-            	}
-            	chain y {
-            		type filter hook forward priority 0; policy accept;
-            		meta l4proto { tcp, udp } flow add @ft counter
-            	}
-            }
-            table ip nat {
-            	chain postrouting {
-            		type nat hook postrouting priority srcnat; policy accept;
-            		oifname "v1" masquerade
-            	}
-            }
-            """;
 
-    Router router;
+    TestRouter router;
     Conntrack ct;
     NftEngine nft;
     FlowTableManager flows;
@@ -70,56 +45,27 @@ class InProcessEndToEndTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        router = new Router();
         DemoNetworks net = DemoNetworks.synchronous();
         h1 = net.h1();
         h2 = net.h2();
-        net.addRouterAddresses(router.devices());
-        router.attach(net.v0());
-        router.attach(net.v1());
-        ct = new Conntrack(1024, 65536, Timeouts.linuxDefaults(), 1024, CtClock.SYSTEM).start();
-        for (ConntrackHooks.Spec s : ConntrackHooks.specs(ct, "default")) router.hooks().addService(s.hook(), s.properties());
-        flows = new FlowTableManager(ct, router.routes(), router.neighbours(), router.devices(), Settings.DEFAULTS, (hook, props) -> {
-            router.hooks().addService(hook, props);
-            return () -> router.hooks().remove(hook);
-        });
-        nft = new NftEngine();
-        nft.services().connTracker = ct;
-        nft.setRegistrar(new RouterHooks());
-        nft.setFlowTableService(flows);
-        nft.load(RULESET, "seed.nft");
+        router = TestRouter.builder()
+                .port(net.v0(), net.v1())
+                .devices(net::addRouterAddresses)
+                .flowTables(new TestRouter.FlowTables<>(r -> new FlowTableManager(r.conntrack(), r.router().routes(), r.router().neighbours(),
+                        r.router().devices(), Settings.DEFAULTS, (hook, props) -> r.addHook(hook, props)::run),
+                        FlowTableManager::start, FlowTableManager::stop, FlowTableManager::addListener))
+                .ruleset(TestRouter.seedRuleset("v0", "v1", false), "seed.nft")
+                .build();
+        ct = router.conntrack();
+        nft = router.nft();
+        flows = router.flowTables(FlowTableManager.class);
         ft = flows.table("inet", "x", "ft");
         assertNotNull(ft, "the ruleset's flowtable exists");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (flows != null) flows.stop();
-        if (router != null) router.close();
-        if (ct != null) ct.close();
-    }
-
-    /** The nft hook points as PacketHooks in the router, as the nft DS component does with services. */
-    final class RouterHooks implements NftEngine.HookRegistrar {
-        final Map<HookKey, PacketHook> registered = new HashMap<>();
-
-        @Override
-        public void ensure(Set<HookKey> points) {
-            for (HookKey k : points) registered.computeIfAbsent(k, key -> {
-                PacketHook h = (hook, p) -> nft.process(key.hook(), key.priority(), p);
-                router.hooks().add(h, key.priority(), key.hook());
-                return h;
-            });
-        }
-
-        @Override
-        public void retainOnly(Set<HookKey> points) {
-            registered.entrySet().removeIf(e -> {
-                if (points.contains(e.getKey())) return false;
-                router.hooks().remove(e.getValue());
-                return true;
-            });
-        }
+        if (router != null) router.close(); // flow tables, router, conntrack
     }
 
     /** Packets the forward chain's rule counted: the classic path. */
