@@ -84,10 +84,6 @@ public final class OffloadedFlows {
     private volatile boolean batchUnsupported;
     private final java.util.concurrent.atomic.AtomicLong mapReads = new java.util.concurrent.atomic.AtomicLong();
 
-    public OffloadedFlows(BpfMap map, Devices devices, int maxFlows) {
-        this(map, devices, maxFlows, (cookie, reason) -> { });
-    }
-
     public OffloadedFlows(BpfMap map, Devices devices, int maxFlows, EvictionListener evictions) {
         this(map, devices, maxFlows, Sys::monotonicNanos, evictions);
     }
