@@ -26,4 +26,16 @@ public interface PacketHook {
      *             {@link Packet#outDevice()} from FORWARD / OUTPUT on. ARP frames meet only INGRESS.
      */
     Verdict process(Hook hook, Packet p);
+
+    /**
+     * A received packet that will run this hook soon: the packet path has a batch of them and asks
+     * every hook that overrides this, for each packet, before it processes the first, so that the
+     * cache misses of several packets overlap. Load what {@link #process} will need (a flow
+     * table's slot, say) and nothing more: no state may change, and the verdict is still
+     * {@link #process}'s. The packet is parsed, its in-device set. The result is any value
+     * computed from what was loaded (the caller keeps it, so the loads are not optimized away).
+     *
+     * @since 1.2
+     */
+    default long prefetch(Hook hook, Packet p) { return 0; }
 }

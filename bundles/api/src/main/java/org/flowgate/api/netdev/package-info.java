@@ -1,6 +1,6 @@
 /** Network devices of the router and the port SPI that I/O bundles implement. */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package org.flowgate.api.netdev;
 
 import org.osgi.annotation.bundle.Export;
