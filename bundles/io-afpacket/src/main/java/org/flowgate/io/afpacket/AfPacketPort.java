@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * A Linux interface as a router {@link Port}: one AF_PACKET socket with TPACKET_V3 rings.
  *
  * <p>Threads: {@link #start} runs one receive thread that polls the socket, drains each ready block
- * into the receiver (one batch per block) and refreshes link state once a second. {@link #send} may
+ * into the receiver (frames in batches of up to {@link RxRing#BATCH}, {@code endOfBatch} once per
+ * block) and refreshes link state once a second. {@link #send} may
  * be called from any thread (a lock guards the TX ring); {@link #flush} kicks the kernel with a
  * non-blocking {@code sendto}, and {@link #send} kicks by itself once half the ring waits.
  *
@@ -104,7 +105,7 @@ public final class AfPacketPort implements Port, KernelSocketPort, AutoCloseable
         PacketSocket s = PacketSocket.open(ifname, options);
         try (Arena a = Arena.ofConfined()) {
             LinkInfo link = s.readLink(LibC.newCallState(a), a.allocate(Tpacket.IFREQ));
-            RxRing rx = new RxRing(name, s.rxRegion(), options.rx().blockSize(), options.rx().blockCount(), new Packet());
+            RxRing rx = new RxRing(name, s.rxRegion(), options.rx().blockSize(), options.rx().blockCount(), RxRing.newBatch(RxRing.BATCH));
             TxRing tx = new TxRing(s.txRegion(), options.tx());
             if (tx.slotCapacity() < link.mtu() + L2_OVERHEAD) {
                 LOG.warn("Port {}: TX frame size {} holds frames up to {} bytes, less than MTU {} needs; larger frames are refused",

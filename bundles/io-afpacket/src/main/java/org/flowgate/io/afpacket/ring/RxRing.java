@@ -13,8 +13,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reader of a TPACKET_V3 receive ring: the kernel fills blocks of variable-size frames and hands a
- * block over by setting {@code TP_STATUS_USER}; we copy each frame into one reused {@link Packet},
- * give it to the receiver, close the batch and hand the block back with {@code TP_STATUS_KERNEL}.
+ * block over by setting {@code TP_STATUS_USER}; we copy the block's frames in order into a batch of
+ * reused {@link Packet}s and hand the batch to {@link PortReceiver#receive(Packet[], int)} whenever
+ * it is full and at the end of the block, so a block of 70 frames with batches of 32 arrives as
+ * 32 + 32 + 6. Then we call {@link PortReceiver#endOfBatch()} once and hand the block back with
+ * {@code TP_STATUS_KERNEL}. Per-frame work (skipping outgoing frames, counting truncated and oversize
+ * ones, re-inserting a stripped VLAN tag, completing checksums, the timestamp, the counters) happens
+ * while a frame is copied, before the receiver sees its batch. A receiver that throws loses the
+ * rest of that batch only: the block goes on with the next batch.
  *
  * <p>Used by one thread at a time. Counters are plain fields written by that thread; readers on
  * other threads see them eventually, which is all statistics need.
@@ -29,8 +35,9 @@ public final class RxRing {
     private final MemorySegment ring;
     private final int blockSize;
     private final int blockCount;
-    private final Packet packet;
-    private final MemorySegment packetBuffer;
+    /** Batch slots and, per slot, a segment over its packet's array (made once: no per-frame views). */
+    private final Packet[] batch;
+    private final MemorySegment[] buffers;
     private int current;
 
     public long frames;
@@ -44,19 +51,54 @@ public final class RxRing {
     /** Frames whose TCP/UDP checksum we completed (the sender left it to the device). */
     public long checksumsCompleted;
 
+    /** Frames per batch a port hands its receiver. */
+    public static final int BATCH = 32;
+
     /**
+     * A ring delivering batches of one frame, in {@code packet}.
+     *
      * @param ring the mapped receive ring, {@code blockCount * blockSize} bytes
      * @param packet the buffer frames are delivered in
      */
     public RxRing(String name, MemorySegment ring, int blockSize, int blockCount, Packet packet) {
+        this(name, ring, blockSize, blockCount, new Packet[] {packet});
+    }
+
+    /**
+     * A ring delivering batches of up to {@code batch.length} frames.
+     *
+     * @param ring the mapped receive ring, {@code blockCount * blockSize} bytes
+     * @param batch the distinct buffers a batch's frames are delivered in, in order
+     */
+    public RxRing(String name, MemorySegment ring, int blockSize, int blockCount, Packet[] batch) {
         if (ring.byteSize() < (long) blockSize * blockCount) throw new IllegalArgumentException("ring smaller than its geometry");
+        if (batch.length == 0) throw new IllegalArgumentException("empty batch");
+        Packet[] slots = batch.clone();
+        MemorySegment[] views = new MemorySegment[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] == null) throw new NullPointerException("batch[" + i + "]");
+            for (int j = 0; j < i; j++) {
+                if (slots[j] == slots[i]) throw new IllegalArgumentException("batch[" + j + "] and batch[" + i + "] are the same packet");
+            }
+            views[i] = MemorySegment.ofArray(slots[i].array());
+        }
         this.name = name;
         this.ring = ring;
         this.blockSize = blockSize;
         this.blockCount = blockCount;
-        this.packet = packet;
-        this.packetBuffer = MemorySegment.ofArray(packet.array());
+        this.batch = slots;
+        this.buffers = views;
     }
+
+    /** A batch of {@code size} new default-capacity packets. */
+    public static Packet[] newBatch(int size) {
+        Packet[] b = new Packet[size];
+        for (int i = 0; i < size; i++) b[i] = new Packet();
+        return b;
+    }
+
+    /** Frames per batch. */
+    public int batchSize() { return batch.length; }
 
     /** Whether the next block in ring order has been handed to user space. */
     public boolean blockReady() {
@@ -67,14 +109,15 @@ public final class RxRing {
     public int currentBlock() { return current; }
 
     /**
-     * Delivers every frame of the current block (which must be {@link #blockReady() ready}), ends the
-     * batch, returns the block to the kernel and moves on.
+     * Delivers every frame of the current block (which must be {@link #blockReady() ready}) in
+     * batches, ends the batch, returns the block to the kernel and moves on.
      *
      * @return the number of frames handed to the receiver
      */
     public int drainBlock(PortReceiver receiver) {
         long block = (long) current * blockSize;
         int delivered = 0;
+        int pending = 0;
         int count = ring.get(U32, block + BLOCK_NUM_PKTS);
         long off = Integer.toUnsignedLong(ring.get(U32, block + BLOCK_FIRST_PKT));
         for (int i = 0; i < count; i++) {
@@ -82,11 +125,18 @@ public final class RxRing {
                 malformedBlocks++;
                 break;
             }
-            if (deliver(block, off, receiver)) delivered++;
+            if (copy(block, off, pending)) {
+                delivered++;
+                if (++pending == batch.length) {
+                    hand(receiver, pending);
+                    pending = 0;
+                }
+            }
             long next = Integer.toUnsignedLong(ring.get(U32, block + off + HDR_NEXT_OFFSET));
             if (next == 0) break;
             off += next;
         }
+        if (pending > 0) hand(receiver, pending);
         blocks++;
         try {
             receiver.endOfBatch();
@@ -98,8 +148,19 @@ public final class RxRing {
         return delivered;
     }
 
-    /** Delivers the frame whose header is at {@code off} in the block at {@code block}. */
-    private boolean deliver(long block, long off, PortReceiver receiver) {
+    private void hand(PortReceiver receiver, int n) {
+        try {
+            receiver.receive(batch, n);
+        } catch (Throwable t) {
+            receiverFailed(t);
+        }
+    }
+
+    /**
+     * Copies the frame whose header is at {@code off} in the block at {@code block} into batch slot
+     * {@code slot}; false when the frame is skipped (counted).
+     */
+    private boolean copy(long block, long off, int slot) {
         long hdr = block + off;
         if ((ring.get(ValueLayout.JAVA_BYTE, hdr + HDR_PKTTYPE) & 0xFF) == PACKET_OUTGOING) {
             outgoingSkipped++;
@@ -114,12 +175,12 @@ public final class RxRing {
             return false;
         }
         boolean tagged = (status & TP_STATUS_VLAN_VALID) != 0;
-        if (off + mac + snaplen > blockSize || snaplen + (tagged ? 4 : 0) > packet.maxFrame()) {
+        if (off + mac + snaplen > blockSize || snaplen + (tagged ? 4 : 0) > batch[slot].maxFrame()) {
             oversize++;
             return false;
         }
-        Packet p = packet;
-        MemorySegment.copy(ring, hdr + mac, packetBuffer, Packet.HEADROOM, snaplen); // checked to fit above
+        Packet p = batch[slot];
+        MemorySegment.copy(ring, hdr + mac, buffers[slot], Packet.HEADROOM, snaplen); // checked to fit above
         p.reset(snaplen); // after the copy: with parse() next, HotSpot drops the layout stores parse() repeats
         if (tagged) {
             // the kernel (or the NIC) moved the outer tag into metadata: put it back where it was
@@ -137,11 +198,6 @@ public final class RxRing {
                 + Integer.toUnsignedLong(ring.get(U32, hdr + HDR_NSEC)));
         frames++;
         bytes += p.length();
-        try {
-            receiver.receive(p);
-        } catch (Throwable t) {
-            receiverFailed(t);
-        }
         return true;
     }
 

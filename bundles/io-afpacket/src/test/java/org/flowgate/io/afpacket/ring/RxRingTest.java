@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -42,12 +43,18 @@ class RxRingTest {
 
     /** Frames of one block as the kernel writes them. */
     final class BlockWriter {
+        final MemorySegment ring;
         final long base;
         long off = 48; // BLK_PLUS_PRIV(0)
         long lastHdr = -1;
         int count;
 
-        BlockWriter(int block) { base = (long) block * BLOCK; }
+        BlockWriter(int block) { this(RxRingTest.this.ring, BLOCK, block); }
+
+        BlockWriter(MemorySegment ring, int blockSize, int block) {
+            this.ring = ring;
+            base = (long) block * blockSize;
+        }
 
         BlockWriter frame(byte[] bytes, int status, int pkttype, int tci, int tpid) { return frame(bytes, bytes.length, status, pkttype, tci, tpid); }
 
@@ -184,6 +191,150 @@ class RxRingTest {
         new BlockWriter(0).frame(big, 0, 0, 0, 0).handOver();
         assertEquals(0, tiny.drainBlock(recorder));
         assertEquals(1, tiny.oversize);
+    }
+
+    // ---- batches ----
+
+    static final int BIG_BLOCK = 16384;
+    /** Blocks large enough for 70 small frames (128 bytes each in the block). */
+    final MemorySegment bigRing = arena.allocate((long) BIG_BLOCK * 2, 4096);
+
+    /** UDP with source MAC ending in {@code n}, so each frame of a block is told apart. */
+    static byte[] numbered(int n) {
+        byte[] f = UDP.clone();
+        f[10] = (byte) (n >> 8);
+        f[11] = (byte) n;
+        return f;
+    }
+
+    BlockWriter numberedBlock(int block, int first, int frames) {
+        BlockWriter w = new BlockWriter(bigRing, BIG_BLOCK, block);
+        for (int i = 0; i < frames; i++) w.frame(numbered(first + i), 0, 0, 0, 0);
+        return w;
+    }
+
+    @Test
+    void deliversABlockInBatchesOfUpToTheBatchSize() {
+        RxRing batched = new RxRing("batched", bigRing, BIG_BLOCK, 2, RxRing.newBatch(RxRing.BATCH));
+        numberedBlock(0, 0, 70).handOver();
+        BatchRecorder r = new BatchRecorder();
+        assertEquals(70, batched.drainBlock(r));
+        assertEquals(List.of("receive 32", "receive 32", "receive 6", "batch"), r.events);
+        assertEquals(70, r.frames.size());
+        for (int i = 0; i < 70; i++) assertArrayEquals(numbered(i), r.frames.get(i), "frame " + i);
+        assertEquals(1_700_000_000_000_000_123L, r.timestamps.get(69));
+        assertEquals(70, batched.frames);
+        assertEquals(70L * UDP.length, batched.bytes);
+        assertEquals(1, batched.blocks);
+        assertEquals(0, batched.receiverErrors);
+        assertEquals(Tpacket.TP_STATUS_KERNEL, bigRing.get(JAVA_INT, 8), "block handed back to the kernel");
+
+        // a batch never spans blocks: the next block starts a batch of its own
+        numberedBlock(1, 100, 33).handOver();
+        assertEquals(33, batched.drainBlock(r));
+        assertEquals(List.of("receive 32", "receive 32", "receive 6", "batch", "receive 32", "receive 1", "batch"), r.events);
+        for (int i = 0; i < 33; i++) assertArrayEquals(numbered(100 + i), r.frames.get(70 + i), "frame " + (100 + i));
+        assertEquals(0, batched.currentBlock());
+    }
+
+    @Test
+    void skippedFramesTakeNoSlotAndPerFrameWorkHappensInTheBatch() {
+        RxRing batched = new RxRing("batched", bigRing, BIG_BLOCK, 2, RxRing.newBatch(2));
+        new BlockWriter(bigRing, BIG_BLOCK, 0)
+                .frame(numbered(0), 0, 0, 0, 0)
+                .frame(numbered(1), 0, 4 /* PACKET_OUTGOING */, 0, 0)
+                .frame(numbered(2), UDP.length + 100, 0, 0, 0, 0) // snaplen < len
+                .frame(numbered(3), Tpacket.TP_STATUS_VLAN_VALID | Tpacket.TP_STATUS_VLAN_TPID_VALID, 0, 0x2064, 0x8100)
+                .frame(numbered(4), 0, 0, 0, 0)
+                .handOver();
+        BatchRecorder r = new BatchRecorder();
+        assertEquals(3, batched.drainBlock(r));
+        assertEquals(List.of("receive 2", "receive 1", "batch"), r.events);
+        assertArrayEquals(numbered(0), r.frames.get(0));
+        byte[] tagged = r.frames.get(1);
+        assertEquals(UDP.length + 4, tagged.length);
+        assertArrayEquals(java.util.Arrays.copyOf(numbered(3), 12), java.util.Arrays.copyOf(tagged, 12));
+        assertArrayEquals(HexFormat.of().parseHex("81002064"), java.util.Arrays.copyOfRange(tagged, 12, 16));
+        assertEquals(0x064, r.vlanIds.get(1));
+        assertArrayEquals(numbered(4), r.frames.get(2));
+        assertEquals(1, batched.outgoingSkipped);
+        assertEquals(1, batched.truncated);
+        assertEquals(3, batched.frames);
+        assertEquals(3L * UDP.length + 4, batched.bytes);
+    }
+
+    @Test
+    void aReceiverThrowingInTheMiddleBatchDoesNotLoseTheNextOne() {
+        RxRing batched = new RxRing("batched", bigRing, BIG_BLOCK, 2, RxRing.newBatch(RxRing.BATCH));
+        numberedBlock(0, 0, 70).handOver();
+        BatchRecorder r = new BatchRecorder() {
+            int calls;
+            @Override public void receive(Packet[] frames, int count) {
+                if (++calls == 2) throw new IllegalStateException("boom in batch 2");
+                super.receive(frames, count);
+            }
+        };
+        assertEquals(70, batched.drainBlock(r));
+        assertEquals(List.of("receive 32", "receive 6", "batch"), r.events);
+        for (int i = 0; i < 32; i++) assertArrayEquals(numbered(i), r.frames.get(i));
+        for (int i = 0; i < 6; i++) assertArrayEquals(numbered(64 + i), r.frames.get(32 + i), "frame " + (64 + i));
+        assertEquals(1, batched.receiverErrors);
+        assertEquals(70, batched.frames, "frames counts what was handed over, as before");
+        assertEquals(Tpacket.TP_STATUS_KERNEL, bigRing.get(JAVA_INT, 8));
+    }
+
+    @Test
+    void theSinglePacketConstructorDeliversBatchesOfOneInThatPacket() {
+        byte[] second = UDP.clone();
+        second[0] = (byte) 0xff;
+        new BlockWriter(0).frame(UDP, 0, 0, 0, 0).frame(second, 0, 0, 0, 0).handOver();
+        List<Packet> seen = new ArrayList<>();
+        BatchRecorder r = new BatchRecorder() {
+            @Override public void receive(Packet[] frames, int count) {
+                seen.add(frames[0]);
+                super.receive(frames, count);
+            }
+        };
+        assertEquals(1, rx.batchSize());
+        assertEquals(2, rx.drainBlock(r));
+        assertEquals(List.of("receive 1", "receive 1", "batch"), r.events);
+        assertTrue(seen.get(0) == packet && seen.get(1) == packet, "frames arrive in the given packet");
+        assertArrayEquals(UDP, r.frames.get(0));
+        assertArrayEquals(second, r.frames.get(1));
+    }
+
+    @Test
+    void refusesABatchThatReusesAPacket() {
+        Packet p = new Packet();
+        assertThrows(IllegalArgumentException.class, () -> new RxRing("x", ring, BLOCK, BLOCKS, new Packet[] {p, new Packet(), p}));
+        assertThrows(IllegalArgumentException.class, () -> new RxRing("x", ring, BLOCK, BLOCKS, new Packet[0]));
+        assertThrows(NullPointerException.class, () -> new RxRing("x", ring, BLOCK, BLOCKS, new Packet[] {p, null}));
+    }
+
+    /** Records each batch as the receiver sees it: every frame of it read during the one call. */
+    static class BatchRecorder implements PortReceiver {
+        final List<String> events = new ArrayList<>();
+        final List<byte[]> frames = new ArrayList<>();
+        final List<Long> timestamps = new ArrayList<>();
+        final List<Integer> vlanIds = new ArrayList<>();
+
+        @Override
+        public void receive(Packet[] batch, int count) {
+            events.add("receive " + count);
+            for (int i = 0; i < count; i++) {
+                Packet p = batch[i];
+                frames.add(p.toByteArray());
+                timestamps.add(p.timestampNanos());
+                p.parse();
+                vlanIds.add(p.vlanId());
+            }
+        }
+
+        @Override
+        public void receive(Packet p) { throw new AssertionError("frames come in batches"); }
+
+        @Override
+        public void endOfBatch() { events.add("batch"); }
     }
 
     static final class Recorder implements PortReceiver {
