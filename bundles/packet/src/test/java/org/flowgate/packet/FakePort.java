@@ -62,6 +62,21 @@ public final class FakePort implements Port {
         synchronized (rx) { deliver(frame); }
     }
 
+    /** Delivers frames together, as a ring block ({@code PortReceiver.receive(Packet[], int)}), each in a packet of its own. */
+    public void injectBatch(byte[]... frames) {
+        synchronized (rx) {
+            PortReceiver r = receiver;
+            if (r == null) throw new IllegalStateException("port " + name + " not started");
+            Packet[] batch = new Packet[frames.length];
+            for (int i = 0; i < frames.length; i++) {
+                batch[i] = new Packet();
+                batch[i].setFrame(frames[i], 0, frames[i].length);
+            }
+            r.receive(batch, batch.length);
+            r.endOfBatch();
+        }
+    }
+
     private void deliver(byte[] frame) {
         PortReceiver r = receiver;
         if (r == null) throw new IllegalStateException("port " + name + " not started");

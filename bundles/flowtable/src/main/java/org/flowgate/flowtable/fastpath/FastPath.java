@@ -66,6 +66,23 @@ public final class FastPath implements PacketHook {
         return forward(p, in, t, w, hit, family, proto, l3, l4, l4Head);
     }
 
+    /**
+     * Loads the slot a coming packet's lookup starts at (the packet path has a batch): at a
+     * million flows each lookup is a cache miss, and a batch's misses overlap this way.
+     */
+    @Override
+    public long prefetch(Hook hook, Packet p) {
+        int family = p.ipVersion(), proto = p.l4Proto(), l4 = p.l4();
+        if (family == 0 || l4 < 0 || (proto != Packet.PROTO_TCP && proto != Packet.PROTO_UDP)) return 0;
+        int l3 = p.l3(), vlan = p.vlanId();
+        long ports = (p.u64(l4) & 0xFFFF_FFFF_0000_0000L) | (p.inDevice().ifIndex() & 0xFFFF_FFFFL);
+        int misc = FlowHashTable.misc(family, proto, vlan == 0 ? -1 : vlan);
+        long[] t = flows.slots();
+        if (family == 4) return FlowHashTable.touch(t, null, p.u64(l3 + 12), ports, misc);
+        long addr = FlowHashTable.fingerprint(p.u64(l3 + 8), p.u64(l3 + 16), p.u64(l3 + 24), p.u64(l3 + 32));
+        return FlowHashTable.touch(t, flows.wideFor(t), addr, ports, misc);
+    }
+
     /** A hit: the checks that hand back, then the rewrite and transmit. */
     private Verdict forward(Packet p, NetDevice in, long[] t, long[] w, long hit, int family, int proto, int l3, int l4, long l4Head) {
         int b = (int) hit;

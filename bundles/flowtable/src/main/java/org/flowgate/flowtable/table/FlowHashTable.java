@@ -239,6 +239,17 @@ public final class FlowHashTable {
         return (m & 0x7FFF_FFFF_0000_0000L) == (hit & 0x7FFF_FFFF_0000_0000L) ? m : MISS;
     }
 
+    /**
+     * Loads the slot where a key's probe starts (all of its cache lines: a slot spans two or three)
+     * and, for IPv6, its side entry: for {@code PacketHook.prefetch}, so that a batch's misses
+     * overlap. Returns a sum of what it loaded; changes nothing.
+     */
+    public static long touch(long[] t, long[] w, long addr, long ports, int misc) {
+        int i = start(hash(addr, ports, misc), t.length / SLOT), b = i * SLOT;
+        long v = t[b] + t[b + 6] + t[b + SLOT - 1];
+        return w == null ? v : v + w[i * WIDE];
+    }
+
     /** The egress device of a slot's TAIL word. */
     public NetDevice device(long tail) { return devices[(int) tail & 0xFFFF]; }
 

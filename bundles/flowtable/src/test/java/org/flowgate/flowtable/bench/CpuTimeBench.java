@@ -18,7 +18,8 @@ import org.flowgate.api.hook.Verdict;
  * second, median of the rounds, for each flow count.
  *
  * <p>{@code router} as first argument does the same for {@link RouterBench}: classic path and
- * fast path for each flow count, and their ratio; {@code v6} runs {@link FastPathBench}'s IPv6 flows.
+ * fast path for each flow count, and their ratio ({@code router batch}: frames handed over 32 at a
+ * time, as the AF_PACKET port does); {@code v6} runs {@link FastPathBench}'s IPv6 flows.
  *
  * <p>Each operation at each flow count runs in a JVM of its own (this class re-launched with the
  * same JVM options): in one JVM the operations measured first decide what C2 inlines and how the
@@ -34,7 +35,7 @@ import org.flowgate.api.hook.Verdict;
  * slow and a fast run), which points at the host rather than the JIT; the best run is the
  * closest to an unshared core.
  *
- * <p>Run: {@code bundles/flowtable/bench.sh CpuTimeBench [router|v6] [flows...]} (default 1 10000 1000000).
+ * <p>Run: {@code bundles/flowtable/bench.sh CpuTimeBench [router [batch]|v6] [flows...]} (default 1 10000 1000000).
  * Extra JVM flags for the children go through {@code JAVA_TOOL_OPTIONS}.
  */
 public final class CpuTimeBench {
@@ -54,10 +55,12 @@ public final class CpuTimeBench {
         if (router) args = Arrays.copyOfRange(args, 1, args.length);
         String v6 = args.length > 0 && args[0].equals("v6") ? "6" : "";
         if (!v6.isEmpty()) args = Arrays.copyOfRange(args, 1, args.length);
+        String batch = router && args.length > 0 && args[0].equals("batch") ? "Batch" : "";
+        if (!batch.isEmpty()) args = Arrays.copyOfRange(args, 1, args.length);
         int[] flowCounts = args.length == 0 ? new int[] {1, 10_000, 1_000_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         int runs = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "3"));
         for (int flows : flowCounts) {
-            String a = router ? "classic" : "fastPath" + v6, b = router ? "fast" : "parseOnly" + v6;
+            String a = router ? "classic" + batch : "fastPath" + v6, b = router ? "fast" + batch : "parseOnly" + v6;
             double[] ra = new double[runs], rb = new double[runs];
             for (int i = 0; i < runs; i++) { // interleaved, so a slower phase of the host hits both operations
                 ra[i] = median(child(a, flows));
@@ -66,7 +69,7 @@ public final class CpuTimeBench {
             if (router) {
                 double[] pairs = new double[runs];
                 for (int i = 0; i < runs; i++) pairs[i] = rb[i] / ra[i];
-                System.out.printf("CPUTIME RouterBench flows=%d classic %.2f Mpps/cpu-s %s | fast %.2f Mpps/cpu-s %s best %.2f | %.1fx (per run %s) | load %s%n",
+                System.out.printf("CPUTIME RouterBench" + (batch.isEmpty() ? "" : " batch") + " flows=%d classic %.2f Mpps/cpu-s %s | fast %.2f Mpps/cpu-s %s best %.2f | %.1fx (per run %s) | load %s%n",
                         flows, median(ra), Arrays.toString(round(ra)), median(rb), Arrays.toString(round(rb)), max(rb), median(rb) / median(ra),
                         Arrays.toString(round(pairs)), load());
             } else {
@@ -112,12 +115,12 @@ public final class CpuTimeBench {
                 Batch batch = op.equals("fastPath") ? () -> fastPath(b) : () -> parseOnly(b);
                 return rounds(batch);
             }
-            case "classic", "fast" -> {
+            case "classic", "fast", "classicBatch", "fastBatch" -> {
                 RouterBench b = new RouterBench();
-                b.path = op;
+                b.path = op.replace("Batch", "");
                 b.flows = flows;
                 b.setup();
-                double[] r = rounds(() -> forward(b));
+                double[] r = rounds(op.endsWith("Batch") ? () -> forwardBatch(b) : () -> forward(b));
                 b.tearDown();
                 return r;
             }
@@ -134,7 +137,7 @@ public final class CpuTimeBench {
     }
 
     /**
-     * Runs {@code batch} (10,000 operations per call) for {@code cpuNanos} of this thread's CPU
+     * Runs {@code batch} (9,984 operations per call: 312 port batches of 32) for {@code cpuNanos} of this thread's CPU
      * time; returns Mpps per CPU second. The operations run inside a method called thousands of
      * times, not in the loop of one long call, so C2 compiles it as a normal method (not only by
      * on-stack replacement) and every round runs the same code.
@@ -149,7 +152,7 @@ public final class CpuTimeBench {
         return ops * 1e3 / t;
     }
 
-    private static final int BATCH = 10_000;
+    private static final int BATCH = 312 * RouterBench.BATCH;
 
     private interface Batch { Object run(); }
 
@@ -169,6 +172,11 @@ public final class CpuTimeBench {
 
     private static Object forward(RouterBench b) {
         for (int i = 0; i < BATCH; i++) b.forward();
+        return null;
+    }
+
+    private static Object forwardBatch(RouterBench b) {
+        for (int i = 0; i < BATCH; i += RouterBench.BATCH) b.forwardBatch();
         return null;
     }
 

@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -151,5 +152,24 @@ public class RouterBench {
         Packet p = packet;
         p.setFrame(frames, i * FRAME, FRAME);
         v0.receiver.receive(p);
+    }
+
+    /** Frames an AF_PACKET port hands over at once (a ring block's, up to its batch). */
+    static final int BATCH = 32;
+    private final Packet[] batch = java.util.stream.Stream.generate(Packet::new).limit(BATCH).toArray(Packet[]::new);
+
+    /**
+     * {@link #BATCH} frames handed over together, as the AF_PACKET port does
+     * ({@code PortReceiver.receive(Packet[], int)}): one operation = {@link #BATCH} frames.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void forwardBatch() {
+        for (int k = 0; k < BATCH; k++) {
+            int i = next;
+            next = i + 1 == ringFrames ? 0 : i + 1;
+            batch[k].setFrame(frames, i * FRAME, FRAME);
+        }
+        v0.receiver.receive(batch, BATCH);
     }
 }

@@ -75,6 +75,22 @@ class FastPathTest {
     }
 
     @Test
+    void prefetchLoadsAndChangesNothing() {
+        offload(w, Frames.UDP);
+        Packet p = w.arriving(outbound(Frames.UDP), w.lan);
+        byte[] before = p.toByteArray();
+        long misses = w.table.stats().misses(), hits = w.table.stats().hits();
+        w.fastPath.prefetch(Hook.INGRESS, p);
+        w.fastPath.prefetch(Hook.INGRESS, w.arriving(inbound(Frames.UDP), w.wan));
+        assertArrayEquals(before, p.toByteArray(), "the packet is untouched");
+        assertEquals(hits, w.table.stats().hits());
+        assertEquals(misses, w.table.stats().misses());
+        assertTrue(w.wan.sent.isEmpty() && w.lan.sent.isEmpty());
+        assertEquals(Verdict.STOLEN, w.fastPath.process(Hook.INGRESS, p), "and the packet is forwarded as without it");
+        assertEquals(IpAddress.parse(ROUTER_WAN).v4(), sentOn(w.wan).ipv4Src());
+    }
+
+    @Test
     void portTranslationAndDnatBothWays() {
         // a port forward: 203.0.113.9:5555 -> 192.0.2.1:8080 is DNATed to 10.0.1.2:80, and its source port remapped too
         FakeConn c = FakeConn.of(Frames.TCP, "203.0.113.9", 5555, ROUTER_WAN, 8080, H1, 80, "203.0.113.9", 5556).established();

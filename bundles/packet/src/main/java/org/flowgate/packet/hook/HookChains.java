@@ -43,6 +43,8 @@ public final class HookChains implements HookStats {
 
     private final Registration[][] chains = new Registration[Hook.values().length][];
     private final PacketHook[][] hooks = new PacketHook[Hook.values().length][];
+    /** Per point, the hooks that override {@link PacketHook#prefetch}, in chain order. */
+    private final PacketHook[][] prefetchers = new PacketHook[Hook.values().length][];
     private final AtomicLong order = new AtomicLong();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong logged = new AtomicLong();
@@ -52,7 +54,7 @@ public final class HookChains implements HookStats {
     private final LaneCounters counts = new LaneCounters(Hook.values().length * KINDS);
 
     public HookChains() {
-        for (int i = 0; i < chains.length; i++) { chains[i] = NONE; hooks[i] = new PacketHook[0]; }
+        for (int i = 0; i < chains.length; i++) { chains[i] = NONE; hooks[i] = new PacketHook[0]; prefetchers[i] = new PacketHook[0]; }
     }
 
     /** Runs the hooks of one point. Returns {@link #ACCEPT}, {@link #DROP} or {@link #STOLEN}. */
@@ -79,6 +81,38 @@ public final class HookChains implements HookStats {
         }
         counts.increment(Lanes.current(), c + ACCEPTED);
         return ACCEPT;
+    }
+
+    /**
+     * Lets the hooks of a point that prefetch load what a coming packet will need
+     * ({@link PacketHook#prefetch}); returns the sum of what they returned. A hook that throws
+     * here is counted as a failure and skipped: the packet itself is decided by {@link #run}.
+     */
+    public long prefetch(Hook point, Packet p) {
+        PacketHook[] hs = (PacketHook[]) HOOKS.getAcquire(prefetchers, point.ordinal());
+        long sum = 0;
+        for (int i = 0; i < hs.length; i++) {
+            try {
+                sum += hs[i].prefetch(point, p);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                failed(hs[i], point, t);
+            }
+        }
+        return sum;
+    }
+
+    /** Whether any hook of a point prefetches (a batch is worth staging). */
+    public boolean prefetches(Hook point) { return ((PacketHook[]) HOOKS.getAcquire(prefetchers, point.ordinal())).length != 0; }
+
+    /** Whether a hook's class overrides {@link PacketHook#prefetch} (lambdas and most hooks do not). */
+    static boolean prefetches(PacketHook h) {
+        try {
+            return h.getClass().getMethod("prefetch", Hook.class, Packet.class).getDeclaringClass() != PacketHook.class;
+        } catch (NoSuchMethodException | SecurityException e) {
+            return false;
+        }
     }
 
     @Override
@@ -159,6 +193,7 @@ public final class HookChains implements HookStats {
         PacketHook[] hs = new PacketHook[regs.length];
         for (int k = 0; k < regs.length; k++) hs[k] = regs[k].hook;
         chains[i] = regs;
+        HOOKS.setRelease(prefetchers, i, Arrays.stream(hs).filter(HookChains::prefetches).toArray(PacketHook[]::new));
         HOOKS.setRelease(hooks, i, hs);
     }
 

@@ -165,6 +165,9 @@ public final class Router implements AutoCloseable {
         public void receive(Packet p) { path.receive(device, p); }
 
         @Override
+        public void receive(Packet[] frames, int count) { path.receive(device, frames, count); }
+
+        @Override
         public void receiveRedirected(Packet p) { path.receiveRedirected(device, p); }
 
         @Override
