@@ -20,6 +20,11 @@ class BatchReceiveTest extends RouterFixture {
 
     /** An ingress hook that prefetches: records both calls by the frame's UDP source port (or "arp"). */
     final class Prefetching implements PacketHook {
+        boolean now = true;
+
+        @Override
+        public boolean prefetches() { return now; }
+
         @Override
         public Verdict process(Hook hook, Packet p) {
             trace.add("process " + name(p));
@@ -79,6 +84,22 @@ class BatchReceiveTest extends RouterFixture {
     }
 
     @Test
+    void aHookThatDoesNotWantToPrefetchNowGetsTheBatchFrameByFrame() {
+        learnHosts();
+        Prefetching h = new Prefetching();
+        h.now = false; // say, a flow table small enough to stay in the caches
+        router.hooks().add(h, 0, Hook.INGRESS);
+        assertFalse(router.hooks().prefetches(Hook.INGRESS));
+
+        p0.injectBatch(udp(1, 64), udp(2, 64));
+
+        assertEquals(List.of("process 1", "process 2"), trace);
+        assertEquals(2, p1.take().size());
+        h.now = true;
+        assertTrue(router.hooks().prefetches(Hook.INGRESS), "asked again for every batch");
+    }
+
+    @Test
     void onlyHooksThatOverridePrefetchAreAsked() {
         PacketHook lambda = (h, p) -> Verdict.ACCEPT;
         assertFalse(HookChainsAccess.prefetches(lambda));
@@ -98,6 +119,8 @@ class BatchReceiveTest extends RouterFixture {
         learnHosts();
         router.hooks().add(new PacketHook() {
             @Override public Verdict process(Hook hook, Packet p) { return Verdict.ACCEPT; }
+
+            @Override public boolean prefetches() { return true; }
 
             @Override public long prefetch(Hook hook, Packet p) { throw new IllegalStateException("broken prefetch"); }
         }, 0, Hook.INGRESS);

@@ -28,9 +28,19 @@ public interface PacketHook {
     Verdict process(Hook hook, Packet p);
 
     /**
-     * A received packet that will run this hook soon: the packet path has a batch of them and asks
-     * every hook that overrides this, for each packet, before it processes the first, so that the
-     * cache misses of several packets overlap. Load what {@link #process} will need (a flow
+     * Whether {@link #prefetch} is worth calling now (a flow table large enough that its lookups
+     * miss the caches): the packet path asks once per batch and stages the batch (takes every
+     * frame in, prefetches, then processes them) only when a hook of the point says yes; a batch is
+     * otherwise processed frame by frame. Must be cheap.
+     *
+     * @since 1.2
+     */
+    default boolean prefetches() { return false; }
+
+    /**
+     * A received packet that will run this hook soon: the packet path has a batch of them and, when
+     * a hook {@link #prefetches()}, asks every hook that overrides this, for each packet, before it
+     * processes the first, so that the cache misses of several packets overlap. Load what {@link #process} will need (a flow
      * table's slot, say) and nothing more: no state may change, and the verdict is still
      * {@link #process}'s. The packet is parsed, its in-device set. The result is any value
      * computed from what was loaded (the caller keeps it, so the loads are not optimized away).

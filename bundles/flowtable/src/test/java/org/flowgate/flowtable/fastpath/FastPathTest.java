@@ -75,7 +75,15 @@ class FastPathTest {
     }
 
     @Test
+    void prefetchOnlyForTablesThatMissTheCaches() {
+        assertFalse(w.fastPath.prefetches(), "a small table stays in the caches");
+        assertTrue(new TestWorld(true, 40_000).fastPath.prefetches(), "a table sized for 40k flows (10 MB of slots)");
+    }
+
+    @Test
     void prefetchLoadsAndChangesNothing() {
+        TestWorld w = new TestWorld(true, 40_000); // large enough to prefetch at all
+        assertTrue(w.fastPath.prefetches());
         offload(w, Frames.UDP);
         Packet p = w.arriving(outbound(Frames.UDP), w.lan);
         byte[] before = p.toByteArray();

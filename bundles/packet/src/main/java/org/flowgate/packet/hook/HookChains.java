@@ -103,10 +103,14 @@ public final class HookChains implements HookStats {
         return sum;
     }
 
-    /** Whether any hook of a point prefetches (a batch is worth staging). */
-    public boolean prefetches(Hook point) { return ((PacketHook[]) HOOKS.getAcquire(prefetchers, point.ordinal())).length != 0; }
+    /** Whether a hook of a point wants to prefetch now ({@link PacketHook#prefetches}): a batch is worth staging. */
+    public boolean prefetches(Hook point) {
+        PacketHook[] hs = (PacketHook[]) HOOKS.getAcquire(prefetchers, point.ordinal());
+        for (int i = 0; i < hs.length; i++) if (hs[i].prefetches()) return true;
+        return false;
+    }
 
-    /** Whether a hook's class overrides {@link PacketHook#prefetch} (lambdas and most hooks do not). */
+    /** Whether a hook's class overrides {@link PacketHook#prefetch} (lambdas and most hooks do not): the ones asked at all. */
     static boolean prefetches(PacketHook h) {
         try {
             return h.getClass().getMethod("prefetch", Hook.class, Packet.class).getDeclaringClass() != PacketHook.class;
