@@ -36,7 +36,12 @@ BUNDLE=$(ls "$HERE"/../target/org.flowgate.flowtable-*.jar 2>/dev/null | grep -v
 if [ -n "$BUNDLE" ] && [ "${BENCH_KEEP_JAR:-}" != 1 ]; then
   INNER=$(unzip -Z1 "$JAR" | grep '^jar/org.flowgate.flowtable-')
   mkdir -p "$WORK/patch/jar" && cp "$JAR" "$WORK/flowgate.jar" && cp "$BUNDLE" "$WORK/patch/$INNER"
-  (cd "$WORK/patch" && zip -q "$WORK/flowgate.jar" "$INNER") || exit 1
+  # the launcher starts bundles by symbolic name and exact version (start levels): give it this build's
+  VERSION=$(unzip -p "$BUNDLE" META-INF/MANIFEST.MF | tr -d '\r' | sed -n 's/^Bundle-Version: //p')
+  unzip -p "$JAR" launcher.properties \
+    | sed "s/org\.flowgate\.flowtable;version\\\\=\"[^\"]*\"/org.flowgate.flowtable;version\\\\=\"$VERSION\"/" > "$WORK/patch/launcher.properties"
+  grep -q "org.flowgate.flowtable;version.*$VERSION" "$WORK/patch/launcher.properties" || { echo "could not set the flow table bundle's version $VERSION in the launcher" >&2; exit 1; }
+  (cd "$WORK/patch" && zip -q "$WORK/flowgate.jar" "$INNER" launcher.properties) || exit 1
   JAR=$WORK/flowgate.jar
   echo "flow table bundle: $BUNDLE ($(date -r "$BUNDLE" -u +%H:%M) UTC) in a copy of the distribution jar"
 fi
