@@ -241,13 +241,14 @@ public final class FlowHashTable {
 
     /**
      * Loads the slot where a key's probe starts (all of its cache lines: a slot spans two or three)
-     * and, for IPv6, its side entry: for {@code PacketHook.prefetch}, so that a batch's misses
-     * overlap. Returns a sum of what it loaded; changes nothing.
+     * and, for IPv6, its side entry (both ends: 64 bytes not aligned to a line span two): for
+     * {@code PacketHook.prefetch}, so that a batch's misses overlap. Returns a sum of what it
+     * loaded; changes nothing.
      */
     public static long touch(long[] t, long[] w, long addr, long ports, int misc) {
         int i = start(hash(addr, ports, misc), t.length / SLOT), b = i * SLOT;
         long v = t[b] + t[b + 6] + t[b + SLOT - 1];
-        return w == null ? v : v + w[i * WIDE];
+        return w == null ? v : v + w[i * WIDE] + w[i * WIDE + WIDE - 1];
     }
 
     /** The egress device of a slot's TAIL word. */
