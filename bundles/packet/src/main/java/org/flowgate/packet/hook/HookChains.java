@@ -71,7 +71,7 @@ public final class HookChains implements HookStats {
                 throw e;
             } catch (Throwable t) {
                 counts.add2(Lanes.current(), c + DROPPED, 1, c + ERRORS, 1);
-                failed(hs[i], point, t);
+                failed(hs[i], point, t, "packet dropped");
                 return DROP;
             }
             if (v == Verdict.ACCEPT) continue;
@@ -97,7 +97,7 @@ public final class HookChains implements HookStats {
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable t) {
-                failed(hs[i], point, t);
+                failed(hs[i], point, t, "in prefetch; the packet goes on");
             }
         }
         return sum;
@@ -205,8 +205,8 @@ public final class HookChains implements HookStats {
         return (PacketHook[]) HOOKS.getAcquire(hooks, i);
     }
 
-    private void failed(PacketHook h, Hook point, Throwable t) {
+    private void failed(PacketHook h, Hook point, Throwable t, String outcome) {
         failures.increment();
-        if (logged.incrementAndGet() <= MAX_LOGGED_FAILURES) LOG.warn("packet hook {} threw at {}; packet dropped", h, point.label(), t);
+        if (logged.incrementAndGet() <= MAX_LOGGED_FAILURES) LOG.warn("packet hook {} threw at {}; {}", h, point.label(), outcome, t);
     }
 }
