@@ -104,6 +104,11 @@ class BatchReceiveTest extends RouterFixture {
         PacketHook lambda = (h, p) -> Verdict.ACCEPT;
         assertFalse(HookChainsAccess.prefetches(lambda));
         assertTrue(HookChainsAccess.prefetches(new Prefetching()));
+        assertFalse(HookChainsAccess.prefetches(new PacketHook() { // wants to, but has nothing to prefetch with
+            @Override public Verdict process(Hook hook, Packet p) { return Verdict.ACCEPT; }
+
+            @Override public boolean prefetches() { return true; }
+        }));
         router.hooks().add(lambda, 0, Hook.INGRESS);
         assertFalse(router.hooks().prefetches(Hook.INGRESS));
         PacketHook prefetching = new Prefetching();
@@ -132,7 +137,7 @@ class BatchReceiveTest extends RouterFixture {
         assertEquals(failures + 2, router.hooks().failures());
     }
 
-    /** {@code HookChains.prefetches(PacketHook)} is package-private there. */
+    /** Whether a hook alone at INGRESS makes the point prefetch ({@code HookChains.prefetches(PacketHook)} is package-private there). */
     static final class HookChainsAccess {
         static boolean prefetches(PacketHook h) {
             HookChains c = new HookChains();
