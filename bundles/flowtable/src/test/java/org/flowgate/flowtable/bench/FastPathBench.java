@@ -69,8 +69,8 @@ public class FastPathBench {
         frame = family == 6 ? FRAME6 : FRAME;
         frames = new byte[flows * frame];
         for (int i = 0; i < flows; i++) {
-            Frames f = family == 6 ? flow6(i) : flow(i);
-            FakeConn c = family == 6 ? conn6(i) : conn(i);
+            Frames f = flow(i, family);
+            FakeConn c = conn(i, family);
             world.table.offer(world.forwarded(f, c, FlowEntry.ORIGINAL, world.lan, world.wan));
             System.arraycopy(f.build(), 0, frames, i * frame, frame);
         }
@@ -82,33 +82,30 @@ public class FastPathBench {
 
     static final int FRAME6 = 64;
 
-    /** Flow i over IPv6: fd00:1::2:(1024 + i % 60000) -> 2001:db8:9::(7 + i / 60000):80, SNAT to 2001:db8:2::1. */
-    static Frames flow6(int i) {
-        Frames f = Frames.tcp(TestWorld.LAN_MAC, TestWorld.H1_MAC, "fd00:1::2", port(i), server6(i), 80).udp();
-        f.payload = FRAME6 - 14 - 40 - 8;
+    /**
+     * Flow i of a family: client (10.0.1.2 / fd00:1::2):(1024 + i % 60000) -> server (198.51.(i / 60000).7 /
+     * 2001:db8:9::(7 + i / 60000)):80 over UDP, source NATed to 192.0.2.1 / 2001:db8:2::1, in a 60 / 64-byte frame.
+     */
+    static Frames flow(int i, int family) {
+        Frames f = Frames.tcp(TestWorld.LAN_MAC, TestWorld.H1_MAC, client(family), port(i), server(i, family), 80).udp();
+        f.payload = (family == 6 ? FRAME6 - 40 : FRAME - 20) - 14 - 8;
         return f;
     }
 
-    static FakeConn conn6(int i) {
-        return FakeConn.of(Frames.UDP, "fd00:1::2", port(i), server6(i), 80, server6(i), 80, "2001:db8:2::1", port(i)).established();
+    static FakeConn conn(int i, int family) {
+        String server = server(i, family);
+        return FakeConn.of(Frames.UDP, client(family), port(i), server, 80, server, 80, family == 6 ? "2001:db8:2::1" : "192.0.2.1", port(i))
+                .established();
     }
 
-    private static String server6(int i) { return "2001:db8:9::" + Integer.toHexString(7 + i / 60000); }
+    private static String client(int family) { return family == 6 ? "fd00:1::2" : "10.0.1.2"; }
 
-    /** Flow i: 10.0.1.2:(1024 + i % 60000) -> 198.51.(i / 60000).7:80 over UDP, masqueraded to 192.0.2.1. */
-    static Frames flow(int i) {
-        Frames f = Frames.tcp(TestWorld.LAN_MAC, TestWorld.H1_MAC, "10.0.1.2", port(i), server(i), 80).udp();
-        f.payload = FRAME - 14 - 20 - 8;
-        return f;
-    }
-
-    static FakeConn conn(int i) {
-        return FakeConn.of(Frames.UDP, "10.0.1.2", port(i), server(i), 80, server(i), 80, "192.0.2.1", port(i)).established();
+    private static String server(int i, int family) {
+        return family == 6 ? "2001:db8:9::" + Integer.toHexString(7 + i / 60000) : IpAddress.v4(0xC633_0007 | ((i / 60000) << 8)).toString();
     }
 
     private static int port(int i) { return 1024 + i % 60000; }
 
-    private static String server(int i) { return IpAddress.v4(0xC633_0007 | ((i / 60000) << 8)).toString(); }
 
     private static int largePrimeNotDividing(int n) {
         for (int p = 1_000_003; ; p += 2) if (n % p != 0 && java.math.BigInteger.valueOf(p).isProbablePrime(20)) return p % n == 0 ? 1 : p;

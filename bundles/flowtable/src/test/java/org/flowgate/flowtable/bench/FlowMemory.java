@@ -25,10 +25,10 @@ public final class FlowMemory {
 
     private static void measure(int n, int expected) throws Exception {
         List<FakeConn> conns = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) conns.add(FastPathBench.conn(i));
+        for (int i = 0; i < n; i++) conns.add(FastPathBench.conn(i, 4));
         long before = used();
         TestWorld w = new TestWorld(true, expected);
-        Packet p = w.forwarded(FastPathBench.flow(0), conns.get(0), FlowEntry.ORIGINAL, w.lan, w.wan);
+        Packet p = w.forwarded(FastPathBench.flow(0, 4), conns.get(0), FlowEntry.ORIGINAL, w.lan, w.wan);
         for (int i = 0; i < n; i++) {
             p.setConn(conns.get(i));
             w.table.offer(p);
