@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 
 import org.flowgate.flowtable.support.FakeConn;
 import org.flowgate.flowtable.support.FakeDevice;
@@ -105,27 +107,12 @@ class FlowHashTableTest {
         FlowHashTable t = new FlowHashTable(16);
         List<Flow> stable = new ArrayList<>();
         for (int i = 0; i < 1000; i++) { Flow f = flow(i); t.insert(f, true); stable.add(f); }
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong misses = new AtomicLong(), lookups = new AtomicLong();
-        List<Thread> readers = new ArrayList<>();
-        for (int r = 0; r < 3; r++) {
-            readers.add(Thread.ofPlatform().start(() -> {
-                int i = 0;
-                while (!stop.get()) {
-                    Flow f = stable.get(i++ % stable.size());
-                    if (find(t, f.tuple(i & 1)) != f.tuple(i & 1)) misses.incrementAndGet();
-                    lookups.incrementAndGet();
-                }
-            }));
-        }
-        for (int round = 0; round < 30; round++) {
-            List<Flow> churn = new ArrayList<>();
-            for (int i = 0; i < 3000; i++) { Flow f = flow(100_000 + round * 3000 + i); t.insert(f, true); churn.add(f); }
-            for (Flow f : churn) t.remove(f);
-        }
-        stop.set(true);
-        for (Thread th : readers) th.join();
-        assertTrue(lookups.get() > 0);
+        AtomicLong misses = new AtomicLong();
+        long lookups = readWhileChurning(t, this::flow, i -> {
+            Flow f = stable.get(i % stable.size());
+            if (find(t, f.tuple((i + 1) & 1)) != f.tuple((i + 1) & 1)) misses.incrementAndGet();
+        });
+        assertTrue(lookups > 0);
         assertEquals(0, misses.get(), "lookups of flows that were never removed");
         assertEquals(1000, t.size());
     }
@@ -164,31 +151,43 @@ class FlowHashTableTest {
         FlowHashTable t = new FlowHashTable(16);
         List<Flow> stable = new ArrayList<>();
         for (int i = 0; i < 1000; i++) { Flow f = flow6(i); t.insert(f, true); stable.add(f); }
+        AtomicLong wrong = new AtomicLong();
+        long lookups = readWhileChurning(t, this::flow6, i -> {
+            FlowTuple k = stable.get(i % stable.size()).tuple((i + 1) & 1);
+            long[] found = fastLookup6(t, k);
+            // a reader may lose a hit to a concurrent rewrite of its slot (it then takes the classic path), never get another flow's data
+            if (found != null && (found[4] != k.index() || found[0] != k.newSrcHi || found[1] != k.newSrcLo
+                    || found[2] != k.newDstHi || found[3] != k.newDstLo)) wrong.incrementAndGet();
+        });
+        assertTrue(lookups > 0);
+        assertEquals(0, wrong.get(), "hits with another flow's rewrite");
+        for (Flow f : stable) for (int d = 0; d < 2; d++) assertRewrites(f.tuple(d), fastLookup6(t, f.tuple(d)));
+    }
+
+    /**
+     * Three reader threads call {@code read} with their own running count (0, 1, 2, ...) while this
+     * thread inserts and removes 30 rounds of 3000 flows made by {@code make} (growth, tombstones,
+     * rebuilds); returns the reads made.
+     */
+    private static long readWhileChurning(FlowHashTable t, IntFunction<Flow> make, IntConsumer read) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong wrong = new AtomicLong(), lookups = new AtomicLong();
+        AtomicLong reads = new AtomicLong();
         List<Thread> readers = new ArrayList<>();
         for (int r = 0; r < 3; r++) {
             readers.add(Thread.ofPlatform().start(() -> {
-                int i = 0;
-                while (!stop.get()) {
-                    FlowTuple k = stable.get(i++ % stable.size()).tuple(i & 1);
-                    long[] found = fastLookup6(t, k);
-                    // a reader may lose a hit to a concurrent rewrite of its slot (it then takes the classic path), never get another flow's data
-                    if (found != null && (found[4] != k.index() || found[0] != k.newSrcHi || found[1] != k.newSrcLo
-                            || found[2] != k.newDstHi || found[3] != k.newDstLo)) wrong.incrementAndGet();
-                    lookups.incrementAndGet();
+                for (int i = 0; !stop.get(); i++) {
+                    read.accept(i);
+                    reads.incrementAndGet();
                 }
             }));
         }
         for (int round = 0; round < 30; round++) {
             List<Flow> churn = new ArrayList<>();
-            for (int i = 0; i < 3000; i++) { Flow f = flow6(100_000 + round * 3000 + i); t.insert(f, true); churn.add(f); }
+            for (int i = 0; i < 3000; i++) { Flow f = make.apply(100_000 + round * 3000 + i); t.insert(f, true); churn.add(f); }
             for (Flow f : churn) t.remove(f);
         }
         stop.set(true);
         for (Thread th : readers) th.join();
-        assertTrue(lookups.get() > 0);
-        assertEquals(0, wrong.get(), "hits with another flow's rewrite");
-        for (Flow f : stable) for (int d = 0; d < 2; d++) assertRewrites(f.tuple(d), fastLookup6(t, f.tuple(d)));
+        return reads.get();
     }
 }
