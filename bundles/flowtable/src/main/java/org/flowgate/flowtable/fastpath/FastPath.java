@@ -51,9 +51,8 @@ public final class FastPath implements PacketHook {
         int l3 = p.l3();
         int vlan = p.vlanId();
         long l4Head = p.u64(l4); // ports, then UDP length and checksum (TCP: sequence number); parse checked 8 bytes are there
-        long ports = (l4Head & 0xFFFF_FFFF_0000_0000L) | (in.ifIndex() & 0xFFFF_FFFFL);
-        // priority-tagged frames (VLAN 0) belong to the untagged device, as on the classic path
-        int misc = FlowHashTable.misc(family, proto, vlan == 0 ? -1 : vlan);
+        long ports = ports(l4Head, in);
+        int misc = misc(family, proto, vlan);
         long[] t = flows.slots(), w = null;
         long hit;
         if (family == 4) {
@@ -86,12 +85,18 @@ public final class FastPath implements PacketHook {
         int family = p.ipVersion(), proto = p.l4Proto(), l4 = p.l4();
         if (t.length < PREFETCH_MIN_WORDS || family == 0 || l4 < 0 || (proto != Packet.PROTO_TCP && proto != Packet.PROTO_UDP)) return 0;
         int l3 = p.l3(), vlan = p.vlanId();
-        long ports = (p.u64(l4) & 0xFFFF_FFFF_0000_0000L) | (p.inDevice().ifIndex() & 0xFFFF_FFFFL);
-        int misc = FlowHashTable.misc(family, proto, vlan == 0 ? -1 : vlan);
+        long ports = ports(p.u64(l4), p.inDevice());
+        int misc = misc(family, proto, vlan);
         if (family == 4) return FlowHashTable.touch(t, null, p.u64(l3 + 12), ports, misc);
         long addr = FlowHashTable.fingerprint(p.u64(l3 + 8), p.u64(l3 + 16), p.u64(l3 + 24), p.u64(l3 + 32));
         return FlowHashTable.touch(t, flows.wideFor(t), addr, ports, misc);
     }
+
+    /** Key word PORTS: the transport header's ports (the first half of its first 8 bytes) and the ingress ifIndex. */
+    private static long ports(long l4Head, NetDevice in) { return (l4Head & 0xFFFF_FFFF_0000_0000L) | (in.ifIndex() & 0xFFFF_FFFFL); }
+
+    /** Key word MISC's half; priority-tagged frames (VLAN 0) belong to the untagged device, as on the classic path. */
+    private static int misc(int family, int proto, int vlan) { return FlowHashTable.misc(family, proto, vlan == 0 ? -1 : vlan); }
 
     /** A hit: the checks that hand back, then the rewrite and transmit. */
     private Verdict forward(Packet p, NetDevice in, long[] t, long[] w, long hit, int family, int proto, int l3, int l4, long l4Head) {
