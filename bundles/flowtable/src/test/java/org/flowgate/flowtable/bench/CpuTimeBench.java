@@ -110,9 +110,9 @@ public final class CpuTimeBench {
             case "fastPath", "parseOnly", "fastPath6", "parseOnly6" -> {
                 FastPathBench b = new FastPathBench();
                 b.flows = flows;
-                if (op.endsWith("6")) { b.family = 6; op = op.substring(0, op.length() - 1); }
+                b.family = op.endsWith("6") ? 6 : 4;
                 b.setup();
-                Batch batch = op.equals("fastPath") ? () -> fastPath(b) : () -> parseOnly(b);
+                Batch batch = op.startsWith("fastPath") ? () -> fastPath(b) : () -> parseOnly(b);
                 return rounds(batch);
             }
             case "classic", "fast", "classicBatch", "fastBatch" -> {

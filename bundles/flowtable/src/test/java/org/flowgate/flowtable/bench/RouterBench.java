@@ -1,6 +1,7 @@
 package org.flowgate.flowtable.bench;
 
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.flowgate.api.net.IpAddress;
 import org.flowgate.api.net.MacAddress;
@@ -156,7 +157,7 @@ public class RouterBench {
 
     /** Frames an AF_PACKET port hands over at once (a ring block's, up to its batch). */
     static final int BATCH = 32;
-    private final Packet[] batch = java.util.stream.Stream.generate(Packet::new).limit(BATCH).toArray(Packet[]::new);
+    private final Packet[] batch = Stream.generate(Packet::new).limit(BATCH).toArray(Packet[]::new);
 
     /**
      * {@link #BATCH} frames handed over together, as the AF_PACKET port does
